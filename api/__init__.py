@@ -1,0 +1,1 @@
+"""corridor-planner's HTTP API (FastAPI): thin endpoints over :mod:`planner`."""

@@ -1,0 +1,1 @@
+"""The ``corridor`` command line: a thin shell over :mod:`planner` (and :mod:`api` for ``serve``)."""

@@ -1,0 +1,180 @@
+"""Pydantic models of the network file format (see docs/network-format.md).
+
+These models only describe the file's shape; cross-references (unknown places, gauges,
+corridor continuity, provenance) are checked by :mod:`planner.loader`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+SourceRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)]
+PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
+NonNegativeNumber = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+ModeName = Literal["rail", "road", "sea"]
+KindName = Literal["city", "border_crossing", "seaport", "dry_port", "gauge_change", "logistics_hub"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class _Provenanced(_Strict):
+    source: SourceRef | list[SourceRef] | None = None
+    estimate: Text | None = None
+
+    def source_keys(self) -> tuple[str, ...]:
+        if self.source is None:
+            return ()
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+class FigureSpec(_Provenanced):
+    value: NonNegativeNumber
+
+
+class PositiveFigureSpec(_Provenanced):
+    value: PositiveNumber
+
+
+class RangeSpec(_Provenanced):
+    typical: NonNegativeNumber
+    min: NonNegativeNumber | None = None
+    max: NonNegativeNumber | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeSpec:
+        low = self.typical if self.min is None else self.min
+        high = self.typical if self.max is None else self.max
+        if not low <= self.typical <= high:
+            raise ValueError(f"expected min <= typical <= max, got min={low}, typical={self.typical}, max={high}")
+        return self
+
+
+class PositiveRangeSpec(RangeSpec):
+    typical: PositiveNumber
+
+
+def _number_or_spec(value: object) -> str:
+    return "spec" if isinstance(value, dict | BaseModel) else "number"
+
+
+# A figure is a bare number (provenance from its block) or a mapping with its own provenance.
+# The discriminator keeps validation errors to one message per field instead of one per branch.
+Figure = Annotated[
+    Annotated[NonNegativeNumber, Tag("number")] | Annotated[FigureSpec, Tag("spec")],
+    Discriminator(_number_or_spec),
+]
+PositiveFigure = Annotated[
+    Annotated[PositiveNumber, Tag("number")] | Annotated[PositiveFigureSpec, Tag("spec")],
+    Discriminator(_number_or_spec),
+]
+Hours = Annotated[
+    Annotated[NonNegativeNumber, Tag("number")] | Annotated[RangeSpec, Tag("spec")],
+    Discriminator(_number_or_spec),
+]
+PositiveHours = Annotated[
+    Annotated[PositiveNumber, Tag("number")] | Annotated[PositiveRangeSpec, Tag("spec")],
+    Discriminator(_number_or_spec),
+]
+
+
+class NetworkHeader(_Strict):
+    id: Slug
+    name: Text
+    version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    description: Text
+    currency_year: Annotated[int, Field(ge=1990, le=2100, strict=True)]
+
+
+class SourceSpec(_Strict):
+    publisher: Text
+    title: Text
+    year: Annotated[int, Field(ge=1800, le=2100, strict=True)]
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class ModeSpec(_Strict):
+    speed_kmh: PositiveFigureSpec
+    cost_usd_per_teu_km: FigureSpec
+    co2e_g_per_tonne_km: FigureSpec
+
+
+class ModesSpec(_Strict):
+    rail: ModeSpec
+    road: ModeSpec
+    sea: ModeSpec
+
+
+class TransshipmentSpec(_Provenanced):
+    modes: Annotated[list[ModeName], Field(min_length=2, max_length=2)]
+    hours: Hours
+    cost_usd_per_teu: Figure
+
+    @model_validator(mode="after")
+    def _two_modes(self) -> TransshipmentSpec:
+        if self.modes[0] == self.modes[1]:
+            raise ValueError(f"expected two different modes, got {self.modes}")
+        return self
+
+
+class BorderSpec(_Provenanced):
+    dwell_hours: Hours
+    fee_usd_per_teu: Figure
+
+
+class GaugeChangeSpec(_Provenanced):
+    hours: Hours
+    cost_usd_per_teu: Figure
+
+
+class PlaceSpec(_Provenanced):
+    id: Slug
+    name: Text
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
+    country: Country
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
+    kinds: Annotated[list[KindName], Field(min_length=1)]
+    transshipment: list[TransshipmentSpec] = []
+    border: BorderSpec | None = None
+    gauge_change: GaugeChangeSpec | None = None
+    note: Text | None = None
+
+
+class LinkSpec(_Provenanced):
+    id: Slug
+    from_: Slug = Field(alias="from")
+    to: Slug
+    mode: ModeName
+    distance_km: PositiveFigure
+    gauge_mm: Literal[1435, 1520] | None = None
+    transit_hours: PositiveHours | None = None
+    cost_usd_per_teu: Figure | None = None
+    departures_per_week: PositiveFigure | None = None
+    bidirectional: bool = True
+    status: Literal["operational", "planned"] = "operational"
+    note: Text | None = None
+
+
+class CorridorSpec(_Provenanced):
+    id: Slug
+    name: Text
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
+    description: Text
+    places: Annotated[list[Slug], Field(min_length=2)]
+    branches: list[Annotated[list[Slug], Field(min_length=2)]] = []
+
+
+class NetworkFile(_Strict):
+    network: NetworkHeader
+    sources: dict[SourceRef, SourceSpec] = {}
+    modes: ModesSpec
+    places: Annotated[list[PlaceSpec], Field(min_length=1)]
+    links: list[LinkSpec] = []
+    corridors: list[CorridorSpec] = []

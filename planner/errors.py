@@ -1,0 +1,183 @@
+"""The planner's exceptions.
+
+Every error the planner raises on purpose derives from :class:`PlannerError`, carries a
+stable machine-readable ``code`` and also inherits the builtin it is closest to, so callers
+may catch either::
+
+    PlannerError
+    ├── NetworkError
+    │   ├── NetworkFileError (OSError)          the file cannot be read, is too large or is not YAML
+    │   └── NetworkValidationError (ValueError) the file parsed but its content is invalid
+    ├── InvalidRequestError (ValueError)        a request option is out of range or inconsistent
+    │   ├── UnknownCorridorError (LookupError)
+    │   ├── UnknownCountryError (LookupError)
+    │   ├── UnknownModeError (LookupError)
+    │   ├── UnknownLinkError (LookupError)
+    │   ├── SamePlaceError                      origin equals destination
+    │   └── ScenarioError                       a scenario is malformed or names unknown things
+    ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
+    └── NoRouteError (LookupError)              no route under the request's constraints
+        └── UnreachableError                    no route even without constraints
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "InvalidRequestError",
+    "NetworkError",
+    "NetworkFileError",
+    "NetworkIssue",
+    "NetworkValidationError",
+    "NoRouteError",
+    "PlannerError",
+    "SamePlaceError",
+    "ScenarioError",
+    "UnknownCorridorError",
+    "UnknownCountryError",
+    "UnknownLinkError",
+    "UnknownModeError",
+    "UnknownPlaceError",
+    "UnreachableError",
+]
+
+
+class PlannerError(Exception):
+    """Base of every error the planner raises on purpose."""
+
+    code: str = "planner_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NetworkError(PlannerError):
+    """A network file could not be turned into a network."""
+
+    code = "network_error"
+
+
+class NetworkFileError(NetworkError, OSError):
+    """Raised when a network file is missing, too large, not UTF-8 or not parseable YAML."""
+
+    code = "network_file"
+
+    def __init__(self, message: str, *, path: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkIssue:
+    """One problem found in a network file: where it is and what was expected."""
+
+    path: str
+    line: int | None
+    item: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        parts = [where]
+        if self.item:
+            parts.append(self.item)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ": ".join(parts) + f": {self.message}"
+
+
+class NetworkValidationError(NetworkError, ValueError):
+    """Raised when a network file parses but breaks the format's rules; lists every issue."""
+
+    code = "network_invalid"
+
+    def __init__(self, issues: Sequence[NetworkIssue]) -> None:
+        self.issues = tuple(issues)
+        head = f"{len(self.issues)} error(s) in network file"
+        super().__init__(head + ":\n" + "\n".join(f"  {issue}" for issue in self.issues))
+
+
+class InvalidRequestError(PlannerError, ValueError):
+    """Raised when a request option is out of range or options contradict each other."""
+
+    code = "invalid_request"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownCorridorError(InvalidRequestError, LookupError):
+    """Raised when a corridor id or alias is not in the network."""
+
+    code = "unknown_corridor"
+
+
+class UnknownCountryError(InvalidRequestError, LookupError):
+    """Raised when a country code is not ISO 3166-1 alpha-2 or not in the network."""
+
+    code = "unknown_country"
+
+
+class UnknownModeError(InvalidRequestError, LookupError):
+    """Raised when a transport mode is not one of rail, road, sea."""
+
+    code = "unknown_mode"
+
+
+class UnknownLinkError(InvalidRequestError, LookupError):
+    """Raised when a link id is not in the network."""
+
+    code = "unknown_link"
+
+
+class SamePlaceError(InvalidRequestError):
+    """Raised when origin and destination are the same place."""
+
+    code = "same_place"
+
+
+class ScenarioError(InvalidRequestError):
+    """Raised when a scenario is malformed or refers to places, links or countries that do not exist."""
+
+    code = "invalid_scenario"
+
+
+class UnknownPlaceError(PlannerError, LookupError):
+    """Raised when no place matches a query; ``suggestions`` holds near misses."""
+
+    code = "unknown_place"
+
+    def __init__(self, query: str, suggestions: Sequence[str] = (), *, field: str | None = None) -> None:
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        self.field = field
+        message = f"unknown place {query!r}"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(message)
+
+
+class NoRouteError(PlannerError, LookupError):
+    """Raised when no route satisfies the request; the message names the constraints that cut it."""
+
+    code = "no_route"
+
+    def __init__(self, message: str, *, constraints: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.constraints = tuple(constraints)
+
+
+class UnreachableError(NoRouteError):
+    """Raised when origin and destination are not connected even without constraints."""
+
+    code = "unreachable"

@@ -1,0 +1,208 @@
+"""Plain-JSON views of routes and networks (for the CLI, the API and files), and GeoJSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Link, Network, Place
+from .route import Event, Leg, Route
+from .routing import RouteRequest
+
+__all__ = [
+    "corridor_geojson",
+    "event_to_dict",
+    "leg_to_dict",
+    "network_geojson",
+    "place_to_dict",
+    "request_to_dict",
+    "route_feature",
+    "route_to_dict",
+]
+
+JSON = dict[str, Any]
+
+
+def _r(value: float, digits: int = 2) -> float:
+    return round(value, digits)
+
+
+def event_to_dict(event: Event) -> JSON:
+    out: JSON = {
+        "type": event.kind.value,
+        "place": event.place,
+        "place_name": event.place_name,
+        "hours": _r(event.hours),
+        "hours_min": _r(event.hours_min),
+        "hours_max": _r(event.hours_max),
+        "cost_usd": _r(event.cost_usd),
+        "description": event.description,
+    }
+    for name in ("from_mode", "to_mode", "from_country", "to_country", "from_gauge_mm", "to_gauge_mm", "departures_per_week"):
+        value = getattr(event, name)
+        if value is not None:
+            out[name] = value.value if hasattr(value, "value") else value
+    return out
+
+
+def leg_to_dict(leg: Leg) -> JSON:
+    return {
+        "from": {"id": leg.origin, "name": leg.origin_name},
+        "to": {"id": leg.destination, "name": leg.destination_name},
+        "link": leg.link,
+        "mode": leg.mode.value,
+        "gauge_mm": leg.gauge_mm,
+        "distance_km": _r(leg.distance_km, 1),
+        "hours": _r(leg.hours),
+        "hours_min": _r(leg.hours_min),
+        "hours_max": _r(leg.hours_max),
+        "cost_usd": _r(leg.cost_usd),
+        "co2e_kg": _r(leg.co2e_kg),
+        "events": [event_to_dict(e) for e in leg.events],
+    }
+
+
+def route_to_dict(route: Route, network: Network | None = None) -> JSON:
+    """A route as JSON-ready data, fields named as in the routing documentation."""
+    out: JSON = {
+        "rank": route.rank,
+        "transit_hours": _r(route.transit_hours),
+        "transit_hours_min": _r(route.transit_hours_min),
+        "transit_hours_max": _r(route.transit_hours_max),
+        "transit_hours_p50": _r(route.transit_hours_p50),
+        "transit_hours_p90": _r(route.transit_hours_p90),
+        "transit_days": _r(route.transit_days),
+        "cost_usd": _r(route.cost_usd),
+        "co2e_kg": _r(route.co2e_kg),
+        "generalized_cost_usd": _r(route.generalized_cost_usd),
+        "distance_km": _r(route.distance_km, 1),
+        "border_crossings": route.border_crossings,
+        "transshipments": route.transshipments,
+        "countries": list(route.countries),
+        "corridors": [{"id": c.id, "name": c.name, "share": c.share} for c in route.corridors],
+        "places": list(route.places),
+        "best_on": list(route.best_on),
+        "legs": [leg_to_dict(leg) for leg in route.legs],
+    }
+    if network is not None:
+        out["place_names"] = [network.places[p].name for p in route.places]
+    return out
+
+
+def request_to_dict(request: RouteRequest) -> JSON:
+    """The resolved request, as echoed by the API."""
+    return {
+        "origin": request.origin,
+        "destination": request.destination,
+        "rank": request.rank.value,
+        "k": request.k,
+        "teu": _r(request.teu, 4),
+        "tonnes": _r(request.tonnes, 4),
+        "shipment": request.shipment,
+        "avoid_countries": list(request.avoid_countries),
+        "avoid_places": list(request.avoid_places),
+        "avoid_links": list(request.avoid_links),
+        "modes": [m.value for m in request.modes],
+        "via": list(request.via),
+        "corridor": request.corridor,
+        "max_border_crossings": request.max_border_crossings,
+        "max_transshipments": request.max_transshipments,
+        "max_shared_fraction": request.max_shared_fraction,
+        "value_of_time_usd_per_teu_hour": request.value_of_time_usd_per_teu_hour,
+        "tonnes_per_teu": request.tonnes_per_teu,
+    }
+
+
+def place_to_dict(place: Place) -> JSON:
+    out: JSON = {
+        "id": place.id,
+        "name": place.name,
+        "aliases": list(place.aliases),
+        "country": place.country,
+        "lat": place.lat,
+        "lon": place.lon,
+        "kinds": sorted(k.value for k in place.kinds),
+    }
+    if place.border:
+        out["border"] = {
+            "dwell_hours": place.border.dwell_hours.typical,
+            "dwell_hours_min": place.border.dwell_hours.min,
+            "dwell_hours_max": place.border.dwell_hours.max,
+            "fee_usd_per_teu": place.border.fee_usd_per_teu.value,
+        }
+    if place.gauge_change:
+        out["gauge_change"] = {
+            "hours": place.gauge_change.hours.typical,
+            "cost_usd_per_teu": place.gauge_change.cost_usd_per_teu.value,
+        }
+    if place.transshipments:
+        out["transshipment"] = [
+            {"modes": sorted(m.value for m in t.modes), "hours": t.hours.typical, "cost_usd_per_teu": t.cost_usd_per_teu.value}
+            for t in place.transshipments
+        ]
+    return out
+
+
+def _provenance(network: Network, link: Link) -> str:
+    parts = [network.sources[k].cite() for k in link.provenance.sources if k in network.sources]
+    if link.provenance.estimate:
+        parts.append("estimate: " + link.provenance.estimate)
+    return "; ".join(parts)
+
+
+def network_geojson(network: Network) -> JSON:
+    """The network as a GeoJSON FeatureCollection: places as Points, links as LineStrings."""
+    features: list[JSON] = []
+    for place in network.places.values():
+        props = place_to_dict(place)
+        props["feature"] = "place"
+        features.append({"type": "Feature", "id": place.id, "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]}, "properties": props})
+    for link in network.links.values():
+        a, b = network.places[link.origin], network.places[link.destination]
+        props: JSON = {
+            "feature": "link",
+            "id": link.id,
+            "from": link.origin,
+            "to": link.destination,
+            "mode": link.mode.value,
+            "gauge_mm": link.gauge_mm,
+            "distance_km": link.distance_km.value,
+            "transit_hours": link.transit_hours.typical if link.transit_hours else None,
+            "cost_usd_per_teu": link.cost_usd_per_teu.value if link.cost_usd_per_teu else None,
+            "departures_per_week": link.departures_per_week.value if link.departures_per_week else None,
+            "bidirectional": link.bidirectional,
+            "status": link.status.value,
+            "source": _provenance(network, link),
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "id": link.id,
+                "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
+                "properties": props,
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "name": network.info.id,
+        "properties": {"name": network.info.name, "version": network.info.version},
+        "features": features,
+    }
+
+
+def corridor_geojson(network: Network, corridor_id: str) -> JSON:
+    """A corridor's lines as a MultiLineString Feature."""
+    corridor = network.corridors[corridor_id]
+    lines = [[[network.places[p].lon, network.places[p].lat] for p in line] for line in corridor.lines]
+    return {
+        "type": "Feature",
+        "id": corridor.id,
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+        "properties": {"id": corridor.id, "name": corridor.name, "aliases": list(corridor.aliases)},
+    }
+
+
+def route_feature(route: Route, network: Network) -> JSON:
+    """A route as a GeoJSON Feature: its LineString and its totals as properties."""
+    coords = [[network.places[p].lon, network.places[p].lat] for p in route.places]
+    props = route_to_dict(route, network)
+    return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props}

@@ -1,0 +1,517 @@
+"""Reading, validating and freezing network files.
+
+A network file is parsed with a YAML loader that refuses anchors, aliases and tags, checked
+against the pydantic models in :mod:`planner._schema`, then against the rules that span
+entries (ids, references, gauges, corridors, provenance). Every problem is collected and
+reported with its file, line, item and field; a broken file never yields a network.
+"""
+
+from __future__ import annotations
+
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from . import _schema as s
+from .errors import NetworkFileError, NetworkIssue, NetworkValidationError
+from .model import (
+    Border,
+    Corridor,
+    Figure,
+    GaugeChange,
+    HoursRange,
+    Link,
+    LinkStatus,
+    Mode,
+    ModeDefaults,
+    Network,
+    NetworkInfo,
+    Place,
+    PlaceKind,
+    Provenance,
+    Source,
+    Transshipment,
+)
+
+__all__ = ["DEFAULT_MAX_BYTES", "bundled_network_path", "load_network", "parse_network"]
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+"""Largest network file accepted, in bytes."""
+
+_PLAIN_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+
+Loc = tuple[str | int, ...]
+
+
+def bundled_network_path() -> Path:
+    """Return the path of the bundled Eurasian network file (works installed or from a checkout)."""
+    packaged = resources.files("planner").joinpath("_graphs", "eurasia.yaml")
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "graphs" / "eurasia.yaml"
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _SafeComposer(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases (no alias bombs, no shared nodes)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(f"YAML alias '*{event.anchor}' is not allowed (write the value out)", line)
+        if getattr(event, "anchor", None):
+            raise _Refused(f"YAML anchor '&{event.anchor}' is not allowed (write the value out)", line)
+        return super().compose_node(parent, index)
+
+
+def _to_python(node: yaml.Node, loader: _SafeComposer, loc: Loc, lines: dict[Loc, int]) -> Any:
+    lines[loc] = node.start_mark.line + 1
+    if node.tag not in _PLAIN_TAGS:
+        kind = node.tag.removeprefix("tag:yaml.org,2002:")
+        raise _Refused(f"YAML tag/type '{kind}' is not allowed (quote the value if it is text)", lines[loc])
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                raise _Refused("mapping keys must be plain scalars", key_node.start_mark.line + 1)
+            key = str(loader.construct_object(key_node))
+            if key in out:
+                raise _Refused(f"duplicate key '{key}'", key_node.start_mark.line + 1)
+            out[key] = _to_python(value_node, loader, (*loc, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, loader, (*loc, i), lines) for i, item in enumerate(node.value)]
+    return loader.construct_object(node)
+
+
+def _parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
+    loader = _SafeComposer(text)
+    lines: dict[Loc, int] = {}
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise NetworkFileError("the file is empty", path=path)
+        return _to_python(node, loader, (), lines), lines
+    except NetworkFileError:
+        raise
+    except _Refused as exc:
+        raise NetworkFileError(exc.message, path=path, line=exc.line) from None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise NetworkFileError(f"malformed YAML: {exc.problem or exc}", path=path, line=line) from None
+    except RecursionError:
+        raise NetworkFileError("YAML nested too deeply", path=path) from None
+    except Exception as exc:  # noqa: BLE001 - any parser failure must become a file error
+        raise NetworkFileError(f"cannot parse YAML: {type(exc).__name__}: {exc}", path=path) from None
+    finally:
+        loader.dispose()
+
+
+def load_network(path: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Network:
+    """Read, validate and freeze a network file.
+
+    Parameters
+    ----------
+    path
+        The YAML file; the bundled Eurasian network when omitted.
+    max_bytes
+        Files larger than this are refused before parsing.
+
+    Returns
+    -------
+    Network
+        An immutable network; non-fatal findings are in ``network.warnings``.
+
+    Raises
+    ------
+    NetworkFileError
+        The file is missing, too large, not UTF-8 or not acceptable YAML.
+    NetworkValidationError
+        The content breaks the format's rules; every issue is listed.
+    """
+    file = Path(path) if path is not None else bundled_network_path()
+    name = str(file)
+    try:
+        size = file.stat().st_size
+        if size > max_bytes:
+            raise NetworkFileError(f"file is {size} bytes, over the {max_bytes}-byte cap", path=name)
+        with file.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except NetworkFileError:
+        raise
+    except OSError as exc:
+        raise NetworkFileError(f"cannot read file: {exc.strerror or exc}", path=name) from None
+    if len(data) > max_bytes:
+        raise NetworkFileError(f"file is over the {max_bytes}-byte cap", path=name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NetworkFileError(f"not UTF-8 text (byte {exc.start})", path=name) from None
+    return parse_network(text, path=name)
+
+
+def parse_network(text: str, *, path: str = "<memory>") -> Network:
+    """Validate a network given as YAML text; see :func:`load_network`."""
+    raw, lines = _parse_yaml(text, path)
+    if not isinstance(raw, dict):
+        raise NetworkFileError("expected a mapping with network, modes, places, links, corridors", path=path, line=1)
+    try:
+        spec = s.NetworkFile.model_validate(raw)
+    except ValidationError as exc:
+        raise NetworkValidationError(list(_pydantic_issues(exc, raw, lines, path))) from None
+    checker = _Checker(spec, raw, lines, path)
+    issues = checker.run()
+    if issues:
+        raise NetworkValidationError(issues)
+    return _build(spec, path, tuple(checker.warnings))
+
+
+# --- error reporting ------------------------------------------------------------------------
+
+_SECTION_ITEM = {"places": "place", "links": "link", "corridors": "corridor"}
+_TAGS = {"number", "spec"}
+
+
+def _line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _item_of(raw: Any, loc: Loc) -> str | None:
+    if len(loc) >= 2 and loc[0] in _SECTION_ITEM and isinstance(loc[1], int):
+        label = _SECTION_ITEM[str(loc[0])]
+        try:
+            ident = raw[loc[0]][loc[1]].get("id")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            ident = None
+        return f"{label} '{ident}'" if isinstance(ident, str) else f"{label} #{int(loc[1]) + 1}"
+    if len(loc) >= 2 and loc[0] in ("sources", "modes"):
+        return f"{loc[0]} '{loc[1]}'"
+    if loc and loc[0] == "network":
+        return "network"
+    return None
+
+
+def _field_of(loc: Loc) -> str | None:
+    skip = 2 if len(loc) >= 2 and loc[0] in ("places", "links", "corridors", "sources", "modes") else 1
+    parts = [str(p) for p in loc[skip:] if p not in _TAGS]
+    return ".".join(parts) if parts else None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path: str) -> Iterator[NetworkIssue]:
+    seen: set[tuple[Loc, str]] = set()
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            message = "unknown key (check the spelling; see docs/network-format.md)"
+        elif kind == "missing":
+            message = "required field is missing"
+        elif kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            message = f"expected one of {expected}, got {_short(err.get('input'))}"
+        elif kind in {"string_pattern_mismatch"}:
+            pattern = err.get("ctx", {}).get("pattern", "")
+            message = f"got {_short(err.get('input'))}, expected text matching {pattern}"
+        else:
+            message = f"{err['msg']}, got {_short(err.get('input'))}"
+            if kind == "finite_number":
+                message = f"expected a finite number, got {_short(err.get('input'))}"
+        key = (loc, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield NetworkIssue(path, _line_of(lines, loc), _item_of(raw, loc), _field_of(loc), message)
+
+
+# --- rules spanning entries -----------------------------------------------------------------
+
+
+def _figure_provenance(figure: object) -> tuple[tuple[str, ...], str | None]:
+    if isinstance(figure, s._Provenanced):
+        return figure.source_keys(), figure.estimate
+    return (), None
+
+
+class _Checker:
+    def __init__(self, spec: s.NetworkFile, raw: Any, lines: dict[Loc, int], path: str) -> None:
+        self.spec = spec
+        self.raw = raw
+        self.lines = lines
+        self.path = path
+        self.issues: list[NetworkIssue] = []
+        self.warnings: list[str] = []
+
+    def error(self, loc: Loc, message: str) -> None:
+        self.issues.append(
+            NetworkIssue(self.path, _line_of(self.lines, loc), _item_of(self.raw, loc), _field_of(loc), message)
+        )
+
+    def warn(self, loc: Loc, message: str) -> None:
+        issue = NetworkIssue(self.path, _line_of(self.lines, loc), _item_of(self.raw, loc), _field_of(loc), message)
+        self.warnings.append(str(issue))
+
+    def run(self) -> list[NetworkIssue]:
+        spec = self.spec
+        place_ids = self._unique("places", [p.id for p in spec.places])
+        self._unique("links", [link.id for link in spec.links])
+        self._unique("corridors", [c.id for c in spec.corridors])
+        self._links(place_ids)
+        self._gauges()
+        self._corridors()
+        self._provenance()
+        self._connectivity()
+        return self.issues
+
+    def _unique(self, section: str, ids: list[str]) -> set[str]:
+        first: dict[str, int] = {}
+        for index, ident in enumerate(ids):
+            if ident in first:
+                self.error(
+                    (section, index, "id"),
+                    f"duplicate id '{ident}' (first used by entry #{first[ident] + 1}, line "
+                    f"{_line_of(self.lines, (section, first[ident]))})",
+                )
+            else:
+                first[ident] = index
+        return set(first)
+
+    def _links(self, place_ids: set[str]) -> None:
+        places = {p.id: p for p in self.spec.places}
+        for index, link in enumerate(self.spec.links):
+            for end, ref in (("from", link.from_), ("to", link.to)):
+                if ref not in place_ids:
+                    self.error(("links", index, end), f"unknown place '{ref}' (expected the id of a place in this file)")
+            if link.from_ == link.to:
+                self.error(("links", index, "to"), f"a link must join two different places, got '{link.to}' twice")
+            if link.mode == "rail" and link.gauge_mm is None:
+                self.error(("links", index, "gauge_mm"), "rail links need gauge_mm (1435 or 1520)")
+            if link.mode != "rail" and link.gauge_mm is not None:
+                self.error(("links", index, "gauge_mm"), f"gauge_mm only applies to rail links, this is {link.mode}")
+            a, b = places.get(link.from_), places.get(link.to)
+            if a and b and a.country != b.country:
+                for place, end in ((a, "from"), (b, "to")):
+                    if place.border is None:
+                        self.warn(
+                            ("links", index, end),
+                            f"link crosses {a.country}->{b.country} but place '{place.id}' has no border block "
+                            "(no dwell or fee is charged there)",
+                        )
+
+    def _gauges(self) -> None:
+        by_place: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for link in self.spec.links:
+            if link.mode == "rail" and link.gauge_mm is not None:
+                for end in (link.from_, link.to):
+                    by_place[end][link.gauge_mm].append(link.id)
+        for index, place in enumerate(self.spec.places):
+            gauges = by_place.get(place.id, {})
+            if len(gauges) > 1 and place.gauge_change is None:
+                detail = ", ".join(f"{g} mm: {', '.join(ids)}" for g, ids in sorted(gauges.items()))
+                self.error(
+                    ("places", index, "gauge_change"),
+                    f"rail links of different gauges meet here ({detail}) but the place has no gauge_change",
+                )
+
+    def _corridors(self) -> None:
+        place_ids = {p.id for p in self.spec.places}
+        pairs = {frozenset((link.from_, link.to)) for link in self.spec.links}
+        for index, corridor in enumerate(self.spec.corridors):
+            lines = [("places", corridor.places)] + [
+                (f"branches.{i}", branch) for i, branch in enumerate(corridor.branches)
+            ]
+            for label, line in lines:
+                loc: Loc = ("corridors", index, *label.split("."))
+                for ref in line:
+                    if ref not in place_ids:
+                        self.error(loc, f"unknown place '{ref}' in {label}")
+                for a, b in zip(line, line[1:], strict=False):
+                    if a in place_ids and b in place_ids and frozenset((a, b)) not in pairs:
+                        self.error(loc, f"consecutive places '{a}' and '{b}' in {label} are not joined by any link")
+
+    def _provenance(self) -> None:
+        known = set(self.spec.sources)
+
+        def check(loc: Loc, block: s._Provenanced | None, figures: Iterable[tuple[str, object]]) -> None:
+            block_keys, block_estimate = _figure_provenance(block) if block is not None else ((), None)
+            for key in block_keys:
+                if key not in known:
+                    self.error((*loc, "source"), f"unknown source '{key}' (expected a key of the sources section)")
+            covered_by_block = bool(block_keys) or block_estimate is not None
+            for name, figure in figures:
+                if figure is None:
+                    continue
+                keys, estimate = _figure_provenance(figure)
+                for key in keys:
+                    if key not in known:
+                        self.error((*loc, name, "source"), f"unknown source '{key}'")
+                if not (keys or estimate is not None or covered_by_block):
+                    self.error(
+                        (*loc, name),
+                        "figure has no provenance: give 'source' (a sources key) or 'estimate: <reason>' "
+                        "on the figure or its entry",
+                    )
+
+        for mode in ("rail", "road", "sea"):
+            m: s.ModeSpec = getattr(self.spec.modes, mode)
+            for name in ("speed_kmh", "cost_usd_per_teu_km", "co2e_g_per_tonne_km"):
+                check(("modes", mode), None, [(name, getattr(m, name))])
+        for i, place in enumerate(self.spec.places):
+            check(("places", i), place, [("lat", place.lat), ("lon", place.lon)])
+            for j, item in enumerate(place.transshipment):
+                check(("places", i, "transshipment", j), item, [("hours", item.hours), ("cost_usd_per_teu", item.cost_usd_per_teu)])
+            if place.border:
+                check(("places", i, "border"), place.border, [("dwell_hours", place.border.dwell_hours), ("fee_usd_per_teu", place.border.fee_usd_per_teu)])
+            if place.gauge_change:
+                gc = place.gauge_change
+                check(("places", i, "gauge_change"), gc, [("hours", gc.hours), ("cost_usd_per_teu", gc.cost_usd_per_teu)])
+        for i, link in enumerate(self.spec.links):
+            check(
+                ("links", i),
+                link,
+                [
+                    ("distance_km", link.distance_km),
+                    ("transit_hours", link.transit_hours),
+                    ("cost_usd_per_teu", link.cost_usd_per_teu),
+                    ("departures_per_week", link.departures_per_week),
+                ],
+            )
+        for i, corridor in enumerate(self.spec.corridors):
+            keys, _ = _figure_provenance(corridor)
+            for key in keys:
+                if key not in known:
+                    self.error(("corridors", i, "source"), f"unknown source '{key}'")
+
+    def _connectivity(self) -> None:
+        graph: nx.Graph[str] = nx.Graph()
+        graph.add_nodes_from(p.id for p in self.spec.places)
+        graph.add_edges_from((link.from_, link.to) for link in self.spec.links if link.status == "operational")
+        components = sorted(nx.connected_components(graph), key=len, reverse=True)
+        for component in components[1:]:
+            members = ", ".join(sorted(component)[:8]) + (" ..." if len(component) > 8 else "")
+            self.warnings.append(
+                f"{self.path}: disconnected component of {len(component)} place(s) not reachable from the "
+                f"main network by operational links: {members}"
+            )
+
+
+# --- building the frozen network ------------------------------------------------------------
+
+
+def _prov(block: s._Provenanced | None) -> Provenance:
+    if block is None:
+        return Provenance()
+    return Provenance(block.source_keys(), block.estimate)
+
+
+def _figure(value: object, block: s._Provenanced) -> Figure:
+    if isinstance(value, s.FigureSpec | s.PositiveFigureSpec):
+        own = _prov(value)
+        return Figure(float(value.value), own if (own.sources or own.estimate) else _prov(block))
+    assert isinstance(value, int | float)
+    return Figure(float(value), _prov(block))
+
+
+def _hours(value: object, block: s._Provenanced) -> HoursRange:
+    if isinstance(value, s.RangeSpec):
+        own = _prov(value)
+        prov = own if (own.sources or own.estimate) else _prov(block)
+        low = value.typical if value.min is None else value.min
+        high = value.typical if value.max is None else value.max
+        return HoursRange(float(value.typical), float(low), float(high), prov)
+    assert isinstance(value, int | float)
+    return HoursRange.exact(float(value), _prov(block))
+
+
+def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network:
+    sources = {
+        key: Source(key, src.publisher, src.title, src.year, src.url) for key, src in spec.sources.items()
+    }
+    modes = {}
+    for name in ("rail", "road", "sea"):
+        m: s.ModeSpec = getattr(spec.modes, name)
+        modes[Mode(name)] = ModeDefaults(
+            Mode(name),
+            _figure(m.speed_kmh, m.speed_kmh),
+            _figure(m.cost_usd_per_teu_km, m.cost_usd_per_teu_km),
+            _figure(m.co2e_g_per_tonne_km, m.co2e_g_per_tonne_km),
+        )
+    places = {}
+    for p in spec.places:
+        places[p.id] = Place(
+            id=p.id,
+            name=p.name,
+            country=p.country,
+            lat=float(p.lat),
+            lon=float(p.lon),
+            kinds=frozenset(PlaceKind(k) for k in p.kinds),
+            aliases=tuple(p.aliases),
+            transshipments=tuple(
+                Transshipment(frozenset(Mode(m) for m in t.modes), _hours(t.hours, t), _figure(t.cost_usd_per_teu, t))
+                for t in p.transshipment
+            ),
+            border=Border(_hours(p.border.dwell_hours, p.border), _figure(p.border.fee_usd_per_teu, p.border))
+            if p.border
+            else None,
+            gauge_change=GaugeChange(_hours(p.gauge_change.hours, p.gauge_change), _figure(p.gauge_change.cost_usd_per_teu, p.gauge_change))
+            if p.gauge_change
+            else None,
+            provenance=_prov(p),
+            note=p.note,
+        )
+    links = {}
+    for link in spec.links:
+        links[link.id] = Link(
+            id=link.id,
+            origin=link.from_,
+            destination=link.to,
+            mode=Mode(link.mode),
+            distance_km=_figure(link.distance_km, link),
+            gauge_mm=link.gauge_mm,
+            transit_hours=_hours(link.transit_hours, link) if link.transit_hours is not None else None,
+            cost_usd_per_teu=_figure(link.cost_usd_per_teu, link) if link.cost_usd_per_teu is not None else None,
+            departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
+            bidirectional=link.bidirectional,
+            status=LinkStatus(link.status),
+            provenance=_prov(link),
+            note=link.note,
+        )
+    corridors = {
+        c.id: Corridor(
+            id=c.id,
+            name=c.name,
+            places=tuple(c.places),
+            aliases=tuple(c.aliases),
+            description=c.description,
+            branches=tuple(tuple(b) for b in c.branches),
+            provenance=_prov(c),
+        )
+        for c in spec.corridors
+    }
+    info = NetworkInfo(spec.network.id, spec.network.name, spec.network.version, spec.network.description, spec.network.currency_year)
+    return Network(info, places, links, corridors, modes, sources, path=path, warnings=warnings)
+
+

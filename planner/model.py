@@ -1,0 +1,269 @@
+"""The network's domain model: immutable places, links, corridors and mode defaults.
+
+Units are in the names: ``distance_km``, ``hours``, ``cost_usd_per_teu``, ``co2e_g_per_tonne_km``.
+A :class:`Network` is built once by :func:`planner.load_network` and never changed afterwards;
+scenarios and request options act on copies or on weights, never on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+__all__ = [
+    "Border",
+    "Corridor",
+    "Figure",
+    "GaugeChange",
+    "HoursRange",
+    "Link",
+    "LinkStatus",
+    "Mode",
+    "ModeDefaults",
+    "Network",
+    "NetworkInfo",
+    "Place",
+    "PlaceKind",
+    "Provenance",
+    "Source",
+    "Transshipment",
+]
+
+
+class Mode(StrEnum):
+    """A transport mode."""
+
+    RAIL = "rail"
+    ROAD = "road"
+    SEA = "sea"
+
+
+class PlaceKind(StrEnum):
+    """What a place is; a place may be several kinds at once."""
+
+    CITY = "city"
+    BORDER_CROSSING = "border_crossing"
+    SEAPORT = "seaport"
+    DRY_PORT = "dry_port"
+    GAUGE_CHANGE = "gauge_change"
+    LOGISTICS_HUB = "logistics_hub"
+
+
+class LinkStatus(StrEnum):
+    """Whether a link carries traffic today; planned links are ignored unless a scenario opens them."""
+
+    OPERATIONAL = "operational"
+    PLANNED = "planned"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A publication figures are taken from."""
+
+    key: str
+    publisher: str
+    title: str
+    year: int
+    url: str | None = None
+
+    def cite(self) -> str:
+        """Return ``publisher, title, year``."""
+        return f"{self.publisher}, {self.title}, {self.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a figure comes from: source keys, an estimate's reason, or both."""
+
+    sources: tuple[str, ...] = ()
+    estimate: str | None = None
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.estimate is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number with its provenance."""
+
+    value: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class HoursRange:
+    """A duration in hours: typical, with the min and max observed or assumed."""
+
+    typical: float
+    min: float
+    max: float
+    provenance: Provenance
+
+    @classmethod
+    def exact(cls, hours: float, provenance: Provenance) -> HoursRange:
+        return cls(hours, hours, hours, provenance)
+
+
+@dataclass(frozen=True, slots=True)
+class Transshipment:
+    """Handling a unit between two modes at a place, per TEU."""
+
+    modes: frozenset[Mode]
+    hours: HoursRange
+    cost_usd_per_teu: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class Border:
+    """Controls at a border crossing place, charged each time a route crosses the border there."""
+
+    dwell_hours: HoursRange
+    fee_usd_per_teu: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class GaugeChange:
+    """Moving a unit between 1435 mm and 1520 mm rail at a place, per TEU."""
+
+    hours: HoursRange
+    cost_usd_per_teu: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A city, border crossing, port or terminal."""
+
+    id: str
+    name: str
+    country: str
+    lat: float
+    lon: float
+    kinds: frozenset[PlaceKind]
+    aliases: tuple[str, ...] = ()
+    transshipments: tuple[Transshipment, ...] = ()
+    border: Border | None = None
+    gauge_change: GaugeChange | None = None
+    provenance: Provenance = Provenance()
+    note: str | None = None
+    delay_hours: float = 0.0
+    """Extra hours added to every arrival here; set only by scenarios (see :mod:`planner.scenario`)."""
+
+    def transshipment(self, a: Mode, b: Mode) -> Transshipment | None:
+        """Return the handling between modes ``a`` and ``b`` here, or None when no change is possible."""
+        pair = frozenset((a, b))
+        for item in self.transshipments:
+            if item.modes == pair:
+                return item
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A rail, road or sea connection between two places."""
+
+    id: str
+    origin: str
+    destination: str
+    mode: Mode
+    distance_km: Figure
+    gauge_mm: int | None = None
+    transit_hours: HoursRange | None = None
+    cost_usd_per_teu: Figure | None = None
+    departures_per_week: Figure | None = None
+    bidirectional: bool = True
+    status: LinkStatus = LinkStatus.OPERATIONAL
+    provenance: Provenance = Provenance()
+    note: str | None = None
+
+    @property
+    def ends(self) -> tuple[str, str]:
+        return (self.origin, self.destination)
+
+
+@dataclass(frozen=True, slots=True)
+class ModeDefaults:
+    """Per-mode defaults used when a link gives no figure of its own."""
+
+    mode: Mode
+    speed_kmh: Figure
+    cost_usd_per_teu_km: Figure
+    co2e_g_per_tonne_km: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class Corridor:
+    """A named corridor: ordered places (a main line and optional branches)."""
+
+    id: str
+    name: str
+    places: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+    branches: tuple[tuple[str, ...], ...] = ()
+    provenance: Provenance = Provenance()
+
+    @property
+    def lines(self) -> tuple[tuple[str, ...], ...]:
+        """The main line followed by the branches."""
+        return (self.places, *self.branches)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkInfo:
+    """The network file's header."""
+
+    id: str
+    name: str
+    version: str
+    description: str
+    currency_year: int
+
+
+def _freeze(mapping: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """A validated, immutable network. Build it with :func:`planner.load_network`."""
+
+    info: NetworkInfo
+    places: Mapping[str, Place]
+    links: Mapping[str, Link]
+    corridors: Mapping[str, Corridor]
+    modes: Mapping[Mode, ModeDefaults]
+    sources: Mapping[str, Source]
+    path: str = "<memory>"
+    warnings: tuple[str, ...] = ()
+    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("places", "links", "corridors", "modes", "sources"):
+            value = getattr(self, name)
+            if not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
+
+    @property
+    def countries(self) -> frozenset[str]:
+        """ISO 3166-1 alpha-2 codes of every country with a place in the network."""
+        return frozenset(p.country for p in self.places.values())
+
+    def operational_links(self) -> tuple[Link, ...]:
+        """Links that carry traffic today (not planned)."""
+        return tuple(link for link in self.links.values() if link.status is LinkStatus.OPERATIONAL)
+
+    def cached(self, key: str, build: object) -> object:
+        """Return a derived structure (lookup index, compiled graph), building it once per network.
+
+        The cache holds only values computed from this immutable network, so sharing it
+        between threads and requests is safe.
+        """
+        try:
+            return self._cache[key]
+        except KeyError:
+            assert callable(build)
+            value = build()
+            return self._cache.setdefault(key, value)
