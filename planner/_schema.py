@@ -20,12 +20,23 @@ ModeName = Literal["rail", "road", "sea"]
 KindName = Literal["city", "border_crossing", "seaport", "dry_port", "gauge_change", "logistics_hub"]
 
 
+def _one_or_list(value: object) -> str:
+    return "source_list" if isinstance(value, list | tuple) else "one_source"
+
+
+# One source key or a list of them; tagged so a bad value yields one message, not one per branch.
+SourceRefs = Annotated[
+    Annotated[SourceRef, Tag("one_source")] | Annotated[list[SourceRef], Tag("source_list")],
+    Discriminator(_one_or_list),
+]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class _Provenanced(_Strict):
-    source: SourceRef | list[SourceRef] | None = None
+    source: SourceRefs | None = None
     estimate: Text | None = None
 
     def source_keys(self) -> tuple[str, ...]:

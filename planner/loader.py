@@ -8,7 +8,6 @@ reported with its file, line, item and field; a broken file never yields a netwo
 
 from __future__ import annotations
 
-
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -17,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from . import _schema as s
 from .errors import NetworkFileError, NetworkIssue, NetworkValidationError
@@ -45,6 +44,9 @@ __all__ = ["DEFAULT_MAX_BYTES", "bundled_network_path", "load_network", "parse_n
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 """Largest network file accepted, in bytes."""
 
+MAX_DEPTH = 64
+"""Deepest nesting of YAML collections accepted (the format itself needs fewer than 10 levels)."""
+
 _PLAIN_TAGS = frozenset(
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "seq", "map")
 )
@@ -68,20 +70,32 @@ class _Refused(Exception):
 
 
 class _SafeComposer(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases (no alias bombs, no shared nodes)."""
+    """A safe loader that refuses anchors, aliases (no alias bombs, no shared nodes) and deep nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(f"YAML alias '*{event.anchor}' is not allowed (write the value out)", line)
         if getattr(event, "anchor", None):
             raise _Refused(f"YAML anchor '&{event.anchor}' is not allowed (write the value out)", line)
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"YAML nested more than {MAX_DEPTH} levels deep", line)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _to_python(node: yaml.Node, loader: _SafeComposer, loc: Loc, lines: dict[Loc, int]) -> Any:
     lines[loc] = node.start_mark.line + 1
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        raise _Refused(
+            f"unquoted date/time {node.value!r} is not allowed (quote it if it is text: \"{node.value}\")", lines[loc]
+        )
     if node.tag not in _PLAIN_TAGS:
         kind = node.tag.removeprefix("tag:yaml.org,2002:")
         raise _Refused(f"YAML tag/type '{kind}' is not allowed (quote the value if it is text)", lines[loc])
@@ -94,16 +108,21 @@ def _to_python(node: yaml.Node, loader: _SafeComposer, loc: Loc, lines: dict[Loc
             if key in out:
                 raise _Refused(f"duplicate key '{key}'", key_node.start_mark.line + 1)
             out[key] = _to_python(value_node, loader, (*loc, key), lines)
+            lines[(*loc, key)] = key_node.start_mark.line + 1  # report a field at its key, not its block
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, loader, (*loc, i), lines) for i, item in enumerate(node.value)]
-    return loader.construct_object(node)
+    try:
+        return loader.construct_object(node)
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise _Refused(f"cannot read value: {exc}", lines[loc]) from None
 
 
 def _parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
-    loader = _SafeComposer(text)
     lines: dict[Loc, int] = {}
+    loader: _SafeComposer | None = None
     try:
+        loader = _SafeComposer(text)  # the reader already rejects control characters here
         node = loader.get_single_node()
         if node is None:
             raise NetworkFileError("the file is empty", path=path)
@@ -115,12 +134,16 @@ def _parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise NetworkFileError(f"malformed YAML: {exc.problem or exc}", path=path, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise NetworkFileError(f"malformed YAML: control character U+{exc.character:04X} is not allowed", path=path, line=line) from None
     except RecursionError:
         raise NetworkFileError("YAML nested too deeply", path=path) from None
     except Exception as exc:  # noqa: BLE001 - any parser failure must become a file error
         raise NetworkFileError(f"cannot parse YAML: {type(exc).__name__}: {exc}", path=path) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_network(path: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Network:
@@ -185,7 +208,7 @@ def parse_network(text: str, *, path: str = "<memory>") -> Network:
 # --- error reporting ------------------------------------------------------------------------
 
 _SECTION_ITEM = {"places": "place", "links": "link", "corridors": "corridor"}
-_TAGS = {"number", "spec"}
+_TAGS = {"number", "spec", "one_source", "source_list"}  # union tags of _schema, not file keys
 
 
 def _line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
@@ -205,12 +228,14 @@ def _item_of(raw: Any, loc: Loc) -> str | None:
         return f"{label} '{ident}'" if isinstance(ident, str) else f"{label} #{int(loc[1]) + 1}"
     if len(loc) >= 2 and loc[0] in ("sources", "modes"):
         return f"{loc[0]} '{loc[1]}'"
-    if loc and loc[0] == "network":
+    if len(loc) >= 2 and loc[0] == "network":
         return "network"
     return None
 
 
 def _field_of(loc: Loc) -> str | None:
+    if len(loc) == 1:
+        return str(loc[0])  # a whole top-level section
     skip = 2 if len(loc) >= 2 and loc[0] in ("places", "links", "corridors", "sources", "modes") else 1
     parts = [str(p) for p in loc[skip:] if p not in _TAGS]
     return ".".join(parts) if parts else None
@@ -233,6 +258,8 @@ def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             message = f"expected one of {expected}, got {_short(err.get('input'))}"
+        elif kind == "value_error":
+            message = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind in {"string_pattern_mismatch"}:
             pattern = err.get("ctx", {}).get("pattern", "")
             message = f"got {_short(err.get('input'))}, expected text matching {pattern}"
