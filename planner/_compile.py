@@ -166,7 +166,7 @@ class CompiledGraph:
         crossing = 0
         if origin.country != destination.country:
             crossing = 1
-            for place in (origin, destination):
+            for place in (origin, destination) if link.border_controls else ():
                 if place.border is None:
                     continue
                 dwell = place.border.dwell_hours
@@ -189,7 +189,8 @@ class CompiledGraph:
             d = destination.delay_hours
             parts.append((d, d, d))
             events.append(EventTemplate(EventKind.DELAY, b, (d, d, d), 0.0, f"scenario delay at {destination.name}"))
-        co2e_t = distance * defaults.co2e_g_per_tonne_km.value / 1000.0
+        factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
+        co2e_t = distance * factor.value / 1000.0
         self._edge(
             self.node(a, state),
             self.node(b, state),

@@ -45,23 +45,24 @@ def percentiles(parts: Sequence[Part], qs: Sequence[float] = (50.0, 90.0)) -> li
     lo: list[float] = []
     mo: list[float] = []
     hi: list[float] = []
-    for a, c, b in parts:
-        if b - a <= 1e-12:
-            constant += c
+    for part_min, part_typical, part_max in parts:
+        if part_max - part_min <= 1e-12:
+            constant += part_typical
         else:
-            lo.append(a)
-            mo.append(c)
-            hi.append(b)
+            lo.append(part_min)
+            mo.append(part_typical)
+            hi.append(part_max)
     if not lo:
         return [constant for _ in qs]
-    a = np.asarray(lo)
-    c = np.asarray(mo)
-    b = np.asarray(hi)
+    low = np.asarray(lo)
+    mode = np.asarray(mo)
+    high = np.asarray(hi)
     rng = np.random.default_rng(MONTE_CARLO_SEED)
-    u = rng.random((MONTE_CARLO_SAMPLES, a.size))
-    fc = (c - a) / (b - a)
-    left = a + np.sqrt(u * (b - a) * (c - a))
-    right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+    u = rng.random((MONTE_CARLO_SAMPLES, low.size))
+    # Inverse CDF of the triangular distribution, one column per part.
+    fc = (mode - low) / (high - low)
+    left = low + np.sqrt(u * (high - low) * (mode - low))
+    right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
     samples = np.where(u < fc, left, right).sum(axis=1) + constant
     return [float(v) for v in np.percentile(samples, list(qs))]
 
@@ -165,7 +166,7 @@ def price(
             countries.append(country)
     shares = []
     if distance > 0:
-        used = {}
+        used: dict[str, float] = {}
         for leg in legs:
             used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
         for corridor_id, ids in corridor_links(network).items():

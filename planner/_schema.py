@@ -168,6 +168,8 @@ class LinkSpec(_Provenanced):
     transit_hours: PositiveHours | None = None
     cost_usd_per_teu: Figure | None = None
     departures_per_week: PositiveFigure | None = None
+    co2e_g_per_tonne_km: Figure | None = None
+    border_controls: bool = True
     bidirectional: bool = True
     status: Literal["operational", "planned"] = "operational"
     note: Text | None = None

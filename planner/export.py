@@ -158,7 +158,7 @@ def network_geojson(network: Network) -> JSON:
         features.append({"type": "Feature", "id": place.id, "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]}, "properties": props})
     for link in network.links.values():
         a, b = network.places[link.origin], network.places[link.destination]
-        props: JSON = {
+        link_props: JSON = {
             "feature": "link",
             "id": link.id,
             "from": link.origin,
@@ -178,7 +178,7 @@ def network_geojson(network: Network) -> JSON:
                 "type": "Feature",
                 "id": link.id,
                 "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
-                "properties": props,
+                "properties": link_props,
             }
         )
     return {

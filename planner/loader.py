@@ -339,7 +339,7 @@ class _Checker:
             if link.mode != "rail" and link.gauge_mm is not None:
                 self.error(("links", index, "gauge_mm"), f"gauge_mm only applies to rail links, this is {link.mode}")
             a, b = places.get(link.from_), places.get(link.to)
-            if a and b and a.country != b.country:
+            if a and b and a.country != b.country and link.border_controls:
                 for place, end in ((a, "from"), (b, "to")):
                     if place.border is None:
                         self.warn(
@@ -424,6 +424,7 @@ class _Checker:
                     ("transit_hours", link.transit_hours),
                     ("cost_usd_per_teu", link.cost_usd_per_teu),
                     ("departures_per_week", link.departures_per_week),
+                    ("co2e_g_per_tonne_km", link.co2e_g_per_tonne_km),
                 ],
             )
         for i, corridor in enumerate(self.spec.corridors):
@@ -521,6 +522,8 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
             transit_hours=_hours(link.transit_hours, link) if link.transit_hours is not None else None,
             cost_usd_per_teu=_figure(link.cost_usd_per_teu, link) if link.cost_usd_per_teu is not None else None,
             departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
+            co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
+            border_controls=link.border_controls,
             bidirectional=link.bidirectional,
             status=LinkStatus(link.status),
             provenance=_prov(link),

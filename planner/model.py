@@ -173,6 +173,9 @@ class Link:
     transit_hours: HoursRange | None = None
     cost_usd_per_teu: Figure | None = None
     departures_per_week: Figure | None = None
+    co2e_g_per_tonne_km: Figure | None = None
+    border_controls: bool = True
+    """False where a link crosses a border without controls (inside a customs union): no dwell or fee."""
     bidirectional: bool = True
     status: LinkStatus = LinkStatus.OPERATIONAL
     provenance: Provenance = Provenance()

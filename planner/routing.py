@@ -324,11 +324,7 @@ def _banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str])
     for edge in range(len(graph.edge_src)):
         src = graph.node_place[graph.edge_src[edge]]
         dst = graph.node_place[graph.edge_dst[edge]]
-        if src in places or dst in places:
-            banned.add(edge)
-        elif network.places[src].country in countries or network.places[dst].country in countries:
-            banned.add(edge)
-        elif graph.edge_link[edge] in links:
+        if src in places or dst in places or network.places[src].country in countries or network.places[dst].country in countries or graph.edge_link[edge] in links:
             banned.add(edge)
         else:
             state = graph.node_state[graph.edge_dst[edge]]

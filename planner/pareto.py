@@ -1,0 +1,135 @@
+"""Pareto fronts over (transit hours, cost, CO2e) by multi-criteria label setting.
+
+Each node of the state graph keeps the labels (hours, cost per TEU, CO2e per tonne) that no
+other label at that node dominates; labels are extended in lexicographic order, and a label
+dominated by one already at the destination is dropped. The result is every non-dominated
+route, not a filter over k-shortest paths.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import replace
+
+from . import _search
+from ._compile import CompiledGraph
+from ._pricing import price
+from .errors import InvalidRequestError, NoRouteError
+from .route import Route
+from .routing import RouteRequest, _banned_edges, _constraints
+
+__all__ = ["MAX_LABELS", "dominates", "pareto_front_paths", "pareto_routes"]
+
+MAX_LABELS = 200_000
+"""Work cap: labels created before the search stops and reports what it has (never reached on the bundled network)."""
+
+Vector = tuple[float, float, float]
+
+
+def dominates(a: Vector, b: Vector, eps: float = 1e-9) -> bool:
+    """True when ``a`` is no worse than ``b`` on every criterion and better on at least one."""
+    no_worse = all(x <= y + eps for x, y in zip(a, b, strict=True))
+    better = any(x < y - eps for x, y in zip(a, b, strict=True))
+    return no_worse and better
+
+
+def _same(a: Vector, b: Vector, eps: float = 1e-9) -> bool:
+    return all(abs(x - y) <= eps for x, y in zip(a, b, strict=True))
+
+
+def pareto_front_paths(
+    graph: CompiledGraph,
+    origin: str,
+    destination: str,
+    banned_edges: frozenset[int] = frozenset(),
+) -> list[tuple[Vector, list[int]]]:
+    """Every non-dominated path (as edge lists) from ``origin`` to ``destination``, sorted by hours."""
+    hours, cost, co2e = graph.hours, graph.cost_teu, graph.co2e_t
+    targets = set(graph.place_nodes.get(destination, ()))
+    labels: dict[int, list[Vector]] = {}
+    heap: list[tuple[Vector, int, int, _search.Trail]] = []
+    counter = 0
+    for node in graph.place_nodes.get(origin, ()):
+        vec: Vector = (0.0, 0.0, 0.0)
+        labels.setdefault(node, []).append(vec)
+        heap.append((vec, counter, node, None))
+        counter += 1
+    heapq.heapify(heap)
+    front: list[tuple[Vector, _search.Trail]] = []
+    created = 0
+    while heap:
+        vec, _, node, trail = heapq.heappop(heap)
+        if vec not in labels.get(node, ()):
+            continue  # removed after being queued: a better label arrived
+        if any(dominates(f, vec) or _same(f, vec) for f, _ in front):
+            continue
+        if node in targets:
+            front.append((vec, trail))
+            continue
+        for target, edge in graph.adj[node]:
+            if edge in banned_edges:
+                continue
+            new: Vector = (vec[0] + hours[edge], vec[1] + cost[edge], vec[2] + co2e[edge])
+            existing = labels.setdefault(target, [])
+            if any(dominates(old, new) or _same(old, new) for old in existing):
+                continue
+            if any(dominates(f, new) or _same(f, new) for f, _ in front):
+                continue
+            existing[:] = [old for old in existing if not dominates(new, old)]
+            existing.append(new)
+            counter += 1
+            created += 1
+            heapq.heappush(heap, (new, counter, target, (trail, edge)))
+        if created > MAX_LABELS:
+            break
+    result = [(vec, _search.trail_edges(trail)) for vec, trail in front]
+    # A later label can dominate an earlier front entry only on ties of the sort key; filter once more.
+    result = [r for r in result if not any(dominates(o[0], r[0]) for o in result)]
+    result.sort(key=lambda item: item[0])
+    return result
+
+
+def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
+    """The Pareto front for a request, capped at ``k`` routes and sorted by transit time.
+
+    The routes best on time, on cost and on CO2e are kept first (in that order, as far as
+    ``k`` allows); the rest of the cap is filled in order of transit time. Each route's ``best_on`` names what it is best on.
+    """
+    network = graph.network
+    unsupported = {c.name for c in _constraints(network, request)} & {
+        "via",
+        "corridor",
+        "max_border_crossings",
+        "max_transshipments",
+    }
+    if unsupported:
+        raise InvalidRequestError(
+            "rank=pareto supports avoid_countries, avoid_places, avoid_links and modes; not "
+            + ", ".join(sorted(unsupported)),
+            field="rank",
+        )
+    active = {c.name for c in _constraints(network, request)}
+    banned = _banned_edges(graph, request, active)
+    paths = pareto_front_paths(graph, request.origin, request.destination, banned)
+    if not paths:
+        from .routing import Rank, _explain, criterion_weights
+
+        raise _explain(graph, request, criterion_weights(graph, Rank.TIME, 0.0))
+    routes = [
+        price(graph, edges, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour)
+        for _, edges in paths
+    ]
+    best = {
+        "time": min(range(len(routes)), key=lambda i: (routes[i].transit_hours, routes[i].cost_usd)),
+        "cost": min(range(len(routes)), key=lambda i: (routes[i].cost_usd, routes[i].transit_hours)),
+        "co2e": min(range(len(routes)), key=lambda i: (routes[i].co2e_kg, routes[i].transit_hours)),
+    }
+    priority = list(dict.fromkeys([best["time"], best["cost"], best["co2e"], *range(len(routes))]))
+    keep = sorted(priority[: request.k])
+    out = []
+    for rank, i in enumerate(keep, start=1):
+        best_on = tuple(name for name, j in best.items() if j == i)
+        out.append(replace(routes[i], rank=rank, best_on=best_on))
+    if not out:
+        raise NoRouteError("no route found")
+    return out
