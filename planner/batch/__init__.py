@@ -1,0 +1,62 @@
+"""Batch route evaluation: many origin-destination pairs in, one result row per input row out.
+
+Read rows (:func:`parse_rows`: CSV or JSON Lines), store them as a durable job
+(:class:`JobStore`, SQLite), evaluate them in chunks on a local process pool or a Dask cluster
+(:func:`make_executor`, :func:`run_job`), and write the results (:func:`render`). A job
+interrupted at any point resumes where it stopped, with no row lost or duplicated.
+See docs/batch.md.
+"""
+
+from ._evaluate import COLUMNS_OUT, ResultLine, RowOutcome, evaluate_row, evaluate_rows, route_line
+from ._executors import ChunkExecutor, DaskExecutor, LocalPoolExecutor, NetworkSource, make_executor
+from ._output import OutputFormat, output_format, render, safe_cell, write_atomically
+from ._rows import (
+    COLUMNS_IN,
+    BatchInputError,
+    BatchRow,
+    InputFormat,
+    detect_format,
+    parse_csv,
+    parse_jsonl,
+    parse_objects,
+    parse_rows,
+    read_text_rows,
+)
+from ._runner import DEFAULT_CHUNK_ROWS, run_job
+from ._store import Job, JobStatus, JobStore, TooManyJobsError, TooManyRowsError
+
+__all__ = [
+    "COLUMNS_IN",
+    "COLUMNS_OUT",
+    "DEFAULT_CHUNK_ROWS",
+    "BatchInputError",
+    "BatchRow",
+    "ChunkExecutor",
+    "DaskExecutor",
+    "InputFormat",
+    "Job",
+    "JobStatus",
+    "JobStore",
+    "LocalPoolExecutor",
+    "NetworkSource",
+    "OutputFormat",
+    "ResultLine",
+    "RowOutcome",
+    "TooManyJobsError",
+    "TooManyRowsError",
+    "detect_format",
+    "evaluate_row",
+    "evaluate_rows",
+    "make_executor",
+    "output_format",
+    "parse_csv",
+    "parse_jsonl",
+    "parse_objects",
+    "parse_rows",
+    "read_text_rows",
+    "render",
+    "route_line",
+    "run_job",
+    "safe_cell",
+    "write_atomically",
+]

@@ -1,0 +1,153 @@
+"""Evaluating batch rows: each row becomes one or more result lines (one per route), or one error line."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ..errors import NoRouteError, PlannerError
+from ..model import Network
+from ..route import Route
+from ..routing import plan_routes
+from ._rows import BatchRow
+
+__all__ = ["COLUMNS_OUT", "ResultLine", "RowOutcome", "evaluate_row", "evaluate_rows", "route_line"]
+
+COLUMNS_OUT = (
+    "row",
+    "id",
+    "status",
+    "error",
+    "rank",
+    "transit_hours",
+    "transit_hours_p90",
+    "cost_usd",
+    "co2e_kg",
+    "distance_km",
+    "border_crossings",
+    "transshipments",
+    "corridors",
+    "places",
+)
+"""Output columns, in order. ``row`` is the 1-based input row, ``rank`` the route's place (1 = best)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResultLine:
+    """One output line: a route's totals for an ``ok`` row, or the message of an ``error`` row."""
+
+    row: int
+    id: str
+    status: str
+    error: str | None = None
+    rank: int | None = None
+    transit_hours: float | None = None
+    transit_hours_p90: float | None = None
+    cost_usd: float | None = None
+    co2e_kg: float | None = None
+    distance_km: float | None = None
+    border_crossings: int | None = None
+    transshipments: int | None = None
+    corridors: str | None = None
+    places: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    """An evaluated input row: its number, whether it succeeded, and its result lines as JSON text."""
+
+    row: int
+    ok: bool
+    lines_json: str
+
+    def lines(self) -> list[ResultLine]:
+        return [ResultLine(**item) for item in json.loads(self.lines_json)]
+
+
+def route_line(row: int, row_id: str, route: Route) -> ResultLine:
+    """The output line of one route; figures rounded as in the JSON export (hours, USD, kg to 2 places, km to 1)."""
+    return ResultLine(
+        row=row,
+        id=row_id,
+        status="ok",
+        rank=route.rank,
+        transit_hours=round(route.transit_hours, 2),
+        transit_hours_p90=round(route.transit_hours_p90, 2),
+        cost_usd=round(route.cost_usd, 2),
+        co2e_kg=round(route.co2e_kg, 2),
+        distance_km=round(route.distance_km, 1),
+        border_crossings=route.border_crossings,
+        transshipments=route.transshipments,
+        corridors=";".join(c.id for c in route.corridors),
+        places=" > ".join(route.places),
+    )
+
+
+def _error_message(row: BatchRow, exc: PlannerError) -> str:
+    field = getattr(exc, "field", None)
+    where = f"row {row.row}, field '{field}'" if field else f"row {row.row}"
+    return f"{where}: {exc.message}"
+
+
+def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
+    options: dict[str, object] = {
+        "teu": row.teu,
+        "tonnes": row.tonnes,
+        "avoid_countries": list(row.avoid_countries),
+        "via": list(row.via),
+        "corridor": row.corridor,
+        "k": row.k if row.k is not None else 1,
+    }
+    if row.rank is not None:
+        options["rank"] = row.rank
+    if row.scenario is None:
+        return plan_routes(network, row.origin, row.destination, **options).routes
+    try:
+        scenario_module: Any = importlib.import_module("planner.scenario")
+    except ImportError:
+        raise _Unsupported("scenarios not supported") from None
+    name = row.scenario
+    scenario = network.cached(f"batch-scenario:{name}", lambda: scenario_module.load_scenario(name, network))
+    comparison = scenario_module.plan_with_scenario(network, scenario, row.origin, row.destination, **options)
+    if comparison.planned is None:
+        raise NoRouteError(f"no route under scenario {name!r}: {comparison.planned_error}")
+    routes: Sequence[Route] = comparison.planned.routes
+    return routes
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def evaluate_row(network: Network, row: BatchRow) -> RowOutcome:
+    """Evaluate one row; never raises for a bad row (its error becomes the result)."""
+    if row.error is not None:
+        return _failed(row, row.error)
+    try:
+        routes = _routes(network, row)
+    except PlannerError as exc:
+        return _failed(row, _error_message(row, exc))
+    except _Unsupported as exc:
+        return _failed(row, f"row {row.row}, field 'scenario': {exc}")
+    except (ValueError, TypeError, LookupError) as exc:
+        return _failed(row, f"row {row.row}: {type(exc).__name__}: {exc}")
+    if not routes:
+        return _failed(row, f"row {row.row}: no route found")
+    lines = [route_line(row.row, row.output_id, route).to_dict() for route in routes]
+    return RowOutcome(row.row, True, json.dumps(lines, ensure_ascii=False, separators=(",", ":")))
+
+
+def _failed(row: BatchRow, message: str) -> RowOutcome:
+    line = ResultLine(row=row.row, id=row.output_id, status="error", error=message).to_dict()
+    return RowOutcome(row.row, False, json.dumps([line], ensure_ascii=False, separators=(",", ":")))
+
+
+def evaluate_rows(network: Network, rows: Iterable[BatchRow]) -> list[RowOutcome]:
+    """Evaluate rows in order (one chunk of a batch)."""
+    return [evaluate_row(network, row) for row in rows]

@@ -1,0 +1,56 @@
+"""Driving a job: feed its pending rows to an executor in chunks and record each chunk as it completes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ._executors import ChunkExecutor
+from ._store import Job, JobStatus, JobStore
+
+__all__ = ["DEFAULT_CHUNK_ROWS", "run_job"]
+
+DEFAULT_CHUNK_ROWS = 200
+
+
+def run_job(
+    store: JobStore,
+    job_id: str,
+    executor: ChunkExecutor,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_progress: Callable[[Job], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Job:
+    """Evaluate every row of a job that has no result yet, and mark the job done.
+
+    Stops early, leaving the job resumable, when ``should_stop()`` turns true; stops without
+    finishing when the job is cancelled meanwhile. Rows already recorded are never evaluated
+    again, so a job interrupted at any point and run again ends with one result per row.
+
+    Returns
+    -------
+    Job
+        The job's state at the end.
+    """
+    job = store.get(job_id)
+    if job is None:
+        raise LookupError(f"no batch job {job_id!r}")
+    if job.finished:
+        return job
+    store.start(job_id)
+    chunks = store.pending_chunks(job_id, chunk_rows)
+    results = executor.map_chunks(chunks)
+    try:
+        for outcomes in results:
+            store.record(job_id, outcomes)
+            current = store.get(job_id)
+            assert current is not None
+            if on_progress is not None:
+                on_progress(current)
+            if current.status is JobStatus.CANCELLED or (should_stop is not None and should_stop()):
+                return current
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    return store.finish(job_id)

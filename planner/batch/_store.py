@@ -1,0 +1,369 @@
+"""The durable job store: jobs, their input rows and their results in one SQLite file (WAL).
+
+A job's rows are stored with the job in one transaction, so a job exists whole or not at all.
+Each evaluated chunk is recorded in one transaction that inserts the results (at most one per
+input row: the primary key refuses a second) and advances the job's counters, so after a crash
+at any point the rows without a result are exactly the ones left to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from ..errors import InvalidRequestError, PlannerError
+from ._evaluate import RowOutcome
+from ._rows import BatchRow
+
+__all__ = ["Job", "JobStatus", "JobStore", "TooManyJobsError", "TooManyRowsError"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    idempotency_key TEXT,
+    status TEXT NOT NULL,
+    output_format TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    finished_at REAL,
+    rows_total INTEGER NOT NULL,
+    rows_done INTEGER NOT NULL DEFAULT 0,
+    rows_failed INTEGER NOT NULL DEFAULT 0,
+    run_started_at REAL,
+    run_rows_start INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    UNIQUE (owner, idempotency_key)
+);
+CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created_at);
+CREATE TABLE IF NOT EXISTS inputs (
+    job_id TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (job_id, row)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS results (
+    job_id TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    lines TEXT NOT NULL,
+    PRIMARY KEY (job_id, row)
+) WITHOUT ROWID;
+"""
+
+_JOB_COLUMNS = (
+    "id, owner, idempotency_key, status, output_format, created_at, started_at, finished_at, "
+    "rows_total, rows_done, rows_failed, run_started_at, run_rows_start, error"
+)
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+UNFINISHED = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+class TooManyRowsError(InvalidRequestError):
+    """Raised when a batch has more rows than the limit allows."""
+
+    code = "too_many_rows"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the batch has more than {limit:,} rows, the most one job may have", field="rows")
+        self.limit = limit
+
+
+class TooManyJobsError(PlannerError):
+    """Raised when an owner already has as many unfinished jobs as allowed."""
+
+    code = "too_many_jobs"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} jobs are already queued or running for this key; wait for one to finish")
+        self.limit = limit
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A snapshot of a job's state."""
+
+    id: str
+    owner: str
+    idempotency_key: str | None
+    status: JobStatus
+    output_format: str
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    rows_total: int
+    rows_done: int
+    rows_failed: int
+    run_started_at: float | None
+    run_rows_start: int
+    error: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    def rows_per_second(self, now: float | None = None) -> float:
+        """Rows evaluated per second since the job (last) started running."""
+        if self.run_started_at is None:
+            return 0.0
+        end = self.finished_at if self.finished and self.finished_at else (now or time.time())
+        elapsed = end - self.run_started_at
+        done = self.rows_done - self.run_rows_start
+        return done / elapsed if elapsed > 0 and done > 0 else 0.0
+
+
+def _job(record: Sequence[object]) -> Job:
+    values = list(record)
+    values[3] = JobStatus(str(values[3]))
+    return Job(*values)  # type: ignore[arg-type]
+
+
+class JobStore:
+    """Jobs in a SQLite file; safe to use from several threads (each gets its own connection)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+            # WAL with synchronous=NORMAL survives a killed process (not a power cut) and keeps commits fast.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=60000")
+            self._local.db = db
+            with self._lock:
+                self._connections.append(db)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # --- creating and reading jobs ----------------------------------------------------------
+
+    def create_job(
+        self,
+        rows: Iterable[BatchRow],
+        *,
+        owner: str,
+        output_format: str = "csv",
+        job_id: str | None = None,
+        idempotency_key: str | None = None,
+        max_rows: int | None = None,
+        max_in_flight: int | None = None,
+    ) -> tuple[Job, bool]:
+        """Store a new job with its rows, or return the owner's job with the same idempotency key.
+
+        Returns the job and whether it was created. Raises :class:`TooManyRowsError` or
+        :class:`TooManyJobsError` (nothing is stored then).
+        """
+        db = self._db()
+        if idempotency_key is not None:
+            existing = self._by_key(owner, idempotency_key)
+            if existing is not None:
+                return existing, False
+        new_id = job_id or uuid.uuid4().hex
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if idempotency_key is not None:
+                existing = self._by_key(owner, idempotency_key)
+                if existing is not None:
+                    db.execute("ROLLBACK")
+                    return existing, False
+            if max_in_flight is not None:
+                (count,) = db.execute(
+                    "SELECT count(*) FROM jobs WHERE owner = ? AND status IN (?, ?)", (owner, *UNFINISHED)
+                ).fetchone()
+                if count >= max_in_flight:
+                    raise TooManyJobsError(max_in_flight)
+            total = 0
+
+            def numbered() -> Iterator[tuple[str, int, str]]:
+                nonlocal total
+                for row in rows:
+                    total += 1
+                    if max_rows is not None and total > max_rows:
+                        raise TooManyRowsError(max_rows)
+                    yield new_id, row.row, row.to_json()
+
+            db.executemany("INSERT INTO inputs (job_id, row, data) VALUES (?, ?, ?)", numbered())
+            db.execute(
+                "INSERT INTO jobs (id, owner, idempotency_key, status, output_format, created_at, rows_total)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (new_id, owner, idempotency_key, JobStatus.QUEUED.value, output_format, time.time(), total),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        job = self.get(new_id)
+        assert job is not None
+        return job, True
+
+    def _by_key(self, owner: str, key: str) -> Job | None:
+        record = (
+            self._db()
+            .execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE owner = ? AND idempotency_key = ?", (owner, key))
+            .fetchone()
+        )
+        return _job(record) if record else None
+
+    def get(self, job_id: str, *, owner: str | None = None) -> Job | None:
+        """The job, or None if there is none (or it belongs to another owner)."""
+        record = self._db().execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if record is None:
+            return None
+        job = _job(record)
+        return job if owner is None or job.owner == owner else None
+
+    def list_jobs(self, owner: str, *, limit: int = 100) -> list[Job]:
+        """The owner's jobs, newest first."""
+        records = (
+            self._db()
+            .execute(
+                f"SELECT {_JOB_COLUMNS} FROM jobs WHERE owner = ? ORDER BY created_at DESC, id LIMIT ?",
+                (owner, limit),
+            )
+            .fetchall()
+        )
+        return [_job(r) for r in records]
+
+    def unfinished(self) -> list[Job]:
+        """Queued and running jobs, oldest first."""
+        records = (
+            self._db()
+            .execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE status IN (?, ?) ORDER BY created_at, id", UNFINISHED)
+            .fetchall()
+        )
+        return [_job(r) for r in records]
+
+    # --- running ----------------------------------------------------------------------------
+
+    def start(self, job_id: str) -> None:
+        """Mark a job running (again, after a restart: the rate then counts from now)."""
+        now = time.time()
+        self._db().execute(
+            "UPDATE jobs SET status = ?, started_at = coalesce(started_at, ?), run_started_at = ?,"
+            " run_rows_start = rows_done WHERE id = ? AND status IN (?, ?)",
+            (JobStatus.RUNNING.value, now, now, job_id, *UNFINISHED),
+        )
+
+    def pending_chunks(self, job_id: str, chunk_size: int) -> Iterator[list[BatchRow]]:
+        """The rows without a result, in order, a chunk at a time (each page read when needed)."""
+        after = 0
+        while True:
+            records = (
+                self._db()
+                .execute(
+                    "SELECT i.row, i.data FROM inputs i WHERE i.job_id = ? AND i.row > ? AND NOT EXISTS"
+                    " (SELECT 1 FROM results r WHERE r.job_id = i.job_id AND r.row = i.row)"
+                    " ORDER BY i.row LIMIT ?",
+                    (job_id, after, chunk_size),
+                )
+                .fetchall()
+            )
+            if not records:
+                return
+            after = records[-1][0]
+            yield [BatchRow.from_json(data) for _, data in records]
+
+    def record(self, job_id: str, outcomes: Sequence[RowOutcome]) -> int:
+        """Store evaluated rows and advance the counters in one transaction; returns rows newly stored."""
+        db = self._db()
+        sql = "INSERT OR IGNORE INTO results (job_id, row, ok, lines) VALUES (?, ?, ?, ?)"
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            ok = db.executemany(sql, [(job_id, o.row, 1, o.lines_json) for o in outcomes if o.ok]).rowcount
+            failed = db.executemany(sql, [(job_id, o.row, 0, o.lines_json) for o in outcomes if not o.ok]).rowcount
+            ok, failed = max(ok, 0), max(failed, 0)
+            db.execute(
+                "UPDATE jobs SET rows_done = rows_done + ?, rows_failed = rows_failed + ? WHERE id = ?",
+                (ok + failed, failed, job_id),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return ok + failed
+
+    def finish(self, job_id: str) -> Job:
+        """Mark a running job done if every row has its result (else leave it to be resumed)."""
+        self._db().execute(
+            "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status = ? AND rows_done >= rows_total",
+            (JobStatus.DONE.value, time.time(), job_id, JobStatus.RUNNING.value),
+        )
+        job = self.get(job_id)
+        assert job is not None
+        return job
+
+    def fail(self, job_id: str, message: str) -> None:
+        self._db().execute(
+            "UPDATE jobs SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status IN (?, ?)",
+            (JobStatus.FAILED.value, time.time(), message, job_id, *UNFINISHED),
+        )
+
+    def cancel(self, job_id: str, *, owner: str | None = None) -> Job | None:
+        """Cancel a queued or running job (a finished job is left as it is); None if there is no such job."""
+        job = self.get(job_id, owner=owner)
+        if job is None:
+            return None
+        self._db().execute(
+            "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status IN (?, ?)",
+            (JobStatus.CANCELLED.value, time.time(), job_id, *UNFINISHED),
+        )
+        return self.get(job_id)
+
+    def requeue_running(self) -> int:
+        """At start-up: jobs left running by a stopped process go back to the queue."""
+        cursor = self._db().execute(
+            "UPDATE jobs SET status = ? WHERE status = ?", (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+        )
+        return cursor.rowcount
+
+    # --- results ----------------------------------------------------------------------------
+
+    def outcomes(self, job_id: str, *, page: int = 2000) -> Iterator[RowOutcome]:
+        """The stored results in input order (each page read completely before it is yielded)."""
+        after = 0
+        while True:
+            records = (
+                self._db()
+                .execute(
+                    "SELECT row, ok, lines FROM results WHERE job_id = ? AND row > ? ORDER BY row LIMIT ?",
+                    (job_id, after, page),
+                )
+                .fetchall()
+            )
+            if not records:
+                return
+            after = records[-1][0]
+            for row, ok, lines in records:
+                yield RowOutcome(row, bool(ok), lines)
