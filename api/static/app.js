@@ -1,0 +1,855 @@
+/* corridor map: talks only to the public /v1 API with relative URLs; no tiles, no CDNs. */
+(function () {
+  "use strict";
+
+  const MODE_COLOURS = { rail: "#4a4e8f", road: "#c0741c", sea: "#1f86b5" };
+  // The first kind in this order that a place has decides its marker.
+  const KINDS = [
+    ["gauge_change", "Gauge change", "#8e44ad"],
+    ["border_crossing", "Border crossing", "#c0392b"],
+    ["seaport", "Seaport", "#1f6fa8"],
+    ["dry_port", "Dry port", "#2e8b57"],
+    ["logistics_hub", "Logistics hub", "#2e8b57"],
+    ["city", "City", "#56606a"],
+  ];
+  const ROUTE_COLOURS = ["#e4572e", "#17a398", "#f3a712", "#8338ec", "#d62d7c", "#3a86ff", "#6a994e", "#8d6e63"];
+  const CORRIDOR_COLOURS = ["#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+  const EVENT_LABELS = {
+    border: "Border", wait: "Wait", transshipment: "Transshipment", gauge_change: "Gauge change", delay: "Delay",
+  };
+  const RANK_LABELS = {
+    time: "fastest", cost: "cheapest", co2e: "lowest CO₂e", generalized: "lowest generalized cost",
+    reliable: "most reliable", pareto: "Pareto-optimal",
+  };
+
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
+  const countryName = (code) => {
+    try { return (regionNames && regionNames.of(code)) || code; } catch (e) { return code; }
+  };
+
+  const state = {
+    view: "routes",
+    map: null,
+    places: new Map(), // id -> properties with lat/lon
+    corridors: [],
+    corridorLayers: new Map(),
+    scenarios: [],
+    routeLayer: null,
+    routes: [],
+    selected: 0,
+    routeLines: [],
+    pending: null,
+  };
+
+  // ---------- formatting ----------
+  const nf0 = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
+  const nf1 = new Intl.NumberFormat("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const days = (hours) => (hours == null ? "–" : nf1.format(hours / 24));
+  const usd = (v) => (v == null ? "–" : "$" + nf0.format(v));
+  const tonnes = (kg) => (kg == null ? "–" : nf1.format(kg / 1000));
+  const hrs = (h) => (h == null ? "–" : h >= 48 ? nf1.format(h / 24) + " d" : nf1.format(h) + " h");
+  const km = (v) => (v == null ? "–" : nf0.format(v) + " km");
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) if (c != null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+  const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+  // ---------- API ----------
+  class ApiError extends Error {
+    constructor(problem, status) {
+      super(problem.detail || problem.title || "HTTP " + status);
+      this.problem = problem;
+      this.status = status;
+    }
+  }
+  async function api(path) {
+    let response;
+    try {
+      response = await fetch(path, { headers: { Accept: "application/json" } });
+    } catch (e) {
+      throw new ApiError({ title: "The server could not be reached", detail: "Check that `corridor serve` is running, then try again." }, 0);
+    }
+    const type = response.headers.get("content-type") || "";
+    let body = null;
+    if (type.includes("json")) {
+      try { body = await response.json(); } catch (e) { body = null; }
+    }
+    if (!response.ok) {
+      const problem = body && typeof body === "object" ? body : { title: "HTTP " + response.status, detail: response.statusText };
+      if (Array.isArray(problem.detail)) problem.detail = problem.detail.map((d) => d.msg || JSON.stringify(d)).join("; ");
+      throw new ApiError(problem, response.status);
+    }
+    return body;
+  }
+
+  // ---------- errors in plain words ----------
+  function showError(err, context) {
+    const box = $("#error");
+    box.replaceChildren();
+    if (!err) { box.hidden = true; return; }
+    const p = err.problem || { title: "Something went wrong", detail: String(err.message || err) };
+    const code = p.code || "";
+    let headline = p.title || "Something went wrong";
+    if (code === "unknown_place") headline = "We don't know that place";
+    else if (code === "no_route" || code === "unreachable") headline = "No route under these constraints";
+    else if (code === "same_place") headline = "Origin and destination are the same place";
+    else if (code === "scenario" || code === "unknown_scenario") headline = "That scenario can't be used";
+    else if (err.status === 422 || err.status === 400) headline = headline === "Unprocessable Entity" ? "Please check the form" : headline;
+    box.append(el("strong", { text: headline }));
+    const suggestions = Array.isArray(p.suggestions) ? p.suggestions : [];
+    let detail = String(p.detail || "");
+    if (suggestions.length) detail = detail.replace(/;?\s*did you mean.*$/is, ".");
+    if (detail) box.append(el("p", { text: capitalise(detail) }));
+    if (suggestions.length) {
+      const target = guessPlaceField(p, context);
+      const row = el("div", { class: "suggest" }, el("span", { text: "Did you mean" }));
+      for (const name of suggestions) {
+        const label = typeof name === "string" ? name : name.name;
+        row.append(el("button", {
+          type: "button",
+          text: label,
+          onclick: () => { target.value = label; target.removeAttribute("aria-invalid"); submit(); },
+        }));
+      }
+      row.append(el("span", { text: "?" }));
+      box.append(row);
+      target.setAttribute("aria-invalid", "true");
+    }
+    box.hidden = false;
+  }
+  function capitalise(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
+  function guessPlaceField(problem, context) {
+    const field = problem.field || (problem.errors && problem.errors[0] && problem.errors[0].field) || "";
+    if (/dest|^to$/.test(field)) return $("#destination");
+    if (/orig|^from$/.test(field)) return $("#origin");
+    if (/via/.test(field)) return $("#via");
+    const detail = String(problem.detail || "").toLowerCase();
+    const dest = $("#destination").value.trim().toLowerCase();
+    const orig = $("#origin").value.trim().toLowerCase();
+    if (dest && detail.includes(dest) && !(orig && detail.includes(orig))) return $("#destination");
+    if (orig && detail.includes(orig)) return $("#origin");
+    return context === "via" ? $("#via") : $("#destination");
+  }
+  function setStatus(text) { $("#status").textContent = text || ""; }
+
+  // ---------- the map ----------
+  function initMap() {
+    const map = L.map("map", { zoomSnap: 0.25, worldCopyJump: false, attributionControl: true, preferCanvas: false });
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Country outlines: Natural Earth via world-atlas");
+    map.createPane("countries").style.zIndex = 200;
+    map.createPane("corridors").style.zIndex = 350;
+    map.createPane("network").style.zIndex = 400;
+    map.createPane("routes").style.zIndex = 450;
+    map.createPane("places").style.zIndex = 500;
+    map.setView([42, 60], 3);
+    state.map = map;
+    state.routeLayer = L.layerGroup([], { pane: "routes" }).addTo(map);
+    return map;
+  }
+
+  async function loadCountries() {
+    const response = await fetch("/static/vendor/world-atlas/countries-50m.json");
+    if (!response.ok) throw new Error("country outlines failed to load (HTTP " + response.status + ")");
+    const topology = await response.json();
+    const countries = topojson.feature(topology, topology.objects.countries);
+    // Antarctica is far off the corridors; rings that cross the antimeridian (Chukotka, Fiji) are moved
+    // east of it so that Leaflet does not draw a band across the whole map.
+    countries.features = countries.features.filter((f) => f.id !== "010");
+    for (const f of countries.features) {
+      const polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const polygon of polygons) {
+        for (const ring of polygon) {
+          if (ring.some((c) => c[0] > 150) && ring.some((c) => c[0] < -150)) {
+            for (const c of ring) if (c[0] < 0) c[0] += 360;
+          }
+        }
+      }
+    }
+    L.geoJSON(countries, {
+      pane: "countries",
+      interactive: false,
+      style: { color: "#b3ab9c", weight: 0.8, fillColor: "#f5f2ea", fillOpacity: 1 },
+    }).addTo(state.map);
+  }
+
+  function kindOf(kinds) {
+    for (const entry of KINDS) if ((kinds || []).includes(entry[0])) return entry;
+    return KINDS[KINDS.length - 1];
+  }
+
+  async function loadNetwork() {
+    const fc = await api("/v1/network");
+    if (fc.properties && fc.properties.name) $("#network-name").textContent = fc.properties.name;
+    const countries = new Set();
+    for (const f of fc.features) {
+      if (f.properties.feature === "place") {
+        const [lon, lat] = f.geometry.coordinates;
+        state.places.set(f.properties.id, Object.assign({}, f.properties, { lat, lon }));
+        if (f.properties.country) countries.add(f.properties.country);
+      }
+    }
+    const linkLayer = L.geoJSON(fc, {
+      pane: "network",
+      filter: (f) => f.properties.feature === "link",
+      style: (f) => ({
+        color: MODE_COLOURS[f.properties.mode] || "#777",
+        weight: f.properties.mode === "sea" ? 1.6 : 2,
+        opacity: f.properties.status === "planned" ? 0.75 : 0.55,
+        dashArray: f.properties.status === "planned" ? "6 5" : f.properties.mode === "sea" ? "2 4" : null,
+      }),
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        const a = state.places.get(p.from), b = state.places.get(p.to);
+        layer.bindTooltip(
+          `<strong>${esc(a ? a.name : p.from)} – ${esc(b ? b.name : p.to)}</strong>` +
+          `${esc(p.mode)}${p.status === "planned" ? " (planned)" : ""}, ${esc(km(p.distance_km))}` +
+          (p.transit_hours != null ? `, ${esc(hrs(p.transit_hours))}` : "") +
+          (p.gauge_mm ? `<br>gauge ${esc(p.gauge_mm)} mm` : ""),
+          { sticky: true, className: "tip" });
+        layer.on("mouseover", () => layer.setStyle({ weight: 4, opacity: 0.95 }));
+        layer.on("mouseout", () => linkLayer.resetStyle(layer));
+      },
+    }).addTo(state.map);
+    const placeLayer = L.geoJSON(fc, {
+      pane: "places",
+      filter: (f) => f.properties.feature === "place",
+      pointToLayer: (f, latlng) => {
+        const [, , colour] = kindOf(f.properties.kinds);
+        const minor = f.properties.kinds.length === 1 && f.properties.kinds[0] === "city";
+        return L.circleMarker(latlng, {
+          pane: "places", radius: minor ? 3 : 4.5, color: "#ffffff", weight: 1.2, fillColor: colour, fillOpacity: 1,
+        });
+      },
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        const kinds = (p.kinds || []).map((k) => (KINDS.find((e) => e[0] === k) || [k, k])[1]).join(", ");
+        let extra = "";
+        if (p.border) extra += `<br>border: ${esc(hrs(p.border.dwell_hours))} typical, ${esc(usd(p.border.fee_usd_per_teu))}/TEU`;
+        if (p.gauge_change) extra += `<br>gauge change: ${esc(hrs(p.gauge_change.hours))}, ${esc(usd(p.gauge_change.cost_usd_per_teu))}/TEU`;
+        layer.bindTooltip(`<strong>${esc(p.name)}</strong>${esc(countryName(p.country))} · ${esc(kinds)}${extra}`, { className: "tip" });
+      },
+    }).addTo(state.map);
+    const bounds = placeLayer.getBounds();
+    if (bounds.isValid()) state.map.fitBounds(bounds, { padding: [12, 12] });
+    state.networkBounds = bounds;
+    fillCountries([...countries].sort((a, b) => countryName(a).localeCompare(countryName(b))));
+  }
+
+  function fillCountries(codes) {
+    const box = $("#avoid");
+    box.replaceChildren(...codes.map((code) =>
+      el("label", {}, el("input", { type: "checkbox", name: "avoid_country", value: code }), ` ${countryName(code)} (${code})`)));
+    box.addEventListener("change", updateAvoidCount);
+  }
+  function updateAvoidCount() {
+    const n = $$("#avoid input:checked").length;
+    $("#avoid-count").textContent = n ? `(${n})` : "";
+    if (n) $("#avoid-box").open = true;
+  }
+
+  async function loadCorridors() {
+    const list = await api("/v1/corridors");
+    state.corridors = Array.isArray(list) ? list : list.corridors || [];
+    const select = $("#corridor");
+    const compareBox = $("#compare-corridors");
+    state.corridors.forEach((c, i) => {
+      c.colour = CORRIDOR_COLOURS[i % CORRIDOR_COLOURS.length];
+      select.append(el("option", { value: c.id, text: c.name }));
+      compareBox.append(el("label", {}, el("input", { type: "checkbox", name: "compare_corridor", value: c.id }), " " + c.name));
+    });
+    const geometries = await Promise.all(state.corridors.map((c) => api("/v1/corridors/" + encodeURIComponent(c.id))));
+    geometries.forEach((feature, i) => {
+      const c = state.corridors[i];
+      const geometry = feature.geometry || (feature.type === "Feature" ? null : feature);
+      if (!geometry) return;
+      const layer = L.geoJSON(geometry, {
+        pane: "corridors",
+        style: { color: c.colour, weight: 9, opacity: 0.35, lineCap: "round", lineJoin: "round" },
+      }).bindTooltip(`<strong>${esc(c.name)}</strong>corridor`, { sticky: true, className: "tip" });
+      state.corridorLayers.set(c.id, layer);
+    });
+    addLegend();
+  }
+
+  function addLegend() {
+    const Legend = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: () => {
+        const box = el("details", { class: "legend", open: true });
+        box.append(el("summary", { text: "Legend" }));
+        const body = el("div", { class: "legend-body" });
+        body.append(el("h4", { text: "Links" }));
+        for (const [mode, colour] of Object.entries(MODE_COLOURS)) {
+          body.append(el("div", { class: "item" },
+            el("span", { class: "line" + (mode === "sea" ? " dotted" : ""), style: `border-color:${colour}` }), mode[0].toUpperCase() + mode.slice(1)));
+        }
+        body.append(el("div", { class: "item" }, el("span", { class: "line dashed", style: "border-color:#777" }), "Planned"));
+        body.append(el("h4", { text: "Places" }));
+        const seen = new Set();
+        for (const [, label, colour] of KINDS) {
+          const name = colour === "#2e8b57" ? "Dry port, hub" : label;
+          if (seen.has(name)) continue;
+          seen.add(name);
+          body.append(el("div", { class: "item" }, el("span", { class: "mark", style: `background:${colour}` }), name));
+        }
+        const corridors = el("fieldset", { class: "corridor-toggles" }, el("legend", { text: "Corridors" }));
+        for (const c of state.corridors) {
+          const input = el("input", { type: "checkbox", value: c.id, "data-corridor": c.id });
+          input.addEventListener("change", () => toggleCorridor(c.id, input.checked));
+          corridors.append(el("label", { title: c.name }, input,
+            el("span", { class: "line", style: `border-color:${c.colour};border-top-width:5px;opacity:.75` }), el("span", { class: "name", text: shortName(c) })));
+        }
+        body.append(corridors);
+        box.append(body);
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      },
+    });
+    new Legend().addTo(state.map);
+  }
+  function shortName(c) {
+    const alias = (c.aliases || []).filter((a) => a.length <= 22).sort((a, b) => a.length - b.length)[0];
+    return c.name.length <= 30 ? c.name : alias || c.name;
+  }
+  function toggleCorridor(id, on) {
+    const layer = state.corridorLayers.get(id);
+    if (!layer) return;
+    if (on) layer.addTo(state.map); else layer.remove();
+  }
+
+  async function loadScenarios() {
+    const list = await api("/v1/scenarios");
+    state.scenarios = Array.isArray(list) ? list : list.scenarios || [];
+    const select = $("#scenario");
+    for (const s of state.scenarios) select.append(el("option", { value: s.name, text: s.title || s.name }));
+    select.addEventListener("change", describeScenario);
+  }
+  function describeScenario() {
+    const s = state.scenarios.find((x) => x.name === $("#scenario").value);
+    $("#scenario-description").textContent = s ? s.description || "" : "";
+  }
+
+  // ---------- autocomplete (ARIA 1.2 combobox with a listbox popup) ----------
+  function combobox(input) {
+    const list = document.getElementById(input.getAttribute("aria-controls"));
+    let items = [], active = -1, timer = null, seq = 0;
+    const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; };
+    const choose = (i) => { if (items[i]) { input.value = items[i].name; input.removeAttribute("aria-invalid"); } close(); };
+    const highlight = (i) => {
+      active = i;
+      $$("li", list).forEach((li, j) => li.setAttribute("aria-selected", j === i ? "true" : "false"));
+      if (i >= 0) { input.setAttribute("aria-activedescendant", list.children[i].id); list.children[i].scrollIntoView({ block: "nearest" }); }
+    };
+    const render = () => {
+      list.replaceChildren(...items.map((p, i) => {
+        const li = el("li", { id: `${list.id}-${i}`, role: "option", "aria-selected": "false" },
+          el("span", { text: p.name }), el("span", { class: "meta", text: [p.country, (p.kinds || []).filter((k) => k !== "city").join(", ").replace(/_/g, " ")].filter(Boolean).join(" · ") }));
+        li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(i); });
+        return li;
+      }));
+      const open = items.length > 0 && document.activeElement === input;
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      active = -1;
+    };
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      const q = input.value.trim();
+      input.removeAttribute("aria-invalid");
+      if (!q) { items = []; render(); return; }
+      timer = setTimeout(async () => {
+        const mine = ++seq;
+        try {
+          const found = await api(`/v1/places?q=${encodeURIComponent(q)}&limit=8`);
+          if (mine !== seq) return;
+          const raw = Array.isArray(found) ? found : found.places || found.results || [];
+          items = raw.map((x) => (x.place ? Object.assign({}, x.place, x) : x));
+          render();
+        } catch (e) { items = []; render(); }
+      }, 120);
+    });
+    input.addEventListener("keydown", (e) => {
+      if (list.hidden) { if (e.key === "ArrowDown" && items.length) { render(); list.hidden = false; input.setAttribute("aria-expanded", "true"); highlight(0); e.preventDefault(); } return; }
+      if (e.key === "ArrowDown") { highlight(Math.min(items.length - 1, active + 1)); e.preventDefault(); }
+      else if (e.key === "ArrowUp") { highlight(Math.max(0, active - 1)); e.preventDefault(); }
+      else if (e.key === "Enter" && active >= 0) { choose(active); e.preventDefault(); }
+      else if (e.key === "Escape") { close(); e.preventDefault(); }
+      else if (e.key === "Tab" && active >= 0) { choose(active); }
+    });
+    input.addEventListener("blur", () => setTimeout(close, 100));
+  }
+
+  // ---------- the query <-> the URL ----------
+  function readForm() {
+    const q = {
+      view: state.view,
+      from: $("#origin").value.trim(),
+      to: $("#destination").value.trim(),
+      scenario: $("#scenario").value,
+    };
+    if (state.view === "routes") {
+      q.rank = $("#rank").value;
+      q.k = $("#k").value;
+      q[$("#unit").value] = $("#amount").value;
+      const modes = $$("input[name=mode]:checked").map((i) => i.value);
+      if (modes.length !== 3) q.modes = modes.join(",");
+      q.via = $("#via").value.split(",").map((s) => s.trim()).filter(Boolean);
+      q.corridor = $("#corridor").value;
+      q.avoid_country = $$("#avoid input:checked").map((i) => i.value);
+    } else {
+      q.corridor = $$("#compare-corridors input:checked").map((i) => i.value);
+    }
+    return q;
+  }
+  function toParams(q, { forApi }) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(q)) {
+      if (forApi && key === "view") continue;
+      if (Array.isArray(value)) value.forEach((v) => params.append(key, v));
+      else if (value !== "" && value != null) params.set(key, value);
+    }
+    if (!forApi) {
+      // keep shared links short: drop the defaults
+      if (params.get("rank") === "time") params.delete("rank");
+      if (params.get("k") === "3") params.delete("k");
+      if (params.get("teu") === "1") params.delete("teu");
+      if (params.get("view") === "routes") params.delete("view");
+    }
+    return params;
+  }
+  function applyParams(params) {
+    setView(params.get("view") === "compare" ? "compare" : "routes", { quiet: true });
+    $("#origin").value = params.get("from") || "";
+    $("#destination").value = params.get("to") || "";
+    $("#rank").value = params.get("rank") || "time";
+    $("#k").value = params.get("k") || "3";
+    if (params.has("tonnes")) { $("#unit").value = "tonnes"; $("#amount").value = params.get("tonnes"); }
+    else { $("#unit").value = "teu"; $("#amount").value = params.get("teu") || "1"; }
+    const modes = params.has("modes") ? params.get("modes").split(",") : ["rail", "road", "sea"];
+    $$("input[name=mode]").forEach((i) => { i.checked = modes.includes(i.value); });
+    $("#via").value = params.getAll("via").join(", ");
+    const corridors = params.getAll("corridor");
+    $("#corridor").value = state.view === "routes" ? corridors[0] || "" : "";
+    $$("#compare-corridors input").forEach((i) => { i.checked = state.view === "compare" && corridors.includes(i.value); });
+    const avoid = params.getAll("avoid_country");
+    $$("#avoid input").forEach((i) => { i.checked = avoid.includes(i.value); });
+    updateAvoidCount();
+    $("#scenario").value = params.get("scenario") || "";
+    if ($("#scenario").value !== (params.get("scenario") || "")) $("#scenario").value = "";
+    describeScenario();
+  }
+
+  // ---------- views ----------
+  function setView(view, opts) {
+    state.view = view;
+    document.body.classList.toggle("view-routes", view === "routes");
+    document.body.classList.toggle("view-compare", view === "compare");
+    for (const [tab, panel, name] of [["#tab-routes", "#panel-routes", "routes"], ["#tab-compare", "#panel-compare", "compare"]]) {
+      const on = name === view;
+      $(tab).setAttribute("aria-selected", on ? "true" : "false");
+      $(tab).tabIndex = on ? 0 : -1;
+      $(panel).hidden = !on;
+    }
+    $("#submit").textContent = view === "routes" ? "Find routes" : "Compare";
+    if (!(opts && opts.quiet)) { clearRoutesOnMap(); showError(null); }
+  }
+
+  async function submit(opts) {
+    const q = readForm();
+    const missing = [!q.from && "#origin", !q.to && "#destination"].filter(Boolean);
+    if (missing.length) {
+      missing.forEach((s) => $(s).setAttribute("aria-invalid", "true"));
+      showError({ problem: { title: "Origin and destination are needed", detail: "Type a place name in both boxes; suggestions appear as you type." } });
+      $(missing[0]).focus();
+      return;
+    }
+    const urlParams = toParams(q, { forApi: false });
+    const url = location.pathname + (urlParams.toString() ? "?" + urlParams : "");
+    if (!(opts && opts.fromUrl) && url !== location.pathname + location.search) history.pushState(null, "", url);
+    const apiParams = toParams(q, { forApi: true });
+    const button = $("#submit");
+    button.disabled = true;
+    document.body.setAttribute("aria-busy", "true");
+    setStatus(state.view === "routes" ? "Finding routes…" : "Comparing corridors…");
+    showError(null);
+    delete document.body.dataset.result;
+    try {
+      if (state.view === "routes") {
+        const body = await api("/v1/routes?" + apiParams);
+        renderRoutes(body);
+      } else {
+        const body = await api("/v1/compare?" + apiParams);
+        renderCompare(body);
+      }
+      document.body.dataset.result = state.view;
+    } catch (err) {
+      document.body.dataset.result = "error";
+      clearRoutesOnMap();
+      (state.view === "routes" ? $("#routes-out") : $("#compare-out")).hidden = true;
+      (state.view === "routes" ? $("#routes-empty") : $("#compare-empty")).hidden = false;
+      showError(err);
+      setStatus("");
+      if (!(opts && opts.fromUrl)) $("#results").focus();
+    } finally {
+      button.disabled = false;
+      document.body.removeAttribute("aria-busy");
+    }
+  }
+
+  // ---------- routes ----------
+  function clearRoutesOnMap() { state.routeLayer.clearLayers(); state.routeLines = []; }
+
+  function routeLatLngs(route) {
+    const ids = route.places || [];
+    return ids.map((id) => state.places.get(id)).filter(Boolean).map((p) => [p.lat, p.lon]);
+  }
+  function routeLabel(route, i) {
+    const names = route.place_names || (route.places || []).map((id) => (state.places.get(id) || { name: id }).name);
+    const middle = names.slice(1, -1);
+    // a few stops that tell routes apart: the border crossings and ports in the middle
+    const notable = (route.places || []).slice(1, -1).map((id, j) => [state.places.get(id), middle[j]])
+      .filter(([p]) => p && (p.kinds || []).some((k) => k === "border_crossing" || k === "seaport" || k === "gauge_change"))
+      .map(([, n]) => n);
+    const pick = (notable.length ? notable : middle).slice(0, 2);
+    return { title: `Route ${i + 1}`, via: pick.length ? "via " + pick.join(", ") : "direct" };
+  }
+  function routeTooltip(route, i) {
+    const label = routeLabel(route, i);
+    return `<strong>${esc(label.title)} ${esc(label.via)}</strong>` +
+      `${esc(days(route.transit_hours_p50 ?? route.transit_hours))} days typical, P90 ${esc(days(route.transit_hours_p90))} days<br>` +
+      `${esc(usd(route.cost_usd))} · ${esc(tonnes(route.co2e_kg))} t CO₂e · ${esc(km(route.distance_km))}<br>` +
+      `${esc(route.border_crossings)} border crossing(s), ${esc(route.transshipments)} transshipment(s)`;
+  }
+
+  function drawRoutes(routes, colourOf, onPick) {
+    clearRoutesOnMap();
+    const bounds = L.latLngBounds([]);
+    routes.forEach((route, i) => {
+      const latlngs = routeLatLngs(route);
+      if (latlngs.length < 2) return;
+      const casing = L.polyline(latlngs, { pane: "routes", color: "#ffffff", weight: 9, opacity: 0.9, interactive: false });
+      const line = L.polyline(latlngs, { pane: "routes", color: colourOf(i), weight: 5, opacity: 0.95, lineJoin: "round" });
+      line.bindTooltip(routeTooltip(route, i), { sticky: true, className: "tip" });
+      line.on("click", () => onPick(i));
+      line.on("mouseover", () => line.setStyle({ weight: 7 }));
+      line.on("mouseout", () => line.setStyle({ weight: i === state.selected ? 6 : 4 }));
+      state.routeLayer.addLayer(casing);
+      state.routeLayer.addLayer(line);
+      state.routeLines[i] = { line, casing };
+      bounds.extend(line.getBounds());
+    });
+    if (bounds.isValid()) state.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 6 });
+  }
+
+  function renderRoutes(body) {
+    const routes = (body && body.routes) || [];
+    state.routes = routes;
+    state.selected = 0;
+    $("#routes-empty").hidden = true;
+    $("#routes-out").hidden = false;
+    const req = body.request || {};
+    const origin = nameOf(req.origin) || $("#origin").value;
+    const destination = nameOf(req.destination) || $("#destination").value;
+    $("#routes-heading").textContent = `${routes.length} ${RANK_LABELS[req.rank] || ""} route${routes.length === 1 ? "" : "s"}: ${origin} → ${destination}`.replace(/\s+/g, " ");
+    renderScenarioNote(body);
+    const tbody = $("#routes-table tbody");
+    tbody.replaceChildren(...routes.map((r, i) => routeRow(r, i)));
+    drawRoutes(routes, (i) => ROUTE_COLOURS[i % ROUTE_COLOURS.length], selectRoute);
+    renderChart(routes);
+    if (routes.length) selectRoute(0, { quiet: true });
+    else $("#legs-list").replaceChildren();
+    setStatus(routes.length ? `Found ${routes.length} route${routes.length === 1 ? "" : "s"}.` : "No routes found.");
+  }
+  function nameOf(id) { const p = id && state.places.get(id); return p ? p.name : id; }
+
+  function renderScenarioNote(body) {
+    const note = $("#scenario-note");
+    const scenario = body.scenario || (body.request && body.request.scenario);
+    if (!scenario && !body.baseline) { note.hidden = true; return; }
+    const name = typeof scenario === "string" ? scenario : (scenario && (scenario.title || scenario.name)) || "";
+    const title = (state.scenarios.find((s) => s.name === name) || {}).title || name;
+    let text = `Scenario: ${title}.`;
+    const base = body.baseline && (Array.isArray(body.baseline) ? body.baseline[0] : body.baseline.routes ? body.baseline.routes[0] : body.baseline);
+    const best = body.routes && body.routes[0];
+    if (base && best && base.transit_hours != null) {
+      text += ` Best route ${days(best.transit_hours)} days and ${usd(best.cost_usd)}, against ${days(base.transit_hours)} days and ${usd(base.cost_usd)} on today's network.`;
+    } else if (body.baseline === null || (body.baseline && body.baseline.status === "no_route")) {
+      text += " Today's network has no route for this query.";
+    }
+    note.textContent = text;
+    note.hidden = false;
+  }
+
+  function routeRow(route, i) {
+    const label = routeLabel(route, i);
+    const pick = el("button", { type: "button", class: "pick", "aria-label": `Show legs of ${label.title}` },
+      el("span", { class: "dot", style: `background:${ROUTE_COLOURS[i % ROUTE_COLOURS.length]}` }), label.title);
+    pick.addEventListener("click", (e) => { e.stopPropagation(); selectRoute(i); });
+    const best = (route.best_on || []).map((b) => el("span", { class: "tag best", text: "best " + (b === "co2e" ? "CO₂e" : b) }));
+    const corridors = (route.corridors || []).map((c) => el("span", { class: "tag", title: `${c.name || c.id}: ${Math.round((c.share || 0) * 100)}% of the distance`, text: shortCorridor(c) }));
+    const lo = route.transit_hours_min, hi = route.transit_hours_max;
+    const tr = el("tr", { class: "selectable", "aria-selected": "false" },
+      el("th", { scope: "row" }, pick, el("span", { class: "sub-line", text: label.via }),
+        el("div", { class: "tags", "aria-label": "Corridors" }, corridors.length ? corridors : el("span", { class: "tag", text: "no named corridor" }), best)),
+      el("td", { class: "num", text: days(route.transit_hours_p50 ?? route.transit_hours) }),
+      el("td", { class: "num", text: days(route.transit_hours_p90) }),
+      el("td", { class: "num", text: lo != null && hi != null ? `${days(lo)}–${days(hi)}` : "–" }),
+      el("td", { class: "num", text: usd(route.cost_usd) }),
+      el("td", { class: "num", text: tonnes(route.co2e_kg) }),
+      el("td", { class: "num", text: route.border_crossings }),
+      el("td", { class: "num", text: route.transshipments }));
+    tr.addEventListener("click", () => selectRoute(i));
+    return tr;
+  }
+  function shortCorridor(c) {
+    const found = state.corridors.find((x) => x.id === c.id);
+    const alias = found && (found.aliases || []).filter((a) => a.length <= 18).sort((a, b) => a.length - b.length)[0];
+    const name = alias || c.name || c.id;
+    return `${name} ${Math.round((c.share || 0) * 100)}%`;
+  }
+
+  function selectRoute(i, opts) {
+    state.selected = i;
+    $$("#routes-table tbody tr").forEach((tr, j) => tr.setAttribute("aria-selected", j === i ? "true" : "false"));
+    state.routeLines.forEach((pair, j) => {
+      if (!pair) return;
+      pair.line.setStyle({ weight: j === i ? 6 : 4, opacity: j === i ? 1 : 0.55 });
+      if (j === i) { pair.casing.bringToFront(); pair.line.bringToFront(); }
+    });
+    renderLegs(state.routes[i], i);
+    if (!(opts && opts.quiet)) setStatus(`Showing the legs of route ${i + 1}.`);
+  }
+
+  function renderLegs(route, i) {
+    $("#legs-heading").textContent = `Legs of route ${i + 1}`;
+    const list = $("#legs-list");
+    if (!route) { list.replaceChildren(); return; }
+    list.replaceChildren(...(route.legs || []).map((leg) => {
+      const events = (leg.events || []).map((ev) => el("li", {},
+        el("span", { class: `ev ev-${ev.type}`, text: EVENT_LABELS[ev.type] || ev.type }),
+        describeEvent(ev)));
+      return el("li", { class: `mode-${leg.mode}` },
+        el("div", { class: "leg-head", text: `${leg.from.name} → ${leg.to.name}` }),
+        el("div", { class: "leg-figs", text: [
+          leg.mode + (leg.gauge_mm ? ` (${leg.gauge_mm} mm)` : ""), km(leg.distance_km), hrs(leg.hours), usd(leg.cost_usd), `${tonnes(leg.co2e_kg)} t CO₂e`,
+        ].join(" · ") }),
+        events.length ? el("ul", { class: "events", "aria-label": "Stops and events" }, events) : null);
+    }));
+  }
+  function describeEvent(ev) {
+    const where = ev.place_name ? ` at ${ev.place_name}` : "";
+    const text = ev.description ? ev.description : `${EVENT_LABELS[ev.type] || ev.type}${where}`;
+    return `${text} — ${hrs(ev.hours)}${ev.cost_usd ? ", " + usd(ev.cost_usd) : ""}`;
+  }
+
+  // ---------- the chart: one small bar group per measure, hand-drawn SVG ----------
+  function renderChart(routes, opts) {
+    const holder = $("#chart");
+    holder.replaceChildren();
+    if (!routes.length) return;
+    const colourOf = (opts && opts.colourOf) || ((i) => ROUTE_COLOURS[i % ROUTE_COLOURS.length]);
+    const labelOf = (opts && opts.labelOf) || ((r, i) => `Route ${i + 1}`);
+    const measures = [
+      ["Transit (days)", (r) => (r.transit_hours_p50 ?? r.transit_hours) / 24, (v) => nf1.format(v)],
+      ["Cost (USD)", (r) => r.cost_usd, (v) => "$" + nf0.format(v)],
+      ["CO₂e (t)", (r) => r.co2e_kg / 1000, (v) => nf1.format(v)],
+    ];
+    const barH = 12, gap = 3, groupGap = 14, labelW = 92, width = 520, valueW = 62;
+    const groupH = routes.length * (barH + gap) + 18;
+    const height = measures.length * (groupH + groupGap);
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    svg.setAttribute("role", "img");
+    const summary = routes.map((r, i) => `${labelOf(r, i)}: ${days(r.transit_hours_p50 ?? r.transit_hours)} days, ${usd(r.cost_usd)}, ${tonnes(r.co2e_kg)} t CO₂e`).join("; ");
+    svg.setAttribute("aria-label", "Bar chart of transit time, cost and CO₂e per route. " + summary);
+    const add = (tag, attrs, text) => {
+      const n = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+      if (text != null) n.textContent = text;
+      svg.append(n);
+      return n;
+    };
+    measures.forEach(([title, value, fmt], g) => {
+      const y0 = g * (groupH + groupGap);
+      add("text", { x: 0, y: y0 + 11, class: "axis-label" }, title);
+      const values = routes.map(value);
+      const max = Math.max(...values.filter((v) => Number.isFinite(v)), 1e-9);
+      routes.forEach((r, i) => {
+        const y = y0 + 18 + i * (barH + gap);
+        const v = values[i];
+        const w = Number.isFinite(v) ? Math.max(1, ((width - labelW - valueW) * v) / max) : 0;
+        add("text", { x: 0, y: y + barH - 2 }, labelOf(r, i));
+        const rect = add("rect", { x: labelW, y, width: w, height: barH, rx: 2, fill: colourOf(i) });
+        const t = document.createElementNS(ns, "title");
+        t.textContent = `${labelOf(r, i)}: ${Number.isFinite(v) ? fmt(v) : "n/a"}`;
+        rect.append(t);
+        add("text", { x: labelW + w + 4, y: y + barH - 2 }, Number.isFinite(v) ? fmt(v) : "n/a");
+      });
+    });
+    holder.append(svg);
+  }
+
+  // ---------- compare ----------
+  // Adapts to the comparison's rows: each has a corridor (or none for the unconstrained best), a status,
+  // a reason, and either the route figures or, with a scenario, baseline/scenario figures and deltas.
+  function rowsOf(body) {
+    if (Array.isArray(body)) return body;
+    return body.rows || body.corridors || body.comparisons || [];
+  }
+  function rowName(row) {
+    const c = row.corridor;
+    if (c && typeof c === "object") return c.name || c.id;
+    if (typeof c === "string") return row.corridor_name || row.name || (state.corridors.find((x) => x.id === c) || {}).name || c;
+    return row.name || row.label || "Best overall (any corridor)";
+  }
+  function rowRoute(row, which) {
+    const side = which ? row[which] : row;
+    if (!side) return null;
+    if (side.route) return side.route;
+    if (Array.isArray(side.routes)) return side.routes[0] || null;
+    if (side.transit_hours != null || side.cost_usd != null) return side;
+    return null;
+  }
+  function rowStatus(row, which) {
+    const side = which ? row[which] : row;
+    return (side && side.status) || row.status || (rowRoute(row, which) ? "ok" : "no_route");
+  }
+  function rowReason(row, which) {
+    const side = which ? row[which] : row;
+    return (side && side.reason) || row.reason || "";
+  }
+
+  function renderCompare(body) {
+    $("#compare-empty").hidden = true;
+    $("#compare-out").hidden = false;
+    const rows = rowsOf(body);
+    const scenario = body.scenario && (typeof body.scenario === "string" ? body.scenario : body.scenario.name);
+    const withScenario = rows.some((r) => r.baseline || r.scenario_route || (r.scenario && typeof r.scenario === "object"));
+    const origin = nameOf(body.origin && (body.origin.id || body.origin)) || (body.origin && body.origin.name) || $("#origin").value;
+    const destination = nameOf(body.destination && (body.destination.id || body.destination)) || (body.destination && body.destination.name) || $("#destination").value;
+    $("#compare-heading").textContent = `Corridors compared: ${origin} → ${destination}`;
+    const note = $("#compare-note");
+    if (scenario) {
+      const s = state.scenarios.find((x) => x.name === scenario) || (typeof body.scenario === "object" ? body.scenario : { name: scenario });
+      note.textContent = `Scenario: ${s.title || s.name}${s.description ? " — " + s.description : ""}. Figures show today's baseline → the scenario.`;
+      note.hidden = false;
+    } else note.hidden = true;
+
+    const head = $("#compare-table thead");
+    const cols = ["Corridor", "Status", "Days", "P90", "USD", "t CO₂e", "Borders"];
+    head.replaceChildren(el("tr", {}, cols.map((c, i) => el("th", { scope: "col", class: i >= 2 ? "num" : null, text: c }))));
+    const tbody = $("#compare-table tbody");
+    const drawn = [];
+    tbody.replaceChildren(...rows.map((row, i) => {
+      const name = rowName(row);
+      const colour = ROUTE_COLOURS[i % ROUTE_COLOURS.length];
+      const baseSide = withScenario ? "baseline" : null;
+      const scenSide = withScenario ? (row.scenario && typeof row.scenario === "object" ? "scenario" : "scenario_route") : null;
+      const base = rowRoute(row, baseSide);
+      const scen = withScenario ? rowRoute(row, scenSide) : null;
+      const shown = withScenario ? scen || base : base;
+      const status = withScenario ? rowStatus(row, scenSide) : rowStatus(row, null);
+      if (shown && status === "ok") drawn.push({ route: shown, colour, name });
+      const cell = (get, fmt) => {
+        if (!withScenario) return el("td", { class: "num", text: base ? fmt(get(base)) : "–" });
+        const a = base ? get(base) : null, b = scen ? get(scen) : null;
+        const td = el("td", { class: "num" });
+        td.append(a != null ? fmt(a) : "–", " → ", b != null ? fmt(b) : "–");
+        if (a != null && b != null && Math.abs(b - a) > 1e-9) {
+          td.append(el("span", { class: "sub-line " + (b > a ? "delta-worse" : "delta-better"), text: (b > a ? "+" : "−") + fmt(Math.abs(b - a)) }));
+        }
+        return td;
+      };
+      const reason = withScenario ? rowReason(row, scenSide) || rowReason(row, baseSide) : rowReason(row, null);
+      const statusText = status === "ok" ? "route found" : "no route";
+      return el("tr", { class: `status-row-${status}` },
+        el("th", { scope: "row" }, el("span", { class: "pick" }, shown && status === "ok" ? el("span", { class: "dot", style: `background:${colour}` }) : null, name)),
+        el("td", { class: `status-${status}` }, statusText, reason && status !== "ok" ? el("span", { class: "sub-line", text: capitalise(reason) }) : null),
+        cell((r) => (r.transit_hours_p50 ?? r.transit_hours), days),
+        cell((r) => r.transit_hours_p90, days),
+        cell((r) => r.cost_usd, usd),
+        cell((r) => r.co2e_kg, tonnes),
+        cell((r) => r.border_crossings, (v) => String(v)));
+    }));
+    drawRoutes(drawn.map((d) => d.route), (i) => drawn[i].colour, () => {});
+    drawn.forEach((d, i) => {
+      const pair = state.routeLines[i];
+      if (pair) pair.line.setTooltipContent(`<strong>${esc(d.name)}</strong>` + routeTooltip(d.route, i).replace(/^<strong>.*?<\/strong>/, ""));
+    });
+    const ok = rows.filter((r) => (withScenario ? rowStatus(r, "scenario") : rowStatus(r, null)) === "ok").length;
+    setStatus(`Compared ${rows.length} options; ${ok} with a route.`);
+  }
+
+  // ---------- start ----------
+  function wire() {
+    combobox($("#origin"));
+    combobox($("#destination"));
+    $("#route-form").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+    $("#swap").addEventListener("click", () => {
+      const a = $("#origin").value;
+      $("#origin").value = $("#destination").value;
+      $("#destination").value = a;
+    });
+    $("#copy-link").addEventListener("click", async () => {
+      const params = toParams(readForm(), { forApi: false });
+      const link = location.origin + location.pathname + (params.toString() ? "?" + params : "");
+      try { await navigator.clipboard.writeText(link); setStatus("Link copied."); } catch (e) { setStatus("Link: " + link); }
+    });
+    const tabs = [$("#tab-routes"), $("#tab-compare")];
+    tabs.forEach((tab, i) => {
+      tab.addEventListener("click", () => { if (state.view !== (i ? "compare" : "routes")) { setView(i ? "compare" : "routes"); syncUrlView(); } });
+      tab.addEventListener("keydown", (e) => {
+        if (e.key === "ArrowRight" || e.key === "ArrowLeft") { const other = tabs[1 - i]; other.focus(); other.click(); e.preventDefault(); }
+      });
+    });
+    window.addEventListener("popstate", () => fromUrl());
+  }
+  function syncUrlView() {
+    const params = new URLSearchParams(location.search);
+    if (state.view === "compare") params.set("view", "compare"); else params.delete("view");
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+    if (params.get("from") && params.get("to")) submit({ fromUrl: true });
+  }
+  function fromUrl() {
+    const params = new URLSearchParams(location.search);
+    applyParams(params);
+    setView(state.view, { quiet: true });
+    if (params.get("from") && params.get("to")) return submit({ fromUrl: true });
+    return Promise.resolve();
+  }
+
+  async function start() {
+    document.body.classList.add("view-routes");
+    wire();
+    initMap();
+    document.body.setAttribute("aria-busy", "true");
+    setStatus("Loading the network…");
+    try {
+      await Promise.all([loadCountries(), loadNetwork(), loadCorridors(), loadScenarios()]);
+      setStatus("");
+    } catch (err) {
+      showError(err instanceof ApiError ? err : { problem: { title: "The map could not be loaded", detail: String(err.message || err) } });
+      setStatus("");
+    } finally {
+      document.body.removeAttribute("aria-busy");
+    }
+    document.body.dataset.ready = "true";
+    await fromUrl();
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();
