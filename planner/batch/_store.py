@@ -187,14 +187,14 @@ class JobStore:
         """
         db = self._db()
         if idempotency_key is not None:
-            existing = self._by_key(owner, idempotency_key)
+            existing = self.find_by_key(owner, idempotency_key)
             if existing is not None:
                 return existing, False
         new_id = job_id or uuid.uuid4().hex
         db.execute("BEGIN IMMEDIATE")
         try:
             if idempotency_key is not None:
-                existing = self._by_key(owner, idempotency_key)
+                existing = self.find_by_key(owner, idempotency_key)
                 if existing is not None:
                     db.execute("ROLLBACK")
                     return existing, False
@@ -228,7 +228,8 @@ class JobStore:
         assert job is not None
         return job, True
 
-    def _by_key(self, owner: str, key: str) -> Job | None:
+    def find_by_key(self, owner: str, key: str) -> Job | None:
+        """The owner's job submitted with this idempotency key, if any."""
         record = (
             self._db()
             .execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE owner = ? AND idempotency_key = ?", (owner, key))

@@ -1,0 +1,451 @@
+"""``/v1/batches``: durable batch jobs of route requests, evaluated in the background.
+
+A submitted batch is stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3``
+and answered with 202. A runner thread in the server process feeds queued jobs to a process pool
+(or a Dask cluster when ``dask_scheduler`` is set) and records each chunk in one transaction; at
+start-up, jobs left unfinished by a stopped server are resumed. Only one server process per data
+directory runs jobs (a lock file), so several workers never evaluate the same job twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from planner.batch import (
+    BatchRow,
+    DaskExecutor,
+    InputFormat,
+    Job,
+    JobStatus,
+    JobStore,
+    LocalPoolExecutor,
+    NetworkSource,
+    OutputFormat,
+    TooManyJobsError,
+    TooManyRowsError,
+    detect_format,
+    make_executor,
+    parse_objects,
+    parse_rows,
+    render,
+    run_job,
+    write_atomically,
+)
+
+from .auth import current_client
+from .problems import ProblemError
+from .settings import Settings, get_settings
+
+__all__ = ["BatchService", "router", "shutdown", "startup"]
+
+log = logging.getLogger("corridor.batches")
+
+router = APIRouter(prefix="/v1/batches", tags=["batches"])
+
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+_MAX_IDEMPOTENCY_KEY = 200
+_READ_CHUNK = 1 << 16
+_CSV_TYPES = ("text/csv", "application/csv", "text/plain")
+_JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson")
+_MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+
+
+class BatchService:
+    """The job store and the background runner of one server process."""
+
+    def __init__(self, settings: Settings, network_path: str | Path | None) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.results_dir = self.data_dir / "results"
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        self.store = JobStore(self.data_dir / "batches.sqlite3")
+        self.network_path = network_path
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._executor: LocalPoolExecutor | DaskExecutor | None = None
+        self._lock_file: IO[bytes] | None = None
+
+    # --- the runner -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="batch-runner", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+        if self._lock_file is not None:
+            self._lock_file.close()
+        self.store.close()
+
+    def _take_lock(self) -> bool:
+        if self._lock_file is None:
+            self._lock_file = (self.data_dir / "batches.lock").open("ab")
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _loop(self) -> None:
+        while not self._stop.is_set() and not self._take_lock():
+            self._stop.wait(2.0)
+        if self._stop.is_set():
+            return
+        # Jobs a killed server left running go back to the queue; their recorded rows stay done.
+        resumed = self.store.requeue_running()
+        if resumed:
+            log.info("resuming %d unfinished batch job(s)", resumed)
+        failures: dict[str, int] = {}
+        while not self._stop.is_set():
+            self._wake.clear()
+            jobs = self.store.unfinished()
+            for job in jobs:
+                if self._stop.is_set():
+                    return
+                try:
+                    self._run(job)
+                    failures.pop(job.id, None)
+                except Exception as exc:
+                    log.exception("batch job %s failed to run", job.id)
+                    failures[job.id] = failures.get(job.id, 0) + 1
+                    if self._executor is not None:
+                        with contextlib.suppress(Exception):
+                            self._executor.close()
+                        self._executor = None
+                    if failures[job.id] >= 3:
+                        self.store.fail(job.id, f"the job could not be run: {type(exc).__name__}: {exc}")
+                    self._stop.wait(2.0)
+            if not jobs:
+                self._wake.wait(1.0)
+
+    def _run(self, job: Job) -> None:
+        if self._executor is None:
+            source = NetworkSource.from_path(self.network_path)
+            self._executor = make_executor(source, scheduler=self.settings.dask_scheduler)
+        finished = run_job(self.store, job.id, self._executor, should_stop=self._stop.is_set)
+        if finished.status is JobStatus.DONE:
+            fmt: OutputFormat = "jsonl" if finished.output_format == "jsonl" else "csv"
+            write_atomically(self.result_path(job.id, fmt), render(self.store.outcomes(job.id), fmt))
+
+    def result_path(self, job_id: str, fmt: OutputFormat) -> Path:
+        """Stored result files are named by job id only."""
+        return self.results_dir / f"{job_id}.{fmt}"
+
+
+# --- lifespan hooks ---------------------------------------------------------------------------
+
+
+def _settings_of(app: FastAPI) -> Settings:
+    factory = app.dependency_overrides.get(get_settings, get_settings)
+    settings = factory()
+    assert isinstance(settings, Settings)
+    return settings
+
+
+async def startup(app: FastAPI) -> None:
+    """Open the job store and start the runner (resuming unfinished jobs)."""
+    settings = _settings_of(app)
+    network = getattr(app.state, "network", None)
+    path = getattr(network, "path", None)
+    network_path = path if path and Path(path).is_file() else settings.network
+    service = await run_in_threadpool(BatchService, settings, network_path)
+    service.start()
+    app.state.batches = service
+
+
+async def shutdown(app: FastAPI) -> None:
+    """Stop the runner after the chunk in progress; unfinished jobs resume at the next start."""
+    service: BatchService | None = getattr(app.state, "batches", None)
+    if service is not None:
+        await run_in_threadpool(service.stop)
+        app.state.batches = None
+
+
+def get_service(request: Request) -> BatchService:
+    service: BatchService | None = getattr(request.app.state, "batches", None)
+    if service is None:
+        raise ProblemError(503, "unavailable", "Service unavailable", "batch jobs are not available yet")
+    return service
+
+
+Service = Annotated[BatchService, Depends(get_service)]
+Client = Annotated[str, Depends(current_client)]
+Config = Annotated[Settings, Depends(get_settings)]
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+def _time(value: float | None) -> str | None:
+    return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds") if value is not None else None
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "rows_total": job.rows_total,
+        "rows_done": job.rows_done,
+        "rows_failed": job.rows_failed,
+        "rows_per_second": round(job.rows_per_second(), 1),
+        "format": job.output_format,
+        "created_at": _time(job.created_at),
+        "started_at": _time(job.started_at),
+        "finished_at": _time(job.finished_at),
+        "error": job.error,
+        "links": {"self": f"/v1/batches/{job.id}", "results": f"/v1/batches/{job.id}/results"},
+    }
+
+
+def _not_found() -> ProblemError:
+    return ProblemError(404, "batch_not_found", "Batch not found", "no batch job with this id belongs to this key")
+
+
+def _job_or_404(service: BatchService, job_id: str, owner: str) -> Job:
+    job = service.store.get(job_id, owner=owner) if _JOB_ID.match(job_id) else None
+    if job is None:
+        raise _not_found()
+    return job
+
+
+def _format_choice(value: str | None) -> OutputFormat | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered in ("csv", "jsonl"):
+        return "csv" if lowered == "csv" else "jsonl"
+    raise ProblemError(
+        422,
+        "invalid_request",
+        "Invalid request",
+        "format: expected csv or jsonl",
+        errors=[{"field": "format", "message": "expected csv or jsonl"}],
+    )
+
+
+# --- reading a submission -----------------------------------------------------------------------
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(
+        413, "body_too_large", "Request body too large", f"the upload is larger than the limit of {limit:,} bytes"
+    )
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    parts: list[bytes] = []
+    size = 0
+    async for piece in request.stream():
+        size += len(piece)
+        if size > limit:
+            raise _too_large(limit)
+        parts.append(piece)
+    return b"".join(parts)
+
+
+def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
+    file.seek(0)
+    while piece := file.read(_READ_CHUNK):
+        yield piece
+
+
+async def _submission(request: Request, settings: Settings) -> tuple[Iterable[BatchRow], InputFormat, str | None]:
+    """The rows (parsed lazily), their format and the output format asked for in the body."""
+    limit = settings.batch_max_upload_bytes
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit)
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ProblemError(
+                422,
+                "invalid_request",
+                "Invalid request",
+                "file: a multipart upload needs a 'file' part with the CSV or JSON Lines input",
+                errors=[{"field": "file", "message": "field required"}],
+            )
+        if upload.size is not None and upload.size > limit:
+            raise _too_large(limit)
+        head = await upload.read(1024)
+        part_type = (upload.content_type or "").split(";")[0].strip().lower()
+        fmt: InputFormat = "jsonl" if part_type in _JSONL_TYPES else detect_format(upload.filename, head)
+        requested = form.get("format")
+        return parse_rows(_file_chunks(upload.file), fmt), fmt, requested if isinstance(requested, str) else None
+    body = await _read_body(request, limit)
+    if media in ("application/json", ""):
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise ProblemError(
+                422,
+                "invalid_request",
+                "Invalid request",
+                "body: not valid JSON",
+                errors=[{"field": "body", "message": "not valid JSON"}],
+            ) from None
+        rows = data.get("rows") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise ProblemError(
+                422,
+                "invalid_request",
+                "Invalid request",
+                'rows: expected {"rows": [{"origin": ..., "destination": ...}, ...]}',
+                errors=[{"field": "rows", "message": "expected a list of objects"}],
+            )
+        requested = data.get("format")
+        return parse_objects(rows), "jsonl", requested if isinstance(requested, str) else None
+    if media in _CSV_TYPES:
+        return parse_rows([body], "csv"), "csv", None
+    if media in _JSONL_TYPES:
+        return parse_rows([body], "jsonl"), "jsonl", None
+    raise ProblemError(
+        415,
+        "unsupported_media_type",
+        "Unsupported media type",
+        'send application/json ({"rows": [...]}), text/csv, application/x-ndjson or a multipart upload',
+    )
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+
+
+@router.post("", status_code=202, responses={202: {"description": "the job, queued"}})
+async def submit_batch(
+    request: Request,
+    service: Service,
+    client: Client,
+    settings: Config,
+    format: Annotated[Literal["csv", "jsonl"] | None, Query(description="results format")] = None,
+) -> Response:
+    """Submit a batch of route requests (JSON rows, CSV or JSON Lines); answers 202 with the job."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 0 < len(key) <= _MAX_IDEMPOTENCY_KEY:
+        raise ProblemError(
+            422,
+            "invalid_request",
+            "Invalid request",
+            f"Idempotency-Key: must be 1 to {_MAX_IDEMPOTENCY_KEY} characters",
+            errors=[{"field": "Idempotency-Key", "message": "too long or empty"}],
+        )
+    if key is not None:
+        existing = await run_in_threadpool(service.store.find_by_key, client, key)
+        if existing is not None:
+            return _accepted(existing, replayed=True)
+    rows, input_format, requested = await _submission(request, settings)
+    output = format or _format_choice(requested) or input_format
+    try:
+        job, created = await run_in_threadpool(
+            service.store.create_job,
+            rows,
+            owner=client,
+            output_format=output,
+            idempotency_key=key,
+            max_rows=settings.batch_max_rows,
+            max_in_flight=settings.batch_max_jobs_in_flight,
+        )
+    except TooManyRowsError as exc:
+        raise ProblemError(413, exc.code, "Too many rows", exc.message, limit=exc.limit) from None
+    except TooManyJobsError as exc:
+        raise ProblemError(
+            429, exc.code, "Too many jobs in flight", exc.message, headers={"Retry-After": "30"}, limit=exc.limit
+        ) from None
+    if created:
+        service.wake()
+    return _accepted(job, replayed=not created)
+
+
+def _accepted(job: Job, *, replayed: bool) -> Response:
+    headers = {"Location": f"/v1/batches/{job.id}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(job_view(job), status_code=202, headers=headers)
+
+
+@router.get("")
+def list_batches(service: Service, client: Client) -> dict[str, Any]:
+    """The caller's batch jobs, newest first (at most 100)."""
+    return {"batches": [job_view(job) for job in service.store.list_jobs(client)]}
+
+
+@router.get("/{job_id}")
+def get_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
+    """A batch job's status and progress."""
+    return job_view(_job_or_404(service, job_id, client))
+
+
+@router.delete("/{job_id}")
+def cancel_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
+    """Cancel a queued or running batch job (a finished job is left as it is)."""
+    _job_or_404(service, job_id, client)
+    job = service.store.cancel(job_id, owner=client)
+    if job is None:
+        raise _not_found()
+    return job_view(job)
+
+
+def _accepted_format(request: Request, query: str | None, default: str) -> OutputFormat:
+    chosen = _format_choice(query)
+    if chosen is not None:
+        return chosen
+    accept = request.headers.get("accept", "").lower()
+    if any(t in accept for t in _JSONL_TYPES):
+        return "jsonl"
+    if "text/csv" in accept:
+        return "csv"
+    return "jsonl" if default == "jsonl" else "csv"
+
+
+@router.get("/{job_id}/results", responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
+def batch_results(
+    job_id: str,
+    request: Request,
+    service: Service,
+    client: Client,
+    format: Annotated[str | None, Query(description="csv or jsonl (else by Accept)")] = None,
+) -> Response:
+    """A finished batch's results, one row per input row in input order (CSV or JSON Lines)."""
+    job = _job_or_404(service, job_id, client)
+    if job.status is not JobStatus.DONE:
+        raise ProblemError(
+            409,
+            "batch_not_done",
+            "Batch not finished",
+            f"the job is {job.status.value} ({job.rows_done:,} of {job.rows_total:,} rows done); results are served once it is done",
+            status_value=job.status.value,
+        )
+    fmt = _accepted_format(request, format, job.output_format)
+    headers = {"Content-Disposition": f'attachment; filename="batch-{job.id}.{fmt}"'}
+    stored = service.result_path(job.id, fmt)
+    if stored.is_file():
+        return FileResponse(stored, media_type=_MEDIA[fmt], headers=headers)
+    return StreamingResponse(render(service.store.outcomes(job.id), fmt), media_type=_MEDIA[fmt], headers=headers)
