@@ -47,6 +47,8 @@ def run_job(
             assert current is not None
             if on_progress is not None:
                 on_progress(current)
+                current = store.get(job_id)  # the callback may have cancelled it
+                assert current is not None
             if current.status is JobStatus.CANCELLED or (should_stop is not None and should_stop()):
                 return current
     finally:
