@@ -1,0 +1,169 @@
+"""The application factory: ``create_app()`` (uvicorn: ``api.app:create_app`` with ``factory=True``)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import FileResponse, Response
+
+import planner
+from planner import NetworkError, load_network
+
+from .auth import RateLimiter
+from .compute import ComputePool
+from .middleware import BodyLimitMiddleware
+from .problems import ProblemError, install_problem_handlers
+from .settings import Settings, get_settings
+from .v1 import get_network, json_response, router
+
+__all__ = ["create_app", "get_network"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+DESCRIPTION = """\
+Ranked multimodal freight routes (rail, road, sea) on the Eurasian corridors through Central Asia,
+corridor comparisons and what-if scenarios, over the `planner` package.
+
+* **Auth**: when the server has API keys configured, every `/v1` endpoint needs one, sent as
+  `Authorization: Bearer <key>` or `X-API-Key: <key>`. `/healthz`, `/readyz` and the docs are open.
+* **Errors** are `application/problem+json` (RFC 9457) with a stable `code`: 404 unknown place (with
+  `suggestions`), 422 invalid input (`errors: [{field, message}]`), 409 no route under the constraints
+  (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline or
+  when every worker is busy (both with `Retry-After`).
+* **Limits**: k ≤ 20, at most 10 via places, avoid lists ≤ 50 items, bodies ≤ 1 MiB.
+"""
+
+
+def _optional_batches() -> ModuleType | None:
+    try:
+        return importlib.import_module("api.batches")
+    except ModuleNotFoundError as exc:
+        if exc.name != "api.batches":
+            raise
+        return None
+
+
+def _settings_of(app: FastAPI) -> Settings:
+    provider: Callable[[], Settings] = app.dependency_overrides.get(get_settings, get_settings)
+    return provider()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = _settings_of(app)
+    app.state.settings = settings
+    path = settings.network or planner.bundled_network_path()
+    try:
+        network = load_network(path)
+    except NetworkError as exc:
+        print(f"corridor-planner: cannot serve {path}:\n{exc}", file=sys.stderr, flush=True)
+        raise
+    app.state.key_digests = settings.key_digests()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
+    pool = ComputePool(path, size=settings.max_concurrent_computations, deadline_seconds=settings.compute_deadline_seconds)
+    pool.start()
+    app.state.pool = pool
+    app.state.network = network
+    batches: Any = getattr(app.state, "batches_module", None)
+    try:
+        if batches is not None and hasattr(batches, "startup"):
+            await batches.startup(app)
+        yield
+    finally:
+        if batches is not None and hasattr(batches, "shutdown"):
+            await batches.shutdown(app)
+        app.state.network = None
+        app.state.pool = None
+        pool.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API application; the network is loaded (and validated) when its lifespan starts.
+
+    ``settings`` defaults to :func:`api.settings.get_settings` (``CORRIDOR_*`` environment
+    variables); tests may pass ``Settings(...)`` or override ``get_settings``.
+    """
+    app = FastAPI(
+        title="corridor-planner",
+        version=planner.__version__,
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+    )
+    if settings is not None:
+        app.dependency_overrides[get_settings] = lambda: settings
+    config = settings or get_settings()
+    install_problem_handlers(app)
+    app.include_router(router)
+
+    batches = _optional_batches()
+    app.state.batches_module = batches
+    if batches is not None:
+        app.include_router(batches.router)
+
+    _add_root(app)
+
+    @app.get("/healthz", summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
+    def healthz() -> Response:
+        """Liveness: the process answers (does not touch the network or the workers)."""
+        return json_response({"status": "ok"})
+
+    @app.get(
+        "/readyz",
+        summary="Readiness",
+        responses={
+            200: {"description": "Ready", "content": {"application/json": {"example": {"status": "ready", "network": "eurasia"}}}},
+            503: {"description": "Not ready yet", "content": {"application/problem+json": {"example": {"code": "not_ready"}}}},
+        },
+    )
+    def readyz(request: Request) -> Response:
+        """Readiness: 200 once the network is loaded and a compute worker holds it, else 503."""
+        network = getattr(request.app.state, "network", None)
+        pool: ComputePool | None = getattr(request.app.state, "pool", None)
+        if network is None or pool is None or not pool.ready():
+            raise ProblemError(503, "not_ready", "Not ready", "the network is still loading", headers={"Retry-After": "1"})
+        return json_response({"status": "ready", "network": network.info.id})
+
+    # Middleware: the last added is the outermost.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=config.max_body_bytes,
+        large_prefix="/v1/batches",
+        large_bytes=config.batch_max_upload_bytes,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if config.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(config.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+            expose_headers=["Retry-After"],
+        )
+    return app
+
+
+def _add_root(app: FastAPI) -> None:
+    index = STATIC_DIR / "index.html"
+    if index.is_file():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def root_page() -> FileResponse:
+            return FileResponse(index)
+
+        return
+
+    @app.get("/", summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
+    def root() -> Response:
+        """Pointers to the documentation and the API."""
+        return json_response({"name": "corridor-planner", "docs": "/docs", "openapi": "/openapi.json", "api": "/v1"})

@@ -1,0 +1,177 @@
+"""Request models and OpenAPI documentation pieces: strict, closed (``extra="forbid"``), bounded."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from planner.routing import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
+
+__all__ = [
+    "MAX_COMPARE_CORRIDORS",
+    "PROBLEM_RESPONSES",
+    "CompareBody",
+    "CountryCode",
+    "Format",
+    "Identifier",
+    "PlaceQuery",
+    "RankName",
+    "RouteBody",
+    "RouteOptions",
+    "ScenarioName",
+]
+
+MAX_COMPARE_CORRIDORS = 20
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+"""No control characters (NUL, newlines, escapes); any other Unicode is fine."""
+
+PlaceQuery = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=PRINTABLE)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+ScenarioName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+RankName = Literal["time", "cost", "co2e", "generalized", "reliable", "pareto"]
+ModeName = Literal["rail", "road", "sea"]
+Format = Literal["json", "geojson"]
+Teu = Annotated[float, Field(gt=0, le=MAX_TEU, allow_inf_nan=False, description="Shipment size in TEU (default 1)")]
+Tonnes = Annotated[float, Field(gt=0, le=MAX_TONNES, allow_inf_nan=False, description="Shipment size in tonnes")]
+Count = Annotated[int, Field(ge=0, le=100)]
+
+
+class _Strict(BaseModel):
+    # strict: no "3" for an int, no 3.0 for an int, no true for a number.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class RouteOptions(_Strict):
+    """Options shared by routes and comparisons (see planner.resolve_request)."""
+
+    origin: PlaceQuery = Field(description="Place id, name or alias")
+    destination: PlaceQuery = Field(description="Place id, name or alias")
+    rank: RankName = Field("time", description="What routes are ranked by")
+    teu: Teu | None = None
+    tonnes: Tonnes | None = None
+    avoid_countries: list[CountryCode] = Field(default_factory=list, max_length=MAX_AVOID, description="ISO 3166-1 alpha-2 codes")
+    avoid_places: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_AVOID)
+    avoid_links: list[Identifier] = Field(default_factory=list, max_length=MAX_AVOID)
+    modes: list[ModeName] | None = Field(None, min_length=1, max_length=3, description="Allowed modes (default all)")
+    max_border_crossings: Count | None = None
+    max_transshipments: Count | None = None
+
+    def planner_options(self) -> dict[str, Any]:
+        """Keyword options for planner.resolve_request (origin, destination and API-only fields left out)."""
+        skip = {"origin", "destination", "scenario", "corridors"}
+        return {k: v for k, v in self.model_dump(exclude=skip).items() if v is not None}
+
+
+class RouteBody(RouteOptions):
+    """A route request."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"origin": "Xi'an", "destination": "Duisburg", "rank": "time", "k": 3, "teu": 2, "avoid_countries": ["RU"]},
+                {
+                    "origin": "Tashkent",
+                    "destination": "Istanbul",
+                    "rank": "cost",
+                    "scenario": {"name": "ru-closed", "title": "Russian border closed", "changes": [{"close_border": "RU"}]},
+                },
+            ]
+        }
+    )
+
+    k: int = Field(3, ge=1, le=MAX_K, description=f"Number of routes, 1..{MAX_K}")
+    via: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_VIA, description="Places to pass, in order")
+    corridor: Identifier | None = Field(None, description="Stay on this corridor (id or alias)")
+    max_shared_fraction: float = Field(0.5, ge=0, le=1, allow_inf_nan=False, description="Diversity between routes")
+    scenario: dict[str, Any] | ScenarioName | None = Field(
+        None, description="An inline scenario object (see docs) or the name of a bundled scenario"
+    )
+
+
+class CompareBody(RouteOptions):
+    """A corridor comparison request."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"origin": "Xi'an", "destination": "Istanbul", "corridors": ["middle", "northern"], "rank": "time", "teu": 1},
+                {"origin": "Almaty", "destination": "Baku", "scenario": "caspian_ferries_halved"},
+            ]
+        }
+    )
+
+    corridors: list[Identifier] | None = Field(
+        None, max_length=MAX_COMPARE_CORRIDORS, description="Corridors to compare (default: every corridor)"
+    )
+    scenario: dict[str, Any] | ScenarioName | None = Field(None, description="A bundled scenario name or an inline scenario")
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "suggestions": {"type": "array", "items": {"type": "string"}},
+        "constraints": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+_PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
+    401: ("Missing or invalid API key", {"code": "unauthorized", "detail": "the API key is not valid"}),
+    404: (
+        "Unknown place (with suggestions) or unknown path",
+        {
+            "code": "unknown_place",
+            "detail": "origin: no place has this id, name or alias; did you mean Tashkent?",
+            "errors": [{"field": "origin", "message": "no place has this id, name or alias"}],
+            "suggestions": ["Tashkent"],
+        },
+    ),
+    409: (
+        "No route satisfies the constraints (the planner's message names them)",
+        {
+            "code": "no_route",
+            "detail": "no route from Almaty to Baku by road only: every remaining path uses an excluded link or mode",
+            "constraints": ["modes"],
+        },
+    ),
+    413: ("Request body over the size limit", {"code": "body_too_large", "detail": "the request body is larger than the limit of 1048576 bytes"}),
+    422: (
+        "Invalid input; each error names the field and the expectation",
+        {
+            "code": "invalid_request",
+            "detail": "k: Input should be less than or equal to 20",
+            "errors": [{"field": "k", "message": "Input should be less than or equal to 20"}],
+        },
+    ),
+    429: ("Over the per-client rate limit (see Retry-After)", {"code": "rate_limited", "detail": "over the limit of 600 requests per minute; retry in 1 s"}),
+    503: (
+        "Computation past its deadline, or all workers busy (see Retry-After)",
+        {"code": "deadline_exceeded", "detail": "the computation took longer than 5 s and was stopped"},
+    ),
+}
+
+
+def _problem(status: int) -> dict[str, Any]:
+    description, example = _PROBLEM_EXAMPLES[status]
+    title = {401: "Missing or invalid API key", 404: "Unknown place", 409: "No route under these constraints"}.get(status, description)
+    full = {"type": "urn:corridor-planner:problem:" + example["code"], "title": title, "status": status, **example}
+    return {"description": description, "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA, "example": full}}}
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {status: _problem(status) for status in _PROBLEM_EXAMPLES}
+"""Problem responses every /v1 endpoint may give, for the OpenAPI document."""

@@ -1,0 +1,204 @@
+"""The one place where errors become ``application/problem+json`` (RFC 9457) responses.
+
+Every body has ``type``, ``title``, ``status``, ``detail`` and a stable ``code``; request errors
+add ``errors: [{field, message}]``, unknown places add ``suggestions``, missing routes add
+``constraints``. Bodies never echo raw request input: pydantic's ``input`` is dropped and quoted
+values in planner messages are redacted.
+
+Status choices: an unknown place is 404 (the resource named by the request does not exist); an
+impossible route under the given constraints is 409 (the request is well formed but conflicts
+with the network's state; dropping a constraint resolves it), not 404 or 422.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from planner import InvalidRequestError, NoRouteError, PlannerError, UnknownPlaceError
+
+__all__ = [
+    "PROBLEM_JSON",
+    "ProblemError",
+    "install_problem_handlers",
+    "planner_problem",
+    "problem_response",
+    "validation_problem",
+]
+
+PROBLEM_JSON = "application/problem+json"
+_TYPE_BASE = "urn:corridor-planner:problem:"
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+
+_HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthorized", "Missing or invalid API key"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("body_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    422: ("invalid_request", "Invalid request"),
+    429: ("rate_limited", "Too many requests"),
+    500: ("internal_error", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+
+class ProblemError(Exception):
+    """Raise anywhere in a request to answer with a problem; handled by :func:`install_problem_handlers`."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: str,
+        detail: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+    def response(self) -> Response:
+        return problem_response(self.status, self.code, self.title, self.detail, headers=self.headers, **self.extra)
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """A problem+json response; ``extra`` members (``errors``, ``suggestions``, ...) are added as given."""
+    body: dict[str, Any] = {"type": _TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+def redact(message: str) -> str:
+    """Replace quoted values (the planner quotes request input with ``repr``) by a placeholder."""
+    return _QUOTED.sub("(given value)", message)
+
+
+def planner_problem(exc: PlannerError) -> Response:
+    """Map a planner exception to its problem response."""
+    if isinstance(exc, UnknownPlaceError):
+        field = exc.field or "place"
+        detail = f"{field}: no place has this id, name or alias"
+        if exc.suggestions:
+            detail += "; did you mean " + ", ".join(exc.suggestions) + "?"
+        return problem_response(
+            404,
+            exc.code,
+            "Unknown place",
+            detail,
+            errors=[{"field": field, "message": "no place has this id, name or alias"}],
+            suggestions=list(exc.suggestions),
+        )
+    if isinstance(exc, NoRouteError):
+        return problem_response(409, exc.code, "No route under these constraints", exc.message, constraints=list(exc.constraints))
+    if isinstance(exc, InvalidRequestError):
+        message = redact(exc.message)
+        field = exc.field or "request"
+        return problem_response(422, exc.code, "Invalid request", f"{field}: {message}", errors=[{"field": field, "message": message}])
+    return problem_response(422, exc.code, "Request cannot be planned", redact(exc.message))
+
+
+def _field_of(loc: Sequence[int | str]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    names = []
+    for part in parts:
+        if isinstance(part, int):
+            names.append(f"[{part}]")
+        elif _SAFE_NAME.match(part):
+            names.append(("." if names else "") + part)
+        else:
+            names.append(("." if names else "") + "(unrecognized field)")
+    return "".join(names) or "body"
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "json_invalid":
+        return "body is not valid JSON (NaN, Infinity, lone surrogates and nesting deeper than 1024 levels are refused)"
+    if kind == "extra_forbidden":
+        return "unknown field (not part of this request's schema)"
+    if kind == "missing":
+        return "field required"
+    msg = str(error.get("msg", "invalid value"))
+    return redact(msg.removeprefix("Value error, "))
+
+
+def validation_problem(errors: Sequence[Mapping[str, Any]]) -> Response:
+    """422 for pydantic/FastAPI validation errors, naming each field and the expectation (never the input)."""
+    items = []
+    for error in errors[:20]:
+        field = "body" if error.get("type") == "json_invalid" else _field_of(error.get("loc", ()))
+        item = {"field": field, "message": _message(error)}
+        if item not in items:
+            items.append(item)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in items)
+    return problem_response(422, "invalid_request", "Invalid request", detail, errors=items)
+
+
+def http_problem(status: int, detail: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
+    code, title = _HTTP_CODES.get(status, ("http_error", "HTTP error"))
+    return problem_response(status, code, title, detail or title, headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the exception handlers that turn every error into problem+json."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return exc.response()
+
+    async def on_planner(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PlannerError)
+        return planner_problem(exc)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError | ValidationError)
+        return validation_problem(exc.errors())
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 422 else None
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "no endpoint at this path; see /docs for the API"
+        elif exc.status_code == 405:
+            allow = (exc.headers or {}).get("Allow", "")
+            detail = f"{request.method} is not allowed here; allowed: {allow}"
+        return http_problem(exc.status_code, detail, exc.headers)
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        return http_problem(500, "the server failed to handle this request; it has been logged")
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(PlannerError, on_planner)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_crash)

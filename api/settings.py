@@ -1,0 +1,94 @@
+"""Server settings, read from ``CORRIDOR_*`` environment variables in one place.
+
+Endpoints receive them through ``Depends(get_settings)``; tests override that dependency or
+pass ``Settings(...)`` to :func:`api.app.create_app`. The planner never sees settings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+MIB = 1024 * 1024
+
+
+def _default_concurrency() -> int:
+    return 2 * (os.cpu_count() or 1)
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything the server can be configured with; each field is ``CORRIDOR_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CORRIDOR_", extra="ignore", frozen=True)
+
+    network: Path | None = None
+    """Network file to serve; None serves the bundled Eurasian network."""
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    api_keys: Annotated[tuple[str, ...], NoDecode] = ()
+    """SHA-256 hex digests of the accepted API keys (comma-separated in the environment)."""
+    api_keys_file: Path | None = None
+    """A file with one SHA-256 hex digest per line; ``#`` starts a comment."""
+    allow_public_without_keys: bool = False
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
+    compute_deadline_seconds: float = Field(5.0, gt=0, le=600)
+    max_concurrent_computations: int = Field(default_factory=_default_concurrency, ge=1, le=256)
+    rate_limit_per_minute: int = Field(600, ge=0)
+    """Requests per minute per client (API key, else IP address); 0 disables the limit."""
+    max_body_bytes: int = Field(MIB, ge=1)
+    data_dir: Path = Path("./data")
+    dask_scheduler: str | None = None
+    batch_max_rows: int = Field(1_000_000, ge=1)
+    batch_max_upload_bytes: int = Field(64 * MIB, ge=1)
+    batch_max_jobs_in_flight: int = Field(4, ge=1)
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _digests(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        digests = tuple(v.strip().lower() for v in value)
+        for i, digest in enumerate(digests, start=1):
+            if not _DIGEST.match(digest):
+                raise ValueError(f"api_keys item {i} is not a SHA-256 hex digest (64 hex characters)")
+        return digests
+
+    def key_digests(self) -> frozenset[str]:
+        """All accepted key digests: ``api_keys`` plus the lines of ``api_keys_file`` (read now)."""
+        digests = set(self.api_keys)
+        if self.api_keys_file is not None:
+            text = self.api_keys_file.read_text(encoding="utf-8")
+            for number, raw in enumerate(text.splitlines(), start=1):
+                line = raw.split("#", 1)[0].strip().lower()
+                if not line:
+                    continue
+                if not _DIGEST.match(line):
+                    raise ValueError(f"{self.api_keys_file}:{number}: not a SHA-256 hex digest (64 hex characters)")
+                digests.add(line)
+        return frozenset(digests)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,91 @@
+"""``corridor serve``: run the HTTP API with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+
+from planner import bundled_network_path, load_network
+
+_LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("serve", help="serve the HTTP API (and the map, if installed)")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1, or CORRIDOR_HOST)")
+    parser.add_argument("--port", type=int, help="port (default 8000, or CORRIDOR_PORT)")
+    parser.add_argument("--network", help="network file (default: the bundled network, or CORRIDOR_NETWORK)")
+    parser.add_argument("--workers", type=int, help="server processes (default 1, or CORRIDOR_WORKERS)")
+    parser.add_argument(
+        "--allow-public",
+        action="store_true",
+        help="allow a non-loopback --host without API keys (or CORRIDOR_ALLOW_PUBLIC_WITHOUT_KEYS=1)",
+    )
+    parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="default info")
+    parser.set_defaults(run=_run)
+
+
+def is_loopback(host: str) -> bool:
+    """True for loopback addresses and names (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Settings reach the server processes through CORRIDOR_* variables (uvicorn's workers inherit them).
+    given = {
+        "CORRIDOR_HOST": args.host,
+        "CORRIDOR_PORT": args.port,
+        "CORRIDOR_NETWORK": args.network,
+        "CORRIDOR_WORKERS": args.workers,
+        "CORRIDOR_LOG_LEVEL": args.log_level,
+        "CORRIDOR_ALLOW_PUBLIC_WITHOUT_KEYS": "true" if args.allow_public else None,
+    }
+    for name, value in given.items():
+        if value is not None:
+            os.environ[name] = str(value)
+
+    import uvicorn
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    try:
+        settings = Settings()
+        digests = settings.key_digests()
+    except (ValidationError, ValueError, OSError) as exc:
+        print(f"corridor serve: error: invalid settings: {exc}", file=sys.stderr)
+        return 2
+    if not digests and not settings.allow_public_without_keys and not is_loopback(settings.host):
+        print(
+            f"corridor serve: error: refusing to bind {settings.host} without API keys: anyone who can reach it could "
+            "use the API. Configure keys (CORRIDOR_API_KEYS or CORRIDOR_API_KEYS_FILE), bind to 127.0.0.1, or pass "
+            "--allow-public to serve publicly without keys.",
+            file=sys.stderr,
+        )
+        return 2
+    path = settings.network or bundled_network_path()
+    network = load_network(path)  # fail here, with every validation error, before starting the server
+    auth = f"auth on: {len(digests)} API key(s)" if digests else "auth off: no API keys configured"
+    print(
+        f"corridor serve: {network.info.name} {network.info.version} ({path}); {auth}; "
+        f"http://{settings.host}:{settings.port} (docs at /docs)",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=False,
+    )
+    return 0
