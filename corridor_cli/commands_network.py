@@ -57,9 +57,9 @@ def _info(args: argparse.Namespace) -> int:
     print(f"{network.info.name} (id {network.info.id}, version {network.info.version}, tariffs in {network.info.currency_year} USD)")
     print(f"{len(network.places)} places, {len(network.links)} links, {len(network.corridors)} corridors, {len(network.sources)} sources\n")
     by_mode = Counter(link.mode.value for link in network.links.values())
-    km = Counter()
+    km: Counter[str] = Counter()
     for link in network.links.values():
-        km[link.mode.value] += link.distance_km.value
+        km[link.mode.value] += round(link.distance_km.value)
     planned = Counter(link.mode.value for link in network.links.values() if link.status.value == "planned")
     rows = [(m, by_mode[m], f"{km[m]:,.0f}", planned[m]) for m in sorted(by_mode)]
     print(table(["mode", "links", "km", "planned"], rows, right=(1, 2, 3)))

@@ -14,8 +14,11 @@ MONTE_CARLO_SAMPLES = 4000
 MONTE_CARLO_SEED = 20261128
 
 
-def corridor_links(network: Network) -> dict[str, frozenset[str]]:
-    """Link ids on each corridor: every link joining two consecutive places of one of its lines."""
+def corridor_links(network: Network, *, main_line_only: bool = False) -> dict[str, frozenset[str]]:
+    """Link ids on each corridor: every link joining two consecutive places of one of its lines.
+
+    With ``main_line_only`` the branches are left out.
+    """
 
     def build() -> dict[str, frozenset[str]]:
         by_pair: dict[frozenset[str], list[str]] = {}
@@ -24,13 +27,13 @@ def corridor_links(network: Network) -> dict[str, frozenset[str]]:
         out: dict[str, frozenset[str]] = {}
         for corridor in network.corridors.values():
             ids: set[str] = set()
-            for line in corridor.lines:
+            for line in (corridor.places,) if main_line_only else corridor.lines:
                 for a, b in zip(line, line[1:], strict=False):
                     ids.update(by_pair.get(frozenset((a, b)), ()))
             out[corridor.id] = frozenset(ids)
         return out
 
-    value = network.cached("corridor_links", build)
+    value = network.cached(f"corridor_links:{main_line_only}", build)
     assert isinstance(value, dict)
     return value
 

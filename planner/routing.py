@@ -292,13 +292,21 @@ def criterion_weights(graph: CompiledGraph, rank: Rank, value_of_time: float) ->
 
 
 def _corridor_rule(network: Network, corridor_id: str) -> _search.CorridorRule:
+    """The trunk of a corridor-restricted search.
+
+    The route runs access -> trunk -> egress: the trunk uses only the corridor's links, in
+    one stretch, and must include at least one link no other corridor has; access and egress
+    legs may not use the corridor's own links nor another corridor's main line where that
+    main line is its own (so "the Northern corridor" cannot reach Istanbul over the Caspian).
+    """
     by_corridor = corridor_links(network)
     own = by_corridor[corridor_id]
     others = [ids for cid, ids in by_corridor.items() if cid != corridor_id]
     shared = frozenset().union(*others) if others else frozenset()
     distinctive = own - shared
+    main_lines = corridor_links(network, main_line_only=True)
     foreign: set[str] = set()
-    for cid, ids in by_corridor.items():
+    for cid, ids in main_lines.items():
         if cid == corridor_id:
             continue
         rest = frozenset().union(*(v for c, v in by_corridor.items() if c != cid))

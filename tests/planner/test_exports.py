@@ -1,0 +1,49 @@
+"""The public surface of ``planner`` and the direction of imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import planner
+
+EXPECTED = {
+    "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_TONNES_PER_TEU", "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_K",
+    "Border", "Corridor", "CorridorShare", "Event", "EventKind", "Figure", "GaugeChange", "HoursRange",
+    "InvalidRequestError", "Leg", "Link", "LinkStatus", "Mode", "ModeDefaults", "Network", "NetworkError",
+    "NetworkFileError", "NetworkInfo", "NetworkIssue", "NetworkValidationError", "NoRouteError", "Place",
+    "PlaceKind", "PlaceMatch", "PlannerError", "Provenance", "Rank", "Route", "RoutePlan", "RouteRequest",
+    "SamePlaceError", "ScenarioError", "Source", "Transshipment", "UnknownCorridorError", "UnknownCountryError",
+    "UnknownLinkError", "UnknownModeError", "UnknownPlaceError", "UnreachableError", "__version__",
+    "bundled_network_path", "find_place", "load_network", "normalize_name", "parse_network", "plan", "plan_routes",
+    "resolve_corridor", "resolve_request", "search_places", "suggest_places",
+}  # fmt: skip
+
+
+def test_all_is_pinned() -> None:
+    assert set(planner.__all__) == EXPECTED
+
+
+def test_nothing_public_comes_from_a_private_module() -> None:
+    for name in planner.__all__:
+        module = getattr(getattr(planner, name), "__module__", "planner") or "planner"
+        assert not any(part.startswith("_") for part in module.split(".")[1:]), (name, module)
+
+
+def test_every_error_has_a_code_and_inherits_a_builtin() -> None:
+    for name in planner.__all__:
+        obj = getattr(planner, name)
+        if isinstance(obj, type) and issubclass(obj, planner.PlannerError) and obj not in (planner.PlannerError, planner.NetworkError):
+            assert obj.code
+            assert obj.code != "planner_error"
+            assert any(issubclass(obj, b) for b in (ValueError, LookupError, OSError))
+
+
+def test_importing_planner_loads_no_web_framework_and_reads_no_files() -> None:
+    code = (
+        "import sys, planner, planner.compare, planner.scenario, planner.pareto, planner.export;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in {'fastapi', 'starlette', 'uvicorn', 'api'}];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
