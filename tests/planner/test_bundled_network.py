@@ -42,7 +42,9 @@ def test_every_numeric_figure_has_a_source_or_an_estimate_reason(eurasia: planne
         assert prov.sources or (prov.estimate and len(prov.estimate) > 10), where
         for key in prov.sources:
             source = eurasia.sources[key]
-            assert source.publisher and source.title and source.year, key
+            assert source.publisher, key
+            assert source.title, key
+            assert source.year, key
     for place in eurasia.places.values():
         assert place.provenance.sources or place.provenance.estimate, f"coordinates of {place.id}"
 
