@@ -1,0 +1,385 @@
+"""corridor-planner benchmark suite: one entry point, a table on stdout, figures in results/latest.json.
+
+    python benchmarks/run.py            # full run (< 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # tiny sizes, a smoke run (seconds)
+    python benchmarks/run.py --only inproc,alternatives
+
+Every figure of ours is measured beside a baseline answering the same query the plain way, in
+the same run, and reported as a ratio ours / baseline (for latency lower is better; for
+throughput, higher). See README.md, "Benchmarks".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import networkx as nx  # noqa: E402
+
+import planner  # noqa: E402
+from benchmarks import _baseline as base  # noqa: E402
+from benchmarks._stats import latencies, pct, ratio, summary  # noqa: E402
+from planner import _search  # noqa: E402
+from planner._compile import compiled  # noqa: E402
+from planner.pareto import dominates  # noqa: E402
+from planner.routing import Rank, criterion_weights  # noqa: E402
+
+SECTIONS = ("inproc", "http", "alternatives", "batch", "scale")
+
+
+class Report:
+    """Rows of the table: a figure of ours, its baseline, the ratio, and the target if there is one."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.details: dict[str, Any] = {}
+
+    def add(
+        self,
+        section: str,
+        figure: str,
+        ours: float,
+        unit: str,
+        baseline: float | None = None,
+        baseline_name: str = "",
+        *,
+        target: float | None = None,
+        higher_is_better: bool = False,
+        note: str = "",
+    ) -> None:
+        met = None
+        if target is not None and ours == ours:
+            met = ours >= target if higher_is_better else ours <= target
+        self.rows.append(
+            {
+                "section": section,
+                "figure": figure,
+                "ours": ours,
+                "unit": unit,
+                "baseline": baseline,
+                "baseline_name": baseline_name,
+                "ratio": ratio(ours, baseline) if baseline is not None else None,
+                "target": target,
+                "target_op": ">=" if higher_is_better else "<=",
+                "met": met,
+                "note": note,
+            }
+        )
+        print(f"  {figure}: {ours:.4g} {unit}" + (f"  (baseline {baseline:.4g})" if baseline is not None else ""),
+              flush=True)
+
+    def table(self) -> str:
+        head = "| section | figure | ours | baseline | ours/baseline | target | met |"
+        lines = [head, "|---|---|---|---|---|---|---|"]
+        for r in self.rows:
+            b = "" if r["baseline"] is None else f"{_fmt(r['baseline'])} ({r['baseline_name']})"
+            rt = "" if r["ratio"] is None else f"{r['ratio']:.3g}"
+            tg = "" if r["target"] is None else f"{r['target_op']} {_fmt(r['target'])}"
+            met = {None: "", True: "yes", False: "**no**"}[r["met"]]
+            note = f" — {r['note']}" if r["note"] else ""
+            lines.append(
+                f"| {r['section']} | {r['figure']}{note} | {_fmt(r['ours'])} {r['unit']} | {b} | {rt} | {tg} | {met} |"
+            )
+        return "\n".join(lines)
+
+
+def _fmt(v: float) -> str:
+    if v != v:
+        return "n/a"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "networkx": nx.__version__,
+        "commit": commit,
+    }
+
+
+def bundled_pairs(network: planner.Network, n: int, seed: int = 5) -> list[tuple[str, str]]:
+    """Deterministic OD pairs of the bundled network that have a route."""
+    graph = compiled(network)
+    weights = criterion_weights(graph, Rank.TIME, planner.DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR)
+    ids = sorted(network.places)
+    rnd = random.Random(seed)
+    out: list[tuple[str, str]] = []
+    while len(out) < n:
+        a, b = rnd.sample(ids, 2)
+        if _search.best_path(graph, weights, [a, b], _search.Limits()) is not None:
+            out.append((a, b))
+    return out
+
+
+# --- (a) one best route, in process ---------------------------------------------------------------
+
+
+def bench_inproc(rep: Report, network: planner.Network, pairs: list[tuple[str, str]], rounds: int) -> None:
+    print("(a) one best route, in process", flush=True)
+    for a, b in pairs[:20]:  # warm caches (compiled graph, weights, lookup index)
+        planner.plan_routes(network, a, b, k=1)
+    ours = latencies([lambda a=a, b=b: planner.plan_routes(network, a, b, k=1) for a, b in pairs], rounds=rounds)
+    g = base.nx_unexpanded(network)
+    w = base.nx_weight(network)
+    nxl = latencies([lambda a=a, b=b: nx.dijkstra_path(g, a, b, weight=w) for a, b in pairs], rounds=rounds)
+    graph = compiled(network)
+    weights = criterion_weights(graph, Rank.TIME, planner.DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR)
+    limits = _search.Limits()
+    core = latencies([lambda a=a, b=b: _search.best_path(graph, weights, [a, b], limits) for a, b in pairs], rounds=rounds)
+    matrix = base.csr_of(graph, weights)
+    sp = latencies([lambda a=a, b=b: base.scipy_best(matrix, graph, a, b) for a, b in pairs], rounds=rounds)
+    s_ours, s_nx = summary(ours), summary(nxl)
+    rep.details["inproc"] = {"plan_routes_k1": s_ours, "nx_dijkstra_path": s_nx, "search_core": summary(core),
+                             "scipy_expanded": summary(sp), "pairs": len(pairs), "rounds": rounds}
+    rep.add("a in-process", "plan_routes k=1 p50", s_ours["p50_ms"], "ms", s_nx["p50_ms"], "nx dijkstra_path", target=0.3)
+    rep.add("a in-process", "plan_routes k=1 p99", s_ours["p99_ms"], "ms", s_nx["p99_ms"], "nx dijkstra_path")
+    rep.add("a in-process", "search core only (best_path) p50", summary(core)["p50_ms"], "ms", summary(sp)["p50_ms"],
+            "scipy csgraph, expanded")
+
+
+# --- (a) over HTTP ------------------------------------------------------------------------------
+
+
+def bench_http(rep: Report, pairs: list[tuple[str, str]], seconds: float, inproc_p50: float | None) -> None:
+    from benchmarks import _http
+
+    print("(a) one best route over HTTP (corridor serve, uvicorn, loopback)", flush=True)
+    paths = _http.route_paths(pairs, k=1)
+    out: dict[str, Any] = {"load_generator": "wrk" if _http.shutil.which("wrk") else "httpx (async, 1 process)"}
+    single_core_rps = 1000.0 / inproc_p50 if inproc_p50 else None
+    for workers in (1, 2):
+        server = _http.Server(workers)
+        try:
+            server.wait_ready(paths[0])
+            _http.load(server.base, paths, 4, min(2.0, seconds))  # warm every worker
+            for conns in (1, 32):
+                r = _http.load(server.base, paths, conns, seconds)
+                out[f"w{workers}_c{conns}"] = r
+                tag = f"{workers} worker{'s' if workers > 1 else ''}, {conns} conn"
+                err = f"{int(r['errors'])} errors of {int(r['requests'])}" if r["errors"] else ""
+                rep.add("a HTTP", f"GET /v1/routes k=1 p50 ({tag})", r["p50_ms"], "ms", inproc_p50, "in-process p50",
+                        target=1.0 if conns == 1 else None, note=err)
+                rep.add("a HTTP", f"p99 ({tag})", r["p99_ms"], "ms", inproc_p50, "in-process p50",
+                        target=3.0 if conns == 1 else None)
+                rep.add("a HTTP", f"req/s ({tag})", r["rps"], "req/s", single_core_rps, "in-process 1 core",
+                        target=5000.0 if (workers == 2 and conns == 32) else None, higher_is_better=True)
+        except Exception as exc:  # report and go on: the API may be unfinished
+            out[f"w{workers}_error"] = repr(exc)[:500]
+            print(f"  HTTP with {workers} workers failed: {exc!r}"[:600], flush=True)
+            rep.add("a HTTP", f"workers={workers}", float("nan"), "", note=f"failed: {type(exc).__name__}")
+        finally:
+            server.stop()
+    rep.details["http"] = out
+
+
+# --- (b) k=5 alternatives and the Pareto front -------------------------------------------------
+
+
+def _nx_pareto(network: planner.Network, g: nx.DiGraph, a: str, b: str, w: Any, paths: int = 20) -> list[Any]:
+    """Plain approach: the first ``paths`` simple paths by hours, priced, non-dominated ones kept."""
+    vecs = []
+    for p in itertools.islice(nx.shortest_simple_paths(g, a, b, weight=w), paths):
+        h = c = e = 0.0
+        for u, v in itertools.pairwise(p):
+            link = min(g[u][v]["links"], key=lambda x: base.link_hours(network, x))
+            h += base.link_hours(network, link)
+            d = link.distance_km.value
+            defaults = network.modes[link.mode]
+            c += link.cost_usd_per_teu.value if link.cost_usd_per_teu else d * defaults.cost_usd_per_teu_km.value
+            e += d * (link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km).value
+        vecs.append((h, c, e))
+    return [v for v in vecs if not any(dominates(o, v) for o in vecs)]
+
+
+def bench_alternatives(rep: Report, network: planner.Network, pairs: list[tuple[str, str]], rounds: int) -> None:
+    print("(b) k=5 diverse alternatives and the Pareto front", flush=True)
+    g = base.nx_unexpanded(network)
+    w = base.nx_weight(network)
+    k5 = latencies([lambda a=a, b=b: planner.plan_routes(network, a, b, k=5) for a, b in pairs], rounds=rounds)
+    nx5 = latencies(
+        [lambda a=a, b=b: list(itertools.islice(nx.shortest_simple_paths(g, a, b, weight=w), 5)) for a, b in pairs],
+        rounds=rounds,
+    )
+    par = latencies([lambda a=a, b=b: planner.plan_routes(network, a, b, k=20, rank="pareto") for a, b in pairs], rounds=rounds)
+    nxp = latencies([lambda a=a, b=b: _nx_pareto(network, g, a, b, w) for a, b in pairs], rounds=rounds)
+    rep.details["alternatives"] = {"k5": summary(k5), "nx_k5": summary(nx5), "pareto": summary(par),
+                                   "nx_pareto_filter20": summary(nxp)}
+    rep.add("b alternatives", "k=5 p50", pct(k5, 50), "ms", pct(nx5, 50), "nx shortest_simple_paths x5", target=5.0)
+    rep.add("b alternatives", "k=5 p99", pct(k5, 99), "ms", pct(nx5, 99), "nx shortest_simple_paths x5")
+    rep.add("b alternatives", "Pareto front p50", pct(par, 50), "ms", pct(nxp, 50), "nx 20 simple paths + filter",
+            target=30.0)
+    rep.add("b alternatives", "Pareto front p99", pct(par, 99), "ms", pct(nxp, 99), "nx 20 simple paths + filter")
+
+
+# --- (c) batch ----------------------------------------------------------------------------------
+
+
+def bench_batch(rep: Report, network: planner.Network, n_rows: int, workers: tuple[int, ...]) -> None:
+    from benchmarks import _batch
+
+    print(f"(c) batch: {n_rows} OD pairs, k=1", flush=True)
+    pairs2 = bundled_pairs(network, n_rows, seed=3)  # pairs that have a route: every row is a real query
+    rows = _batch.rows_of(pairs2)
+    out: dict[str, Any] = {"rows": n_rows, "chunk_rows": _batch.CHUNK}
+    # baselines: networkx one pair at a time (one process), scipy csgraph grouped by origin (one process)
+    g = base.nx_unexpanded(network)
+    w = base.nx_weight(network)
+    t0 = time.perf_counter()
+    for a, b in pairs2:
+        with contextlib.suppress(nx.NetworkXNoPath):
+            nx.dijkstra_path(g, a, b, weight=w)
+    nx_rps = n_rows / (time.perf_counter() - t0)
+    graph = compiled(network)
+    weights = criterion_weights(graph, Rank.TIME, planner.DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR)
+    t0 = time.perf_counter()
+    matrix = base.csr_of(graph, weights)
+    base.scipy_many(matrix, graph, pairs2)
+    sp_rps = n_rows / (time.perf_counter() - t0)
+    out["nx_one_at_a_time_rows_per_s"] = nx_rps
+    out["scipy_grouped_rows_per_s"] = sp_rps
+    rep.add("c batch", "baseline: scipy csgraph by origin, 1 process", sp_rps, "rows/s")
+    for n in workers:
+        r = _batch.local_pool(rows, n)
+        out[f"local_{n}"] = r
+        rep.add("c batch", f"local pool, {n} process{'es' if n > 1 else ''}", r["rows_per_s"], "rows/s", nx_rps,
+                "nx one-at-a-time", target=100_000.0 if n == 2 else None, higher_is_better=True)
+        if n == 2:
+            rep.add("c batch", "local pool, 2 processes vs scipy", r["rows_per_s"], "rows/s", sp_rps,
+                    "scipy csgraph by origin", higher_is_better=True)
+    try:
+        r = _batch.dask_cluster(rows, max(workers))
+        out["dask"] = r
+        rep.add("c batch", f"Dask LocalCluster, {max(workers)} workers", r["rows_per_s"], "rows/s", nx_rps,
+                "nx one-at-a-time", higher_is_better=True)
+    except Exception as exc:
+        out["dask_error"] = repr(exc)[:500]
+        rep.add("c batch", "Dask LocalCluster", float("nan"), "rows/s", note=f"failed: {type(exc).__name__}")
+    rep.details["batch"] = out
+
+
+# --- (d) scale ----------------------------------------------------------------------------------
+
+
+def bench_scale(rep: Report, sizes: list[int], pairs: int, budget: float, timeout: float) -> None:
+    print(f"(d) scale: synthetic networks of {sizes} places", flush=True)
+    out: dict[str, Any] = {}
+    worker = Path(__file__).with_name("_scale_worker.py")
+    for n in sizes:
+        cmd = [sys.executable, str(worker), str(n), "--pairs", str(pairs), "--budget", str(budget)]
+        if n > 20_000:
+            cmd += ["--skip-nx-k5"]
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True)
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+        except subprocess.TimeoutExpired:
+            out[str(n)] = {"error": f"did not finish within {timeout:.0f} s"}
+            rep.add("d scale", f"{n:,} places", float("nan"), "", note=f"did not finish within {timeout:.0f} s")
+            continue
+        except (subprocess.CalledProcessError, ValueError, IndexError) as exc:
+            err = getattr(exc, "stderr", "") or ""
+            out[str(n)] = {"error": repr(exc)[:300], "stderr": err[-1500:]}
+            rep.add("d scale", f"{n:,} places", float("nan"), "", note=f"failed: {type(exc).__name__}")
+            continue
+        r["wall_s"] = time.perf_counter() - t0
+        out[str(n)] = r
+        big = n >= 300_000
+        s = f"{n:,} places"
+        rep.add("d scale", f"{s}: load (build + compile)", r["load_s"], "s", r["nx_build_s"], "nx graph build",
+                target=30.0 if big else None, note=f"{r['nodes']:,} states, {r['edges']:,} edges")
+        rep.add("d scale", f"{s}: peak RSS", r["rss_peak_mib"] / 1024.0, "GiB", target=4.0 if big else None)
+        rep.add("d scale", f"{s}: plan_routes k=1 p50", r["ours_k1"]["p50_ms"], "ms", r["scipy_k1"]["p50_ms"],
+                "scipy csgraph, expanded", target=2 * r["scipy_k1"]["p50_ms"] if big else None,
+                note="target = 2x scipy" if big else "")
+        rep.add("d scale", f"{s}: search core k=1 p50", r["ours_core_k1"]["p50_ms"], "ms", r["scipy_k1"]["p50_ms"],
+                "scipy csgraph, expanded")
+        rep.add("d scale", f"{s}: k=1 vs networkx", r["ours_k1"]["p50_ms"], "ms", r["nx_k1"]["p50_ms"],
+                "nx dijkstra_path")
+        nx5 = r.get("nx_k5")
+        rep.add("d scale", f"{s}: plan_routes k=5 p50", r["ours_k5"]["p50_ms"], "ms",
+                nx5["p50_ms"] if nx5 else None, "nx shortest_simple_paths x5" if nx5 else "",
+                target=2000.0 if big else None, note="" if nx5 else "nx k=5 baseline skipped (too slow at this size)")
+    rep.details["scale"] = out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    ap.add_argument("--only", help=f"comma-separated sections of {','.join(SECTIONS)}")
+    ap.add_argument("--out", type=Path, default=None, help="JSON output (default benchmarks/results/latest.json)")
+    args = ap.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else set(SECTIONS)
+    unknown = only - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    q = args.quick
+    out = args.out or (ROOT / "benchmarks" / "results" / ("quick.json" if q else "latest.json"))
+    rep = Report()
+    info = machine()
+    print(f"machine: {info['nproc']} cpus, {info['cpu']}, Python {info['python']}", flush=True)
+    t_start = time.perf_counter()
+    network = planner.load_network()
+    pairs = bundled_pairs(network, 10 if q else 100)
+    inproc_p50 = None
+    if "inproc" in only:
+        bench_inproc(rep, network, pairs, rounds=1 if q else 5)
+        inproc_p50 = rep.details["inproc"]["plan_routes_k1"]["p50_ms"]
+    if "http" in only:
+        bench_http(rep, pairs, seconds=1.0 if q else 8.0, inproc_p50=inproc_p50)
+    if "alternatives" in only:
+        bench_alternatives(rep, network, pairs[:5] if q else pairs, rounds=1 if q else 2)
+    if "batch" in only:
+        bench_batch(rep, network, 200 if q else 10_000, (1, 2))
+    if "scale" in only:
+        sizes = [2_000] if q else [10_000, 100_000, 300_000]
+        bench_scale(rep, sizes, pairs=2 if q else 5, budget=5.0 if q else 20.0, timeout=120.0 if q else 300.0)
+    result = {
+        "machine": info,
+        "quick": q,
+        "sections": sorted(only),
+        "elapsed_s": time.perf_counter() - t_start,
+        "rows": rep.rows,
+        "details": rep.details,
+        "command": "python benchmarks/run.py" + (" --quick" if q else ""),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print()
+    print(f"Machine: nproc={info['nproc']}, CPU: {info['cpu']}, Python {info['python']}")
+    print(rep.table())
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {result['elapsed_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
