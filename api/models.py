@@ -75,7 +75,7 @@ class RouteBody(RouteOptions):
                     "origin": "Tashkent",
                     "destination": "Istanbul",
                     "rank": "cost",
-                    "scenario": {"name": "ru-closed", "title": "Russian border closed", "changes": [{"close_border": "RU"}]},
+                    "scenario": {"name": "ru_closed", "title": "Russian border closed", "changes": [{"close_border": "RU"}]},
                 },
             ]
         }
