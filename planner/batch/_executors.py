@@ -11,6 +11,8 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,9 +56,18 @@ def _network(source: NetworkSource) -> Network:
     return network
 
 
-def _init_local_worker(source: NetworkSource) -> None:
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def _init_local_worker(source: NetworkSource, parent: int) -> None:
     # Ctrl-C goes to the whole process group: the parent decides what to do, workers stay quiet.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed with SIGKILL cannot shut the pool down: orphaned workers end themselves.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     _network(source)
 
 
@@ -90,7 +101,7 @@ class LocalPoolExecutor:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_local_worker,
-            initargs=(source,),
+            initargs=(source, os.getpid()),
         )
 
     def map_chunks(self, chunks: Iterator[list[BatchRow]]) -> Iterator[list[RowOutcome]]:
@@ -134,7 +145,7 @@ class DaskExecutor:
         completed: Any = as_completed
 
         limit = 2 * self.workers
-        pending: Any = completed([], with_results=False)
+        pending: Any = completed([], loop=self._client.loop, with_results=False)
         in_flight = 0
         exhausted = False
         try:

@@ -16,7 +16,15 @@ from typing import Any
 import planner
 
 TINY_PLACES = ("a1", "a2", "b1", "b2", "c1", "c2", "Alpha", "Gamma City")
-NUMBERS = ("transit_hours", "transit_hours_p90", "cost_usd", "co2e_kg", "distance_km", "border_crossings", "transshipments")
+NUMBERS = (
+    "transit_hours",
+    "transit_hours_p90",
+    "cost_usd",
+    "co2e_kg",
+    "distance_km",
+    "border_crossings",
+    "transshipments",
+)
 
 
 def random_rows(n: int, *, seed: int = 7, bad_every: int = 97) -> list[dict[str, str]]:
