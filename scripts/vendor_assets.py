@@ -145,7 +145,9 @@ def check() -> int:
     pinned = {p.name: p.version for p in PACKAGES}
     for record in manifest["packages"]:
         if pinned.get(record["name"]) != record["version"]:
-            problems.append(f"{record['name']}: VENDORED.json has {record['version']}, script pins {pinned.get(record['name'])}")
+            problems.append(
+                f"{record['name']}: VENDORED.json has {record['version']}, script pins {pinned.get(record['name'])}"
+            )
         for relative, digest in record["files"].items():
             path = VENDOR / relative
             if not path.is_file():

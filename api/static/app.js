@@ -73,10 +73,16 @@
       this.status = status;
     }
   }
-  async function api(path) {
+  async function api(path, options) {
     let response;
+    const init = { headers: { Accept: "application/json" } };
+    if (options && options.body !== undefined) {
+      init.method = options.method || "POST";
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(options.body);
+    }
     try {
-      response = await fetch(path, { headers: { Accept: "application/json" } });
+      response = await fetch(path, init);
     } catch (e) {
       throw new ApiError({ title: "The server could not be reached", detail: "Check that `corridor serve` is running, then try again." }, 0);
     }
@@ -94,53 +100,70 @@
   }
 
   // ---------- errors in plain words ----------
-  function showError(err, context) {
+  const FIELD_INPUTS = {
+    origin: "#origin", from: "#origin", destination: "#destination", to: "#destination", via: "#via", k: "#k",
+    teu: "#amount", tonnes: "#amount", corridor: "#corridor", corridors: "#compare-corridors", scenario: "#scenario",
+    avoid_countries: "#avoid-box", avoid_country: "#avoid-box", modes: "#modes-label",
+  };
+  function fieldsOf(problem) {
+    const fields = (problem.errors || []).map((e) => String(e.field || "").split(/[.[]/)[0]).filter(Boolean);
+    if (problem.field) fields.push(problem.field);
+    return fields;
+  }
+  function showError(err) {
     const box = $("#error");
     box.replaceChildren();
+    $$("[aria-invalid]").forEach((n) => n.removeAttribute("aria-invalid"));
     if (!err) { box.hidden = true; return; }
     const p = err.problem || { title: "Something went wrong", detail: String(err.message || err) };
     const code = p.code || "";
+    const fields = fieldsOf(p);
+    const suggestions = Array.isArray(p.suggestions) ? p.suggestions.map((x) => (typeof x === "string" ? x : x.name)) : [];
     let headline = p.title || "Something went wrong";
-    if (code === "unknown_place") headline = "We don't know that place";
-    else if (code === "no_route" || code === "unreachable") headline = "No route under these constraints";
-    else if (code === "same_place") headline = "Origin and destination are the same place";
-    else if (code === "scenario" || code === "unknown_scenario") headline = "That scenario can't be used";
-    else if (err.status === 422 || err.status === 400) headline = headline === "Unprocessable Entity" ? "Please check the form" : headline;
-    box.append(el("strong", { text: headline }));
-    const suggestions = Array.isArray(p.suggestions) ? p.suggestions : [];
     let detail = String(p.detail || "");
-    if (suggestions.length) detail = detail.replace(/;?\s*did you mean.*$/is, ".");
+    if (code === "unknown_place") {
+      const input = $(FIELD_INPUTS[fields[0]] || "#destination");
+      const given = input && input.value ? input.value : "";
+      const role = input === $("#origin") ? "origin" : input === $("#destination") ? "destination" : "via place";
+      headline = given ? `No place called “${given}” (${role})` : "Unknown place";
+      detail = suggestions.length ? "Check the spelling, or pick one of the places we do know:" :
+        "Check the spelling; suggestions appear as you type a few letters.";
+    } else if (code === "no_route" || code === "unreachable") {
+      headline = code === "unreachable" ? "These places are not connected" : "No route under these constraints";
+      if (p.constraints && p.constraints.length) detail += ` Try relaxing: ${p.constraints.map((c) => c.replace(/_/g, " ")).join(", ")}.`;
+    } else if (code === "same_place") {
+      headline = "Origin and destination are the same place";
+    } else if (err.status === 0) {
+      headline = p.title;
+    }
+    box.append(el("strong", { text: headline }));
     if (detail) box.append(el("p", { text: capitalise(detail) }));
     if (suggestions.length) {
-      const target = guessPlaceField(p, context);
-      const row = el("div", { class: "suggest" }, el("span", { text: "Did you mean" }));
+      const target = $(FIELD_INPUTS[fields[0]] || "#destination");
+      const row = el("div", { class: "suggest", role: "group", "aria-label": "Suggestions" });
       for (const name of suggestions) {
-        const label = typeof name === "string" ? name : name.name;
         row.append(el("button", {
           type: "button",
-          text: label,
-          onclick: () => { target.value = label; target.removeAttribute("aria-invalid"); submit(); },
+          text: name,
+          onclick: () => { target.value = replaceVia(target, name); submit(); },
         }));
       }
-      row.append(el("span", { text: "?" }));
       box.append(row);
-      target.setAttribute("aria-invalid", "true");
+    }
+    for (const f of fields) {
+      const input = FIELD_INPUTS[f] && $(FIELD_INPUTS[f]);
+      if (input) input.setAttribute("aria-invalid", "true");
     }
     box.hidden = false;
   }
-  function capitalise(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
-  function guessPlaceField(problem, context) {
-    const field = problem.field || (problem.errors && problem.errors[0] && problem.errors[0].field) || "";
-    if (/dest|^to$/.test(field)) return $("#destination");
-    if (/orig|^from$/.test(field)) return $("#origin");
-    if (/via/.test(field)) return $("#via");
-    const detail = String(problem.detail || "").toLowerCase();
-    const dest = $("#destination").value.trim().toLowerCase();
-    const orig = $("#origin").value.trim().toLowerCase();
-    if (dest && detail.includes(dest) && !(orig && detail.includes(orig))) return $("#destination");
-    if (orig && detail.includes(orig)) return $("#origin");
-    return context === "via" ? $("#via") : $("#destination");
+  function replaceVia(target, name) {
+    if (target !== $("#via")) return name;
+    // replace the first via place the server does not know; without that knowledge, the last one
+    const parts = target.value.split(",").map((x) => x.trim()).filter(Boolean);
+    if (parts.length) parts[parts.length - 1] = name; else parts.push(name);
+    return parts.join(", ");
   }
+  function capitalise(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
   function setStatus(text) { $("#status").textContent = text || ""; }
 
   // ---------- the map ----------
@@ -452,6 +475,18 @@
     describeScenario();
   }
 
+  // The JSON body of POST /v1/routes (used with a scenario, which the query-string form does not take).
+  function routeBody(q) {
+    const body = { origin: q.from, destination: q.to, rank: q.rank, k: Number(q.k), scenario: q.scenario };
+    if (q.teu) body.teu = Number(q.teu);
+    if (q.tonnes) body.tonnes = Number(q.tonnes);
+    if (q.modes) body.modes = q.modes.split(",").filter(Boolean);
+    if (q.via && q.via.length) body.via = q.via;
+    if (q.corridor) body.corridor = q.corridor;
+    if (q.avoid_country && q.avoid_country.length) body.avoid_countries = q.avoid_country;
+    return body;
+  }
+
   // ---------- views ----------
   function setView(view, opts) {
     state.view = view;
@@ -469,11 +504,14 @@
 
   async function submit(opts) {
     const q = readForm();
-    const missing = [!q.from && "#origin", !q.to && "#destination"].filter(Boolean);
+    const missing = [!q.from && "origin", !q.to && "destination"].filter(Boolean);
     if (missing.length) {
-      missing.forEach((s) => $(s).setAttribute("aria-invalid", "true"));
-      showError({ problem: { title: "Origin and destination are needed", detail: "Type a place name in both boxes; suggestions appear as you type." } });
-      $(missing[0]).focus();
+      showError({ problem: {
+        title: `Please give ${missing.length === 2 ? "an origin and a destination" : "a" + (missing[0] === "origin" ? "n origin" : " destination")}`,
+        detail: "Type a place name; suggestions appear as you type.",
+        errors: missing.map((field) => ({ field })),
+      } });
+      $("#" + missing[0]).focus();
       return;
     }
     const urlParams = toParams(q, { forApi: false });
@@ -488,7 +526,7 @@
     delete document.body.dataset.result;
     try {
       if (state.view === "routes") {
-        const body = await api("/v1/routes?" + apiParams);
+        const body = q.scenario ? await api("/v1/routes", { method: "POST", body: routeBody(q) }) : await api("/v1/routes?" + apiParams);
         renderRoutes(body);
       } else {
         const body = await api("/v1/compare?" + apiParams);
@@ -501,7 +539,7 @@
       (state.view === "routes" ? $("#routes-out") : $("#compare-out")).hidden = true;
       (state.view === "routes" ? $("#routes-empty") : $("#compare-empty")).hidden = false;
       showError(err);
-      setStatus("");
+      setStatus("See the message in the results panel.");
       if (!(opts && opts.fromUrl)) $("#results").focus();
     } finally {
       button.disabled = false;
@@ -529,7 +567,7 @@
   function routeTooltip(route, i) {
     const label = routeLabel(route, i);
     return `<strong>${esc(label.title)} ${esc(label.via)}</strong>` +
-      `${esc(days(route.transit_hours_p50 ?? route.transit_hours))} days typical, P90 ${esc(days(route.transit_hours_p90))} days<br>` +
+      `${esc(days(route.transit_hours))} days typical, P90 ${esc(days(route.transit_hours_p90))} days<br>` +
       `${esc(usd(route.cost_usd))} · ${esc(tonnes(route.co2e_kg))} t CO₂e · ${esc(km(route.distance_km))}<br>` +
       `${esc(route.border_crossings)} border crossing(s), ${esc(route.transshipments)} transshipment(s)`;
   }
@@ -577,20 +615,28 @@
 
   function renderScenarioNote(body) {
     const note = $("#scenario-note");
-    const scenario = body.scenario || (body.request && body.request.scenario);
-    if (!scenario && !body.baseline) { note.hidden = true; return; }
-    const name = typeof scenario === "string" ? scenario : (scenario && (scenario.title || scenario.name)) || "";
-    const title = (state.scenarios.find((s) => s.name === name) || {}).title || name;
-    let text = `Scenario: ${title}.`;
-    const base = body.baseline && (Array.isArray(body.baseline) ? body.baseline[0] : body.baseline.routes ? body.baseline.routes[0] : body.baseline);
+    const scenario = body.scenario;
+    if (!scenario) { note.hidden = true; return; }
+    const title = typeof scenario === "string" ? scenario : scenario.title || scenario.name;
+    const base = body.baseline && body.baseline.routes && body.baseline.routes[0];
     const best = body.routes && body.routes[0];
-    if (base && best && base.transit_hours != null) {
-      text += ` Best route ${days(best.transit_hours)} days and ${usd(best.cost_usd)}, against ${days(base.transit_hours)} days and ${usd(base.cost_usd)} on today's network.`;
-    } else if (body.baseline === null || (body.baseline && body.baseline.status === "no_route")) {
-      text += " Today's network has no route for this query.";
+    note.replaceChildren(el("strong", { text: `Scenario: ${title}. ` }));
+    if (best && base) {
+      const d = body.delta;
+      const change = d && (Math.abs(d.transit_hours) > 0.05 || Math.abs(d.cost_usd) > 0.5)
+        ? ` (${signed(d.transit_hours / 24, nf1)} days, ${signed(d.cost_usd, nf0, "$")})` : " (no change)";
+      note.append(`Best route ${days(best.transit_hours)} days, ${usd(best.cost_usd)} against ${days(base.transit_hours)} days, ${usd(base.cost_usd)} on today's network${change}.`);
+    } else if (best && !base) {
+      note.append(`Today's network has no route for this query${body.baseline && body.baseline.error ? ": " + body.baseline.error : ""}; the scenario opens one.`);
+    } else if (!best) {
+      note.append(`No route under the scenario${body.error ? ": " + body.error : ""}.`);
+      if (base) note.append(` Today's network: ${days(base.transit_hours)} days, ${usd(base.cost_usd)}.`);
     }
-    note.textContent = text;
     note.hidden = false;
+  }
+  function signed(v, fmt, prefix) {
+    const sign = v > 0 ? "+" : v < 0 ? "−" : "±";
+    return sign + (prefix || "") + fmt.format(Math.abs(v));
   }
 
   function routeRow(route, i) {
@@ -599,12 +645,13 @@
       el("span", { class: "dot", style: `background:${ROUTE_COLOURS[i % ROUTE_COLOURS.length]}` }), label.title);
     pick.addEventListener("click", (e) => { e.stopPropagation(); selectRoute(i); });
     const best = (route.best_on || []).map((b) => el("span", { class: "tag best", text: "best " + (b === "co2e" ? "CO₂e" : b) }));
+    if (route.change === "appears") best.push(el("span", { class: "tag new", text: "new in scenario" }));
     const corridors = (route.corridors || []).map((c) => el("span", { class: "tag", title: `${c.name || c.id}: ${Math.round((c.share || 0) * 100)}% of the distance`, text: shortCorridor(c) }));
     const lo = route.transit_hours_min, hi = route.transit_hours_max;
     const tr = el("tr", { class: "selectable", "aria-selected": "false" },
       el("th", { scope: "row" }, pick, el("span", { class: "sub-line", text: label.via }),
         el("div", { class: "tags", "aria-label": "Corridors" }, corridors.length ? corridors : el("span", { class: "tag", text: "no named corridor" }), best)),
-      el("td", { class: "num", text: days(route.transit_hours_p50 ?? route.transit_hours) }),
+      el("td", { class: "num", text: days(route.transit_hours) }),
       el("td", { class: "num", text: days(route.transit_hours_p90) }),
       el("td", { class: "num", text: lo != null && hi != null ? `${days(lo)}–${days(hi)}` : "–" }),
       el("td", { class: "num", text: usd(route.cost_usd) }),
@@ -663,7 +710,7 @@
     const colourOf = (opts && opts.colourOf) || ((i) => ROUTE_COLOURS[i % ROUTE_COLOURS.length]);
     const labelOf = (opts && opts.labelOf) || ((r, i) => `Route ${i + 1}`);
     const measures = [
-      ["Transit (days)", (r) => (r.transit_hours_p50 ?? r.transit_hours) / 24, (v) => nf1.format(v)],
+      ["Transit (days)", (r) => (r.transit_hours) / 24, (v) => nf1.format(v)],
       ["Cost (USD)", (r) => r.cost_usd, (v) => "$" + nf0.format(v)],
       ["CO₂e (t)", (r) => r.co2e_kg / 1000, (v) => nf1.format(v)],
     ];
@@ -674,7 +721,7 @@
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     svg.setAttribute("role", "img");
-    const summary = routes.map((r, i) => `${labelOf(r, i)}: ${days(r.transit_hours_p50 ?? r.transit_hours)} days, ${usd(r.cost_usd)}, ${tonnes(r.co2e_kg)} t CO₂e`).join("; ");
+    const summary = routes.map((r, i) => `${labelOf(r, i)}: ${days(r.transit_hours)} days, ${usd(r.cost_usd)}, ${tonnes(r.co2e_kg)} t CO₂e`).join("; ");
     svg.setAttribute("aria-label", "Bar chart of transit time, cost and CO₂e per route. " + summary);
     const add = (tag, attrs, text) => {
       const n = document.createElementNS(ns, tag);
@@ -704,94 +751,80 @@
   }
 
   // ---------- compare ----------
-  // Adapts to the comparison's rows: each has a corridor (or none for the unconstrained best), a status,
-  // a reason, and either the route figures or, with a scenario, baseline/scenario figures and deltas.
-  function rowsOf(body) {
-    if (Array.isArray(body)) return body;
-    return body.rows || body.corridors || body.comparisons || [];
-  }
+  // Rows come from planner.compare.Comparison.to_dict: the unconstrained best first (corridor null), then one
+  // per corridor, each with status/reason/route on today's network and, with a scenario, scenario_status,
+  // scenario_reason, scenario_route, delta and change.
   function rowName(row) {
-    const c = row.corridor;
-    if (c && typeof c === "object") return c.name || c.id;
-    if (typeof c === "string") return row.corridor_name || row.name || (state.corridors.find((x) => x.id === c) || {}).name || c;
-    return row.name || row.label || "Best overall (any corridor)";
-  }
-  function rowRoute(row, which) {
-    const side = which ? row[which] : row;
-    if (!side) return null;
-    if (side.route) return side.route;
-    if (Array.isArray(side.routes)) return side.routes[0] || null;
-    if (side.transit_hours != null || side.cost_usd != null) return side;
-    return null;
-  }
-  function rowStatus(row, which) {
-    const side = which ? row[which] : row;
-    return (side && side.status) || row.status || (rowRoute(row, which) ? "ok" : "no_route");
-  }
-  function rowReason(row, which) {
-    const side = which ? row[which] : row;
-    return (side && side.reason) || row.reason || "";
+    if (row.corridor) return row.corridor.name || row.corridor.id;
+    return "Best overall (any corridor)";
   }
 
   function renderCompare(body) {
     $("#compare-empty").hidden = true;
     $("#compare-out").hidden = false;
-    const rows = rowsOf(body);
-    const scenario = body.scenario && (typeof body.scenario === "string" ? body.scenario : body.scenario.name);
-    const withScenario = rows.some((r) => r.baseline || r.scenario_route || (r.scenario && typeof r.scenario === "object"));
-    const origin = nameOf(body.origin && (body.origin.id || body.origin)) || (body.origin && body.origin.name) || $("#origin").value;
-    const destination = nameOf(body.destination && (body.destination.id || body.destination)) || (body.destination && body.destination.name) || $("#destination").value;
-    $("#compare-heading").textContent = `Corridors compared: ${origin} → ${destination}`;
+    const rows = body.rows || [];
+    const scenario = body.scenario;
+    const req = body.request || {};
+    $("#compare-heading").textContent = `Corridors compared: ${nameOf(req.origin) || $("#origin").value} → ${nameOf(req.destination) || $("#destination").value}`;
     const note = $("#compare-note");
     if (scenario) {
-      const s = state.scenarios.find((x) => x.name === scenario) || (typeof body.scenario === "object" ? body.scenario : { name: scenario });
-      note.textContent = `Scenario: ${s.title || s.name}${s.description ? " — " + s.description : ""}. Figures show today's baseline → the scenario.`;
+      note.replaceChildren(el("strong", { text: `Scenario: ${scenario.title || scenario.name}. ` }),
+        scenario.description || "", " Figures are under the scenario, with today's value and the change below each.");
       note.hidden = false;
     } else note.hidden = true;
 
-    const head = $("#compare-table thead");
-    const cols = ["Corridor", "Status", "Days", "P90", "USD", "t CO₂e", "Borders"];
-    head.replaceChildren(el("tr", {}, cols.map((c, i) => el("th", { scope: "col", class: i >= 2 ? "num" : null, text: c }))));
-    const tbody = $("#compare-table tbody");
+    const cols = [["Corridor"], ["Days", "Typical transit time"], ["P90", "90th percentile transit time"],
+      ["USD"], ["t CO₂e", "Tonnes of CO₂ equivalent"], ["Bord.", "Border crossings"]];
+    $("#compare-table thead").replaceChildren(el("tr", {}, cols.map(([c, title], i) =>
+      el("th", { scope: "col", class: i >= 1 ? "num" : null }, title ? el("abbr", { title, text: c }) : c))));
     const drawn = [];
-    tbody.replaceChildren(...rows.map((row, i) => {
-      const name = rowName(row);
+    $("#compare-table tbody").replaceChildren(...rows.map((row, i) => {
       const colour = ROUTE_COLOURS[i % ROUTE_COLOURS.length];
-      const baseSide = withScenario ? "baseline" : null;
-      const scenSide = withScenario ? (row.scenario && typeof row.scenario === "object" ? "scenario" : "scenario_route") : null;
-      const base = rowRoute(row, baseSide);
-      const scen = withScenario ? rowRoute(row, scenSide) : null;
-      const shown = withScenario ? scen || base : base;
-      const status = withScenario ? rowStatus(row, scenSide) : rowStatus(row, null);
-      if (shown && status === "ok") drawn.push({ route: shown, colour, name });
-      const cell = (get, fmt) => {
-        if (!withScenario) return el("td", { class: "num", text: base ? fmt(get(base)) : "–" });
+      const base = row.route;
+      const scen = scenario ? row.scenario_route : null;
+      const status = scenario ? row.scenario_status || (scen ? "ok" : "no_route") : row.status || (base ? "ok" : "no_route");
+      const reason = scenario ? row.scenario_reason || row.reason : row.reason;
+      const shown = scenario ? scen : base;
+      if (shown && status === "ok") drawn.push({ route: shown, colour, name: rowName(row) });
+      const cell = (get, fmt, lowerIsBetter) => {
+        if (!scenario) return el("td", { class: "num", text: base ? fmt(get(base)) : "–" });
         const a = base ? get(base) : null, b = scen ? get(scen) : null;
-        const td = el("td", { class: "num" });
-        td.append(a != null ? fmt(a) : "–", " → ", b != null ? fmt(b) : "–");
-        if (a != null && b != null && Math.abs(b - a) > 1e-9) {
-          td.append(el("span", { class: "sub-line " + (b > a ? "delta-worse" : "delta-better"), text: (b > a ? "+" : "−") + fmt(Math.abs(b - a)) }));
+        const td = el("td", { class: "num" }, el("span", { class: "scen-value", text: b != null ? fmt(b) : "–" }));
+        const sub = el("span", { class: "sub-line", text: `today ${a != null ? fmt(a) : "–"}` });
+        if (a != null && b != null && Math.abs(b - a) > 1e-6 && fmt(Math.abs(b - a)) !== fmt(0)) {
+          const worse = lowerIsBetter ? b > a : b < a;
+          sub.append(" ", el("span", { class: worse ? "delta-worse" : "delta-better", text: (b > a ? "+" : "−") + fmt(Math.abs(b - a)) }));
         }
+        td.append(sub);
         return td;
       };
-      const reason = withScenario ? rowReason(row, scenSide) || rowReason(row, baseSide) : rowReason(row, null);
-      const statusText = status === "ok" ? "route found" : "no route";
+      let result = status === "ok" ? "route found" : "no route";
+      if (scenario && row.change) result = row.change.replace(/[-_]/g, " ");
       return el("tr", { class: `status-row-${status}` },
-        el("th", { scope: "row" }, el("span", { class: "pick" }, shown && status === "ok" ? el("span", { class: "dot", style: `background:${colour}` }) : null, name)),
-        el("td", { class: `status-${status}` }, statusText, reason && status !== "ok" ? el("span", { class: "sub-line", text: capitalise(reason) }) : null),
-        cell((r) => (r.transit_hours_p50 ?? r.transit_hours), days),
-        cell((r) => r.transit_hours_p90, days),
-        cell((r) => r.cost_usd, usd),
-        cell((r) => r.co2e_kg, tonnes),
-        cell((r) => r.border_crossings, (v) => String(v)));
+        el("th", { scope: "row" }, el("span", { class: "pick" },
+          shown && status === "ok" ? el("span", { class: "dot", style: `background:${colour}` }) : el("span", { class: "dot", style: "background:transparent;border-color:transparent" }),
+          rowName(row)),
+          el("span", { class: `sub-line status-${status}` }, capitalise(result),
+            reason && status !== "ok" ? ": " + shortReason(reason, row).replace(/^./, (c) => c.toLowerCase()) : "")),
+        cell((r) => r.transit_hours, days, true),
+        cell((r) => r.transit_hours_p90, days, true),
+        cell((r) => r.cost_usd, usd, true),
+        cell((r) => r.co2e_kg, tonnes, true),
+        cell((r) => r.border_crossings, (v) => String(v), true));
     }));
     drawRoutes(drawn.map((d) => d.route), (i) => drawn[i].colour, () => {});
     drawn.forEach((d, i) => {
       const pair = state.routeLines[i];
       if (pair) pair.line.setTooltipContent(`<strong>${esc(d.name)}</strong>` + routeTooltip(d.route, i).replace(/^<strong>.*?<\/strong>/, ""));
     });
-    const ok = rows.filter((r) => (withScenario ? rowStatus(r, "scenario") : rowStatus(r, null)) === "ok").length;
-    setStatus(`Compared ${rows.length} options; ${ok} with a route.`);
+    const ok = rows.filter((r) => (scenario ? r.scenario_status : r.status) === "ok").length;
+    setStatus(`Compared ${rows.length - 1} corridors and the best overall; ${ok} with a route.`);
+  }
+  // "no route from A to B on the <corridor name>: the corridor cannot connect them" -> the part after the name
+  function shortReason(reason, row) {
+    const name = row.corridor && row.corridor.name;
+    const at = name ? reason.indexOf(name + ":") : -1;
+    return capitalise(at >= 0 ? reason.slice(at + name.length + 1).trim() : reason);
   }
 
   // ---------- start ----------
