@@ -790,7 +790,9 @@
         if (!scenario) return el("td", { class: "num", text: base ? fmt(get(base)) : "–" });
         const a = base ? get(base) : null, b = scen ? get(scen) : null;
         const td = el("td", { class: "num" }, el("span", { class: "scen-value", text: b != null ? fmt(b) : "–" }));
-        const sub = el("span", { class: "sub-line", text: `today ${a != null ? fmt(a) : "–"}` });
+        if (a == null && b == null) return td;
+        if (a != null && b != null && fmt(a) === fmt(b)) return td.append(el("span", { class: "sub-line", text: "unchanged" })), td;
+        const sub = el("span", { class: "sub-line", text: `today ${a != null ? fmt(a) : "none"}` });
         if (a != null && b != null && Math.abs(b - a) > 1e-6 && fmt(Math.abs(b - a)) !== fmt(0)) {
           const worse = lowerIsBetter ? b > a : b < a;
           sub.append(" ", el("span", { class: worse ? "delta-worse" : "delta-better", text: (b > a ? "+" : "−") + fmt(Math.abs(b - a)) }));

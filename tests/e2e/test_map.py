@@ -46,7 +46,9 @@ pytestmark = pytest.mark.browser
 
 
 def _chromium() -> str | None:
-    for candidate in (os.environ.get("CORRIDOR_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+    # CORRIDOR_CHROMIUM, when set, is the only candidate (so a wrong path is reported, not worked around).
+    given = os.environ.get("CORRIDOR_CHROMIUM")
+    for candidate in [given] if given else ["/usr/bin/chromium", shutil.which("chromium")]:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -56,7 +58,8 @@ def _missing() -> str | None:
     if importlib.util.find_spec("playwright") is None:
         return "the playwright package is not installed (pip install 'corridor-planner[test]')"
     if _chromium() is None:
-        return "Chromium is not installed (apt-get install chromium, or set CORRIDOR_CHROMIUM to its path)"
+        where = os.environ.get("CORRIDOR_CHROMIUM") or "/usr/bin/chromium"
+        return f"no Chromium at {where} (apt-get install chromium, or set CORRIDOR_CHROMIUM to its path)"
     return None
 
 
