@@ -23,7 +23,7 @@ from typing import IO, Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from planner.batch import (
     BatchRow,
@@ -276,8 +276,11 @@ def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
         yield piece
 
 
-async def _submission(request: Request, settings: Settings) -> tuple[Iterable[BatchRow], InputFormat, str | None]:
-    """The rows (parsed lazily), their format and the output format asked for in the body."""
+Submission = tuple[Iterable[BatchRow], InputFormat, str | None, FormData | None]
+
+
+async def _submission(request: Request, settings: Settings) -> Submission:
+    """The rows (parsed lazily), their format, the output format asked for in the body, and the form to close."""
     limit = settings.batch_max_upload_bytes
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
@@ -287,6 +290,7 @@ async def _submission(request: Request, settings: Settings) -> tuple[Iterable[Ba
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
+            await form.close()
             raise ProblemError(
                 422,
                 "invalid_request",
@@ -295,12 +299,13 @@ async def _submission(request: Request, settings: Settings) -> tuple[Iterable[Ba
                 errors=[{"field": "file", "message": "field required"}],
             )
         if upload.size is not None and upload.size > limit:
+            await form.close()
             raise _too_large(limit)
         head = await upload.read(1024)
         part_type = (upload.content_type or "").split(";")[0].strip().lower()
         fmt: InputFormat = "jsonl" if part_type in _JSONL_TYPES else detect_format(upload.filename, head)
         requested = form.get("format")
-        return parse_rows(_file_chunks(upload.file), fmt), fmt, requested if isinstance(requested, str) else None
+        return parse_rows(_file_chunks(upload.file), fmt), fmt, requested if isinstance(requested, str) else None, form
     body = await _read_body(request, limit)
     if media in ("application/json", ""):
         try:
@@ -323,11 +328,11 @@ async def _submission(request: Request, settings: Settings) -> tuple[Iterable[Ba
                 errors=[{"field": "rows", "message": "expected a list of objects"}],
             )
         requested = data.get("format")
-        return parse_objects(rows), "jsonl", requested if isinstance(requested, str) else None
+        return parse_objects(rows), "jsonl", requested if isinstance(requested, str) else None, None
     if media in _CSV_TYPES:
-        return parse_rows([body], "csv"), "csv", None
+        return parse_rows([body], "csv"), "csv", None, None
     if media in _JSONL_TYPES:
-        return parse_rows([body], "jsonl"), "jsonl", None
+        return parse_rows([body], "jsonl"), "jsonl", None, None
     raise ProblemError(
         415,
         "unsupported_media_type",
@@ -361,9 +366,9 @@ async def submit_batch(
         existing = await run_in_threadpool(service.store.find_by_key, client, key)
         if existing is not None:
             return _accepted(existing, replayed=True)
-    rows, input_format, requested = await _submission(request, settings)
-    output = format or _format_choice(requested) or input_format
+    rows, input_format, requested, form = await _submission(request, settings)
     try:
+        output = format or _format_choice(requested) or input_format
         job, created = await run_in_threadpool(
             service.store.create_job,
             rows,
@@ -379,6 +384,9 @@ async def submit_batch(
         raise ProblemError(
             429, exc.code, "Too many jobs in flight", exc.message, headers={"Retry-After": "30"}, limit=exc.limit
         ) from None
+    finally:
+        if form is not None:
+            await form.close()
     if created:
         service.wake()
     return _accepted(job, replayed=not created)
