@@ -10,7 +10,7 @@ from .export import request_to_dict, route_to_dict
 from .model import Network
 from .route import Route
 from .routing import RouteRequest, plan, resolve_corridor, resolve_request
-from .scenario import Scenario, scenario_network
+from .scenario import Scenario, route_delta, scenario_network
 
 __all__ = ["Comparison", "ComparisonRow", "compare"]
 
@@ -115,15 +115,7 @@ def _summary(route: Route, network: Network) -> dict[str, Any]:
 
 
 def _delta(base: Route | None, new: Route | None) -> dict[str, float] | None:
-    if base is None or new is None:
-        return None
-    return {
-        "transit_hours": round(new.transit_hours - base.transit_hours, 2),
-        "transit_hours_p90": round(new.transit_hours_p90 - base.transit_hours_p90, 2),
-        "cost_usd": round(new.cost_usd - base.cost_usd, 2),
-        "co2e_kg": round(new.co2e_kg - base.co2e_kg, 2),
-        "generalized_cost_usd": round(new.generalized_cost_usd - base.generalized_cost_usd, 2),
-    }
+    return None if base is None or new is None else route_delta(base, new)
 
 
 def _change(base: Route | None, new: Route | None) -> str:

@@ -474,6 +474,27 @@ def _hours(value: object, block: s._Provenanced) -> HoursRange:
     return HoursRange.exact(float(value), _prov(block))
 
 
+def link_from_spec(link: s.LinkSpec) -> Link:
+    """The domain link of a validated link entry (also used by scenarios' ``add_link``)."""
+    return Link(
+        id=link.id,
+        origin=link.from_,
+        destination=link.to,
+        mode=Mode(link.mode),
+        distance_km=_figure(link.distance_km, link),
+        gauge_mm=link.gauge_mm,
+        transit_hours=_hours(link.transit_hours, link) if link.transit_hours is not None else None,
+        cost_usd_per_teu=_figure(link.cost_usd_per_teu, link) if link.cost_usd_per_teu is not None else None,
+        departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
+        co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
+        border_controls=link.border_controls,
+        bidirectional=link.bidirectional,
+        status=LinkStatus(link.status),
+        provenance=_prov(link),
+        note=link.note,
+    )
+
+
 def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network:
     sources = {
         key: Source(key, src.publisher, src.title, src.year, src.url) for key, src in spec.sources.items()
@@ -510,25 +531,7 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
             provenance=_prov(p),
             note=p.note,
         )
-    links = {}
-    for link in spec.links:
-        links[link.id] = Link(
-            id=link.id,
-            origin=link.from_,
-            destination=link.to,
-            mode=Mode(link.mode),
-            distance_km=_figure(link.distance_km, link),
-            gauge_mm=link.gauge_mm,
-            transit_hours=_hours(link.transit_hours, link) if link.transit_hours is not None else None,
-            cost_usd_per_teu=_figure(link.cost_usd_per_teu, link) if link.cost_usd_per_teu is not None else None,
-            departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
-            co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
-            border_controls=link.border_controls,
-            bidirectional=link.bidirectional,
-            status=LinkStatus(link.status),
-            provenance=_prov(link),
-            note=link.note,
-        )
+    links = {link.id: link_from_spec(link) for link in spec.links}
     corridors = {
         c.id: Corridor(
             id=c.id,

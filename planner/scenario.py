@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from . import _schema as s
 from .errors import NoRouteError, ScenarioError
-from .loader import _figure, _hours, _parse_yaml
+from .loader import _hours, _parse_yaml, link_from_spec
 from .model import Border, Figure, HoursRange, Link, LinkStatus, Mode, ModeDefaults, Network, Provenance
 from .route import Route
 from .routing import RoutePlan, plan, resolve_request
@@ -295,24 +295,7 @@ def apply_scenario(network: Network, scenario: Scenario) -> Network:
             if planned is not None:
                 links[planned.id] = replace(planned, status=LinkStatus.OPERATIONAL)
         elif change.add_link:
-            new = change.add_link
-            links[new.id] = Link(
-                id=new.id,
-                origin=new.from_,
-                destination=new.to,
-                mode=Mode(new.mode),
-                distance_km=_figure(new.distance_km, new),
-                gauge_mm=new.gauge_mm,
-                transit_hours=_hours(new.transit_hours, new) if new.transit_hours is not None else None,
-                cost_usd_per_teu=_figure(new.cost_usd_per_teu, new) if new.cost_usd_per_teu is not None else None,
-                departures_per_week=_figure(new.departures_per_week, new) if new.departures_per_week is not None else None,
-                co2e_g_per_tonne_km=_figure(new.co2e_g_per_tonne_km, new) if new.co2e_g_per_tonne_km is not None else None,
-                border_controls=new.border_controls,
-                bidirectional=new.bidirectional,
-                status=LinkStatus(new.status),
-                provenance=Provenance(new.source_keys(), new.estimate),
-                note=new.note,
-            )
+            links[change.add_link.id] = link_from_spec(change.add_link)
     _check_gauges(places, links, scenario)
     info = replace(network.info, version=f"{network.info.version}+{scenario.name}")
     return Network(info, places, links, network.corridors, modes, network.sources, path=network.path, warnings=network.warnings)
@@ -371,7 +354,8 @@ def load_scenario(ref: str, network: Network) -> Scenario:
 # --- baseline vs scenario -------------------------------------------------------------------
 
 
-def _delta(base: Route, new: Route) -> dict[str, float]:
+def route_delta(base: Route, new: Route) -> dict[str, float]:
+    """Scenario minus baseline: hours, P90 hours, USD, kg CO2e and generalized USD."""
     return {
         "transit_hours": round(new.transit_hours - base.transit_hours, 2),
         "transit_hours_p90": round(new.transit_hours_p90 - base.transit_hours_p90, 2),
@@ -393,7 +377,7 @@ class ScenarioPlan:
 
     def best_delta(self) -> dict[str, float] | None:
         if self.baseline and self.planned and self.baseline.routes and self.planned.routes:
-            return _delta(self.baseline.routes[0], self.planned.routes[0])
+            return route_delta(self.baseline.routes[0], self.planned.routes[0])
         return None
 
     def appeared(self) -> list[tuple[str, ...]]:
@@ -413,7 +397,7 @@ class ScenarioPlan:
         for r in self.planned.routes if self.planned else ():
             item = route_to_dict(r, network)
             match = base_by_places.get(r.places)
-            item["delta"] = _delta(match, r) if match else None
+            item["delta"] = route_delta(match, r) if match else None
             item["change"] = "unchanged-path" if match else "appears"
             routes.append(item)
         return {
