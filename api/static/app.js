@@ -130,6 +130,7 @@
         "Check the spelling; suggestions appear as you type a few letters.";
     } else if (code === "no_route" || code === "unreachable") {
       headline = code === "unreachable" ? "These places are not connected" : "No route under these constraints";
+      if (detail && !/[.!?]$/.test(detail)) detail += ".";
       if (p.constraints && p.constraints.length) detail += ` Try relaxing: ${p.constraints.map((c) => c.replace(/_/g, " ")).join(", ")}.`;
     } else if (code === "same_place") {
       headline = "Origin and destination are the same place";

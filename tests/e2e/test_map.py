@@ -221,8 +221,14 @@ def test_xian_to_tashkent_draws_routes_fills_the_table_and_survives_a_reload(pag
     origin.fill("Xian")
     pg.locator("#origin-list").get_by_role("option", name="Xi'an").first.click()  # the autocomplete from /v1/places
     expect(origin).to_have_value("Xi'an")
-    pg.get_by_role("combobox", name="Destination").fill("Tashkent")
-    pg.get_by_role("button", name="Find routes").click()
+    # the destination by keyboard only: type, arrow down to the suggestion, Enter picks it, Enter submits
+    destination = pg.get_by_role("combobox", name="Destination")
+    destination.fill("Tashk")
+    expect(pg.locator("#destination-list").get_by_role("option", name="Tashkent")).to_be_visible()
+    destination.press("ArrowDown")
+    destination.press("Enter")
+    expect(destination).to_have_value("Tashkent")
+    destination.press("Enter")
     pg.wait_for_selector("body[data-result='routes']")
 
     rows = pg.locator("#routes-table tbody tr")
@@ -269,6 +275,7 @@ def test_no_route_under_the_constraints_is_explained(page: tuple[Page, Watch]) -
     pg.wait_for_selector("body[data-result='error']")
     expect(pg.get_by_role("alert")).to_contain_text("No route under these constraints")
     expect(pg.locator("#routes-out")).to_be_hidden()
+    _shot(pg, "no-route")
     watch.assert_clean(expected_http=(409,))
 
 
