@@ -123,7 +123,12 @@ def _run(args: argparse.Namespace) -> int:
         job = store.get(_JOB_ID)
         if job is None:
             rows = parse_rows(iter([data]), in_fmt)
-            job, _ = store.create_job(rows, owner="cli", job_id=_JOB_ID, output_format=out_fmt)
+            try:
+                job, _ = store.create_job(rows, owner="cli", job_id=_JOB_ID, output_format=out_fmt)
+            except BaseException:
+                store.close()
+                _remove_checkpoint(checkpoint)
+                raise
         elif job.rows_done:
             print(f"batch: resuming from {checkpoint.name}: {job.rows_done:,} rows already done", file=sys.stderr)
         del data
