@@ -74,6 +74,14 @@ def search(
     search: trunk completed). With ``settle_all`` every reachable label at the target is
     returned (used to chain via places); otherwise only the first, cheapest one.
     """
+    if (
+        not settle_all
+        and limits.corridor is None
+        and limits.max_border_crossings is None
+        and limits.max_transshipments is None
+        and all(label[1] == 0 and label[2] == 0 and label[3] == 0 for label in starts)
+    ):
+        return _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
     adj = graph.adj
     node_place = graph.node_place
     edge_kind = graph.edge_kind
@@ -162,6 +170,77 @@ def search(
                 counter += 1
                 heapq.heappush(heap, (nd, counter, nlabel, (trail, edge)))
     return found
+
+
+def _plain_search(
+    graph: CompiledGraph,
+    weight: Sequence[float],
+    starts: dict[Label, tuple[float, Trail]],
+    target_place: str,
+    banned: frozenset[int],
+    banned_nodes: frozenset[int],
+) -> dict[Label, tuple[float, Trail]]:
+    """:func:`search` without counters or corridor layers: plain Dijkstra on node ids.
+
+    Same heap order as the general search (entries ``(dist, counter, node)`` with the counter
+    advanced exactly as there), same strict-improvement rule, so it settles the same nodes in
+    the same order and returns the same label, distance and path. Paths are kept as one
+    predecessor edge per node (the edge of its last improvement, which is the entry settled)
+    instead of a linked list per heap entry.
+    """
+    adj = graph.adj
+    n = len(adj)
+    is_target = bytearray(n)
+    for node in graph.place_nodes.get(target_place, ()):
+        is_target[node] = 1
+    inf = float("inf")
+    best = [inf] * n
+    pred = [-2] * n  # edge of the node's best arrival; -1 for a start, -2 unreached
+    done = bytearray(n)  # settled
+    start_trail: dict[int, Trail] = {}
+    heap: list[tuple[float, int, int]] = []
+    counter = 0
+    for label, (dist, trail) in starts.items():
+        node = label[0]
+        best[node] = dist
+        pred[node] = -1
+        start_trail[node] = trail
+        heap.append((dist, counter, node))
+        counter += 1
+    heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
+    check = bool(banned) or bool(banned_nodes)
+    while heap:
+        dist, _, node = pop(heap)
+        if done[node]:
+            continue
+        done[node] = 1
+        if is_target[node]:
+            return {(node, 0, 0, 0): (dist, _trail_to(graph, pred, start_trail, node))}
+        for target, edge in adj[node]:
+            if done[target] or (check and (edge in banned or target in banned_nodes)):
+                continue
+            nd = dist + weight[edge]
+            if nd < best[target]:
+                best[target] = nd
+                pred[target] = edge
+                counter += 1
+                push(heap, (nd, counter, target))
+    return {}
+
+
+def _trail_to(graph: CompiledGraph, pred: list[int], start_trail: dict[int, Trail], node: int) -> Trail:
+    edges: list[int] = []
+    edge_src = graph.edge_src
+    edge = pred[node]
+    while edge != -1:
+        edges.append(edge)
+        node = edge_src[edge]
+        edge = pred[node]
+    trail = start_trail[node]
+    for e in reversed(edges):
+        trail = (trail, e)
+    return trail
 
 
 def best_path(
