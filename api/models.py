@@ -96,7 +96,7 @@ class CompareBody(RouteOptions):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"origin": "Xi'an", "destination": "Istanbul", "corridors": ["middle", "northern"], "rank": "time", "teu": 1},
+                {"origin": "Xi'an", "destination": "Istanbul", "corridors": ["titr", "northern"], "rank": "time", "teu": 1},
                 {"origin": "Almaty", "destination": "Baku", "scenario": "caspian_ferries_halved"},
             ]
         }

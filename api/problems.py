@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from planner import InvalidRequestError, NoRouteError, PlannerError, UnknownPlaceError
 
@@ -168,6 +169,16 @@ def http_problem(status: int, detail: str | None = None, headers: Mapping[str, s
     return problem_response(status, code, title, detail or title, headers=headers)
 
 
+def _allowed_methods(request: Request) -> str:
+    # Starlette's 405 names only the first route matching the path; probe every method instead.
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the exception handlers that turn every error into problem+json."""
 
@@ -188,10 +199,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 422 else None
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no endpoint at this path; see /docs for the API"
-        elif exc.status_code == 405:
-            allow = (exc.headers or {}).get("Allow", "")
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allow = _allowed_methods(request) or headers.get("Allow", "")
+            headers["Allow"] = allow
             detail = f"{request.method} is not allowed here; allowed: {allow}"
-        return http_problem(exc.status_code, detail, exc.headers)
+        return http_problem(exc.status_code, detail, headers)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         return http_problem(500, "the server failed to handle this request; it has been logged")

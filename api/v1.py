@@ -213,7 +213,7 @@ async def post_routes(request: Request, body: RouteBody, format: FormatQuery = "
 _COMPARE_EXAMPLE = {
     "origin": "xian",
     "destination": "istanbul",
-    "corridors": [{"corridor": "middle", "best": {"transit_days": 18.2, "cost_usd": 7420.0}}, {"corridor": "northern", "best": None}],
+    "corridors": [{"corridor": "titr", "best": {"transit_days": 18.2, "cost_usd": 7420.0}}, {"corridor": "northern", "best": None}],
 }
 
 
@@ -304,7 +304,7 @@ def _corridor_dict(network: Network, corridor_id: str) -> dict[str, Any]:
     }
 
 
-_CORRIDOR_EXAMPLE = {"id": "middle", "name": "Middle Corridor (Trans-Caspian)", "aliases": ["TITR"], "places": ["xian", "...", "istanbul"]}
+_CORRIDOR_EXAMPLE = {"id": "titr", "name": "Middle Corridor (Trans-Caspian)", "aliases": ["TITR"], "places": ["xian", "...", "istanbul"]}
 
 
 @router.get("/corridors", responses=_ok("Every corridor", {"corridors": [_CORRIDOR_EXAMPLE]}), summary="List corridors")
@@ -320,7 +320,7 @@ def get_corridors(network: NetworkDep) -> Response:
 )
 def get_corridor(
     network: NetworkDep,
-    corridor_id: Annotated[str, Path(max_length=100, openapi_examples={"middle": {"value": "middle"}})],
+    corridor_id: Annotated[str, Path(max_length=100, openapi_examples={"titr": {"value": "titr"}})],
 ) -> Response:
     """One corridor by id or alias, with its lines as a GeoJSON MultiLineString."""
     try:
