@@ -80,9 +80,9 @@ class CompiledGraph:
     # -- construction ------------------------------------------------------------------------
 
     def node(self, place: str, state: str) -> int:
-        key = (place, state)
-        index = self._node_index.get(key)
+        index = self._node_index.get((place, state))
         if index is None:
+            key = (place, state)
             index = len(self.node_place)
             self._node_index[key] = index
             self.node_place.append(place)
@@ -113,9 +113,17 @@ class CompiledGraph:
         self.edge_kind.append(kind)
         self.edge_link.append(link)
         self.edge_place.append(place)
-        self.hours.append(sum(p[1] for p in parts))
-        self.hours_min.append(sum(p[0] for p in parts))
-        self.hours_max.append(sum(p[2] for p in parts))
+        # The three sums in one pass, in the same order and from the same int 0 as sum(): identical floats.
+        low: float = 0
+        typical: float = 0
+        high: float = 0
+        for part_min, part_typical, part_max in parts:
+            low += part_min
+            typical += part_typical
+            high += part_max
+        self.hours.append(typical)
+        self.hours_min.append(low)
+        self.hours_max.append(high)
         self.cost_teu.append(cost_teu)
         self.co2e_t.append(co2e_t)
         self.distance.append(distance)
@@ -208,12 +216,15 @@ class CompiledGraph:
 
     def _add_transfers(self, place: Place) -> None:
         nodes = self.place_nodes[place.id]
-        for i in nodes:
-            for j in nodes:
+        if len(nodes) < 2:
+            return
+        modes = [_mode_of_state(self.node_state[i]) for i in nodes]
+        for a, i in enumerate(nodes):
+            for b, j in enumerate(nodes):
                 if i == j:
                     continue
                 si, sj = self.node_state[i], self.node_state[j]
-                mi, mj = _mode_of_state(si), _mode_of_state(sj)
+                mi, mj = modes[a], modes[b]
                 if mi is Mode.RAIL and mj is Mode.RAIL:
                     gc = place.gauge_change
                     if gc is None:
