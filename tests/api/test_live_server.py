@@ -6,9 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -19,14 +21,15 @@ import planner
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def serve(*args: str, env: dict[str, str] | None = None, log: IO[str] | None = None) -> subprocess.Popen[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
     environment.update({"CORRIDOR_MAX_CONCURRENT_COMPUTATIONS": "2", "PYTHONPATH": str(ROOT)}, **(env or {}))
     return subprocess.Popen(
         [sys.executable, "-m", "corridor_cli.main", "serve", *args],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.PIPE,
+        # a log file, not a pipe: nobody reads a pipe while the server runs, and a full one blocks it
+        stdout=log if log is not None else subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -48,28 +51,34 @@ def bundled_server() -> Iterator[str]:
 
 def running(*args: str) -> Iterator[str]:
     port = free_port()
-    process = serve("--port", str(port), *args, env={"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.communicate()[0]
-            try:
-                if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "corridor serve did not become ready"
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        process = serve("--port", str(port), *args, env={"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0"}, log=log)
+        base = f"http://127.0.0.1:{port}"
         try:
-            output = process.communicate(timeout=20)[0]
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output = process.communicate()[0]
-    assert "auth off" in output
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, _read(log)
+                try:
+                    if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "corridor serve did not become ready"
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        assert "auth off" in _read(log)
+
+
+def _read(log: IO[str]) -> str:
+    log.seek(0)
+    return log.read()
 
 
 def test_a_real_server_answers_routes_unknown_places_and_bad_fields(server: str) -> None:
