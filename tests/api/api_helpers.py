@@ -61,17 +61,6 @@ def assert_problem(response: Any, status: int, code: str | None = None) -> dict[
     return body
 
 
-def count_places(network: Any) -> int:
-    """A job for the compute pool (runs in a worker process)."""
-    return len(network.places)
-
-
-def sleep_job(network: Any, seconds: float) -> float:
-    """A job that outlives any test deadline."""
-    time.sleep(seconds)
-    return seconds
-
-
 def free_port() -> int:
     import socket
 
