@@ -81,7 +81,10 @@ case("lone-high-surrogate", raw('{"origin": "\\ud800ZQX", "destination": "c2"}')
 case("lone-low-surrogate", raw('{"origin": "a1", "destination": "\\udfffZQX"}'))
 case("nested-arrays-100k", raw("[" * 100_000 + "]" * 100_000))
 case("nested-objects", raw('{"a":' * 5_000 + "1" + "}" * 5_000))
-case("nested-in-scenario", raw('{"origin": "a1", "destination": "c2", "scenario": {"x": ' + "[" * 3000 + "]" * 3000 + "}}"))
+case(
+    "nested-in-scenario",
+    raw('{"origin": "a1", "destination": "c2", "scenario": {"x": ' + "[" * 3000 + "]" * 3000 + "}}"),
+)
 case("truncated-json", raw('{"origin": "ZQX'))
 case("trailing-garbage", raw('{"origin": "a1", "destination": "c2"} ZQX'))
 case("invalid-utf8", raw(b'{"origin": "\xff\xfeZQX", "destination": "c2"}'))
@@ -176,11 +179,17 @@ def _chunks() -> Iterator[bytes]:
     yield b'", "destination": "c2"}'
 
 
-case("body-chunked-1.3mib", {"method": "POST", "url": "/v1/routes", "content": _chunks, "headers": {"content-type": "application/json"}}, 413)
+case(
+    "body-chunked-1.3mib",
+    {"method": "POST", "url": "/v1/routes", "content": _chunks, "headers": {"content-type": "application/json"}},
+    413,
+)
 
 
 @pytest.mark.parametrize(("name", "request_kwargs", "status"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_gets_a_problem_without_echo(client: TestClient, name: str, request_kwargs: dict[str, Any], status: int) -> None:
+def test_bad_input_gets_a_problem_without_echo(
+    client: TestClient, name: str, request_kwargs: dict[str, Any], status: int
+) -> None:
     kwargs = dict(request_kwargs)
     if callable(kwargs.get("content")):
         kwargs["content"] = kwargs["content"]()

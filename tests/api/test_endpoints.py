@@ -57,7 +57,10 @@ def test_post_routes_accepts_every_option(client: TestClient) -> None:
 
 
 def test_geojson_format_returns_a_feature_collection_of_routes(client: TestClient) -> None:
-    for response in (routes(client, format="geojson"), client.post("/v1/routes?format=geojson", json={"origin": "a1", "destination": "c2"})):
+    for response in (
+        routes(client, format="geojson"),
+        client.post("/v1/routes?format=geojson", json={"origin": "a1", "destination": "c2"}),
+    ):
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/geo+json"
         data = response.json()
@@ -96,7 +99,9 @@ def test_avoid_lists_are_capped_at_50(client: TestClient, field: str, count: int
     item = {"avoid_places": "Beta Border", "avoid_links": "l6", "avoid_countries": "aa"}[field]
     destination = "a2" if field == "avoid_countries" else "c2"
     origin = "b2" if field == "avoid_countries" else "a1"
-    response = client.post("/v1/routes", json={"origin": origin, "destination": destination, field: [item] * count, "k": 1})
+    response = client.post(
+        "/v1/routes", json={"origin": origin, "destination": destination, field: [item] * count, "k": 1}
+    )
     if field == "avoid_countries" and ok:
         # the only other country is the destination's: a clear 422 from the planner, not a cap
         problem = assert_problem(response, 422)
@@ -194,7 +199,10 @@ def test_inline_scenario_closing_a_link_changes_the_routes(client: TestClient) -
     response = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": 1, "scenario": inline})
     assert response.status_code == 200, response.text
     assert response.json()
-    bad = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "scenario": {"name": "x", "changes": [{"close_link": "nope"}]}})
+    bad = client.post(
+        "/v1/routes",
+        json={"origin": "a1", "destination": "c2", "scenario": {"name": "x", "changes": [{"close_link": "nope"}]}},
+    )
     assert_problem(bad, 422)
 
 
