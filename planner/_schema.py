@@ -17,6 +17,9 @@ SourceRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+$", max_l
 PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
 NonNegativeNumber = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 ModeName = Literal["rail", "road", "sea"]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
+LatLon = tuple[Latitude, Longitude]
 KindName = Literal["city", "border_crossing", "seaport", "dry_port", "gauge_change", "logistics_hub"]
 
 
@@ -170,6 +173,7 @@ class LinkSpec(_Provenanced):
     departures_per_week: PositiveFigure | None = None
     co2e_g_per_tonne_km: Figure | None = None
     border_controls: bool = True
+    waypoints: Annotated[list[LatLon], Field(max_length=200)] = []
     bidirectional: bool = True
     status: Literal["operational", "planned"] = "operational"
     note: Text | None = None

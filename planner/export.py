@@ -44,8 +44,15 @@ def event_to_dict(event: Event) -> JSON:
     return out
 
 
-def leg_to_dict(leg: Leg) -> JSON:
-    return {
+def link_coordinates(network: Network, link: Link, *, reverse: bool = False) -> list[list[float]]:
+    """GeoJSON [lon, lat] points of a link from its origin (or, reversed, its destination), waypoints included."""
+    a, b = network.places[link.origin], network.places[link.destination]
+    points = [[a.lon, a.lat], *([lon, lat] for lat, lon in link.waypoints), [b.lon, b.lat]]
+    return points[::-1] if reverse else points
+
+
+def leg_to_dict(leg: Leg, network: Network | None = None) -> JSON:
+    out: JSON = {
         "from": {"id": leg.origin, "name": leg.origin_name},
         "to": {"id": leg.destination, "name": leg.destination_name},
         "link": leg.link,
@@ -59,6 +66,10 @@ def leg_to_dict(leg: Leg) -> JSON:
         "co2e_kg": _r(leg.co2e_kg),
         "events": [event_to_dict(e) for e in leg.events],
     }
+    if network is not None:
+        link = network.links[leg.link]
+        out["geometry"] = link_coordinates(network, link, reverse=leg.origin != link.origin)
+    return out
 
 
 def route_to_dict(route: Route, network: Network | None = None) -> JSON:
@@ -81,7 +92,7 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
         "corridors": [{"id": c.id, "name": c.name, "share": c.share} for c in route.corridors],
         "places": list(route.places),
         "best_on": list(route.best_on),
-        "legs": [leg_to_dict(leg) for leg in route.legs],
+        "legs": [leg_to_dict(leg, network) for leg in route.legs],
     }
     if network is not None:
         out["place_names"] = [network.places[p].name for p in route.places]
@@ -157,7 +168,6 @@ def network_geojson(network: Network) -> JSON:
         props["feature"] = "place"
         features.append({"type": "Feature", "id": place.id, "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]}, "properties": props})
     for link in network.links.values():
-        a, b = network.places[link.origin], network.places[link.destination]
         link_props: JSON = {
             "feature": "link",
             "id": link.id,
@@ -177,7 +187,7 @@ def network_geojson(network: Network) -> JSON:
             {
                 "type": "Feature",
                 "id": link.id,
-                "geometry": {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]},
+                "geometry": {"type": "LineString", "coordinates": link_coordinates(network, link)},
                 "properties": link_props,
             }
         )
@@ -203,6 +213,10 @@ def corridor_geojson(network: Network, corridor_id: str) -> JSON:
 
 def route_feature(route: Route, network: Network) -> JSON:
     """A route as a GeoJSON Feature: its LineString and its totals as properties."""
-    coords = [[network.places[p].lon, network.places[p].lat] for p in route.places]
+    coords: list[list[float]] = []
+    for leg in route.legs:
+        link = network.links[leg.link]
+        points = link_coordinates(network, link, reverse=leg.origin != link.origin)
+        coords.extend(points[1:] if coords else points)
     props = route_to_dict(route, network)
     return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props}

@@ -488,6 +488,7 @@ def link_from_spec(link: s.LinkSpec) -> Link:
         departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
         co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
         border_controls=link.border_controls,
+        waypoints=tuple((float(lat), float(lon)) for lat, lon in link.waypoints),
         bidirectional=link.bidirectional,
         status=LinkStatus(link.status),
         provenance=_prov(link),

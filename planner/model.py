@@ -176,6 +176,8 @@ class Link:
     co2e_g_per_tonne_km: Figure | None = None
     border_controls: bool = True
     """False where a link crosses a border without controls (inside a customs union): no dwell or fee."""
+    waypoints: tuple[tuple[float, float], ...] = ()
+    """Intermediate (lat, lon) points from origin to destination, for drawing only (sea lanes, long lines)."""
     bidirectional: bool = True
     status: LinkStatus = LinkStatus.OPERATIONAL
     provenance: Provenance = Provenance()

@@ -552,6 +552,16 @@
   function clearRoutesOnMap() { state.routeLayer.clearLayers(); state.routeLines = []; }
 
   function routeLatLngs(route) {
+    // Legs carry their link's drawn geometry (sea lanes follow their waypoints); fall back to the places.
+    const legs = route.legs || [];
+    if (legs.length && legs.every((leg) => Array.isArray(leg.geometry))) {
+      const out = [];
+      for (const leg of legs) {
+        const pts = leg.geometry.map(([lon, lat]) => [lat, lon]);
+        out.push(...(out.length ? pts.slice(1) : pts));
+      }
+      return out;
+    }
     const ids = route.places || [];
     return ids.map((id) => state.places.get(id)).filter(Boolean).map((p) => [p.lat, p.lon]);
   }
