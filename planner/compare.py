@@ -12,7 +12,10 @@ from .route import Route
 from .routing import RouteRequest, plan, resolve_corridor, resolve_request
 from .scenario import Scenario, route_delta, scenario_network
 
-__all__ = ["Comparison", "ComparisonRow", "compare"]
+__all__ = ["DEFAULT_MIN_CORRIDOR_SHARE", "Comparison", "ComparisonRow", "compare"]
+
+DEFAULT_MIN_CORRIDOR_SHARE = 0.25
+"""A corridor serves a pair only if its best route runs at least this share of its distance on the corridor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +131,19 @@ def _change(base: Route | None, new: Route | None) -> str:
     return "same path" if base.places == new.places else "new path"
 
 
-def _best(network: Network, request: RouteRequest) -> tuple[Route | None, str | None]:
+def _best(network: Network, request: RouteRequest, min_share: float) -> tuple[Route | None, str | None]:
     try:
-        return plan(network, request).routes[0], None
+        route = plan(network, request).routes[0]
     except NoRouteError as exc:
         return None, str(exc)
+    if request.corridor is not None:
+        share = next((c.share for c in route.corridors if c.id == request.corridor), 0.0)
+        if share < min_share:
+            return None, (
+                f"its best route would run only {share:.0%} of its distance on the corridor "
+                f"(at least {min_share:.0%} needed to count as using it)"
+            )
+    return route, None
 
 
 def compare(
@@ -142,6 +153,7 @@ def compare(
     corridors: list[str] | None = None,
     *,
     scenario: Scenario | None = None,
+    min_corridor_share: float = DEFAULT_MIN_CORRIDOR_SHARE,
     **options: Any,
 ) -> Comparison:
     """Compare corridors for one pair: each corridor's best route beside the unconstrained best.
@@ -153,6 +165,9 @@ def compare(
         cannot serve the pair is kept, with the reason.
     scenario
         When given, every row is also planned under the scenario, with the differences.
+    min_corridor_share
+        A corridor whose best route runs less than this share (0..1) of its distance on the
+        corridor is listed as not serving the pair, with the share in the reason.
     **options
         Route options of :func:`planner.resolve_request` (rank, teu/tonnes, avoid_*, modes, ...);
         ``k`` and ``corridor`` are set per row.
@@ -170,9 +185,9 @@ def compare(
     for corridor_id in [None, *dict.fromkeys(ids)]:
         request = replace(base_request, corridor=corridor_id)
         label = "best (any corridor)" if corridor_id is None else corridor_id
-        route, reason = _best(network, request)
+        route, reason = _best(network, request, min_corridor_share)
         scenario_route, scenario_reason = (None, None)
         if changed is not None:
-            scenario_route, scenario_reason = _best(changed, request)
+            scenario_route, scenario_reason = _best(changed, request, min_corridor_share)
         rows.append(ComparisonRow(corridor_id, label, route, reason, scenario_route, scenario_reason))
     return Comparison(base_request, tuple(rows), scenario)
