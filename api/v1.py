@@ -181,6 +181,7 @@ async def get_routes(
     modes: Annotated[str | None, Query(pattern=r"^(rail|road|sea)(,(rail|road|sea)){0,2}$", description="e.g. rail,sea")] = None,
     via: Annotated[list[PlaceQuery], Query(max_length=MAX_VIA, description="ordered; repeatable")] = [],  # noqa: B006
     corridor: Annotated[Identifier | None, Query(description="stay on this corridor")] = None,
+    scenario: Annotated[ScenarioName | None, Query(description="a bundled scenario name (see /v1/scenarios)")] = None,
     format: FormatQuery = "json",
 ) -> Response:
     """Ranked, diverse routes between two places (query-string form of POST /v1/routes)."""
@@ -197,6 +198,7 @@ async def get_routes(
             "modes": modes.split(",") if modes else None,
             "via": via,
             "corridor": corridor,
+            "scenario": scenario,
         }
     )
     return await _routes(request, body, format)

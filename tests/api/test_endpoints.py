@@ -196,9 +196,12 @@ def test_scenarios_list_the_bundled_scenarios(client: TestClient) -> None:
 def test_inline_scenario_closing_a_link_changes_the_routes(client: TestClient) -> None:
     pytest.importorskip("planner.scenario")
     inline = {"name": "no_ferry", "title": "Ferry stopped", "changes": [{"close_link": "l4"}]}
-    response = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": 1, "scenario": inline})
+    response = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": 2, "scenario": inline})
     assert response.status_code == 200, response.text
-    assert response.json()
+    data = response.json()
+    assert [r["places"] for r in data["routes"]] == [["a1", "c2"]]
+    assert ["a1", "a2", "b1", "b2", "c1", "c2"] in [r["places"] for r in data["baseline"]["routes"]]
+    assert data["vanished"] == [["a1", "a2", "b1", "b2", "c1", "c2"]]
     bad = client.post(
         "/v1/routes",
         json={"origin": "a1", "destination": "c2", "scenario": {"name": "x", "changes": [{"close_link": "nope"}]}},
@@ -260,14 +263,22 @@ def test_openapi_documents_every_endpoint_with_a_description_and_an_example(clie
     assert client.get("/docs").status_code == 200
 
 
-def test_bundled_network_serves_a_real_route() -> None:
-    if not planner.bundled_network_path().exists():
-        pytest.skip("the bundled network file is not written yet")
+def test_bundled_network_serves_real_routes_and_bundled_scenarios_by_get() -> None:
     for client in started(Settings(max_concurrent_computations=1, rate_limit_per_minute=0)):
         version = client.get("/v1/version").json()
         assert version["network"]["id"] == planner.load_network().info.id
         places = client.get("/v1/places", params={"q": "tashkent", "limit": 1}).json()["places"]
-        assert places
-        first = next(iter(planner.load_network().places))
-        response = client.get("/v1/routes", params={"from": places[0]["id"], "to": first, "k": 2})
-        assert response.status_code in (200, 409), response.text
+        assert places[0]["id"] == "tashkent"
+        response = client.get("/v1/routes", params={"from": "Xian", "to": "tashkent", "k": 2})
+        assert response.status_code == 200, response.text
+        assert "altynkol" in response.json()["routes"][0]["places"]
+        scenario = client.get(
+            "/v1/routes", params={"from": "Kashgar", "to": "Tashkent", "k": 1, "rank": "cost", "scenario": "cku_opened"}
+        )
+        assert scenario.status_code == 200, scenario.text
+        data = scenario.json()
+        assert data["scenario"]["name"] == "cku_opened"
+        assert "makmal" in data["routes"][0]["places"]
+        assert "makmal" not in data["baseline"]["routes"][0]["places"]
+        assert data["delta"]["cost_usd"] < 0
+        assert data["appeared"] == [data["routes"][0]["places"]]
