@@ -133,18 +133,18 @@ async def _compute(request: Request, fn: Any, *args: Any) -> bytes:
 
 # --- routes ---------------------------------------------------------------------------------------
 
-_ROUTES_EXAMPLE = {
+_ROUTES_EXAMPLE = {  # real output on the bundled network, abbreviated
     "request": {"origin": "xian", "destination": "duisburg", "rank": "time", "k": 1, "teu": 1.0, "modes": ["rail", "road", "sea"]},
     "routes": [
         {
             "rank": 1,
-            "transit_hours": 370.5,
-            "transit_days": 15.44,
-            "cost_usd": 6870.0,
-            "co2e_kg": 1630.2,
-            "distance_km": 9870.0,
-            "border_crossings": 3,
-            "places": ["xian", "urumqi", "alashankou", "dostyk", "...", "duisburg"],
+            "transit_hours": 325.55,
+            "transit_days": 13.56,
+            "cost_usd": 3055.5,
+            "co2e_kg": 2174.04,
+            "distance_km": 9882.0,
+            "border_crossings": 5,
+            "places": ["xian", "lanzhou", "urumqi", "jinghe", "alashankou", "dostyk", "...", "warsaw", "duisburg"],
             "legs": ["..."],
         }
     ],
@@ -212,11 +212,19 @@ async def post_routes(request: Request, body: RouteBody, format: FormatQuery = "
 
 # --- compare --------------------------------------------------------------------------------------
 
-_COMPARE_EXAMPLE = {
-    "origin": "xian",
-    "destination": "istanbul",
-    "corridors": [{"corridor": "titr", "best": {"transit_days": 18.2, "cost_usd": 7420.0}}, {"corridor": "northern", "best": None}],
-}
+_COMPARE_EXAMPLE = {  # real output on the bundled network, abbreviated
+    "request": {"origin": "xian", "destination": "istanbul", "rank": "time", "k": 1},
+    "scenario": None,
+    "rows": [
+        {"corridor": None, "label": "best (any corridor)", "status": "ok", "reason": None,
+         "route": {"transit_days": 15.1, "transit_hours_p90": 446.4, "cost_usd": 3833.0, "co2e_kg": 2571.0}},
+        {"corridor": {"id": "northern", "name": "Northern corridor (China–Kazakhstan–Russia–Belarus–EU)"}, "label": "northern",
+         "status": "ok", "reason": None,
+         "route": {"transit_days": 16.8, "transit_hours_p90": 508.8, "cost_usd": 3762.0, "co2e_kg": 2752.0}},
+        {"corridor": {"id": "cku", "name": "China–Kyrgyzstan–Uzbekistan railway (planned)"}, "label": "cku",
+         "status": "no_route", "reason": "... the corridor includes planned links not yet in operation (l084, l085)", "route": None},
+    ],
+}  # fmt: skip
 
 
 async def _compare(request: Request, body: CompareBody) -> Response:
