@@ -46,7 +46,8 @@ from planner.batch import (
     write_atomically,
 )
 
-from .auth import current_client
+from .auth import current_client, enforce_rate_limit
+from .models import PROBLEM_RESPONSES
 from .problems import ProblemError
 from .settings import Settings, get_settings
 
@@ -54,7 +55,9 @@ __all__ = ["BatchService", "router", "shutdown", "startup"]
 
 log = logging.getLogger("corridor.batches")
 
-router = APIRouter(prefix="/v1/batches", tags=["batches"])
+router = APIRouter(
+    prefix="/v1/batches", tags=["batches"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
+)
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 _MAX_IDEMPOTENCY_KEY = 200

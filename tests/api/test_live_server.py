@@ -51,8 +51,9 @@ def bundled_server() -> Iterator[str]:
 
 def running(*args: str) -> Iterator[str]:
     port = free_port()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
-        process = serve("--port", str(port), *args, env={"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0"}, log=log)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log, tempfile.TemporaryDirectory() as data_dir:
+        env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir}
+        process = serve("--port", str(port), *args, env=env, log=log)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -102,19 +103,19 @@ def test_schemathesis_finds_no_server_errors_or_spec_violations(bundled_server: 
             cli,
             "run",
             bundled_server + "/openapi.json",
-            # Batches are fuzzed by their own tests; positive_data_acceptance expects every
-            # schema-valid request to succeed, but place names, teu-or-tonnes and the same-place
-            # rule are checked against the network, so a well-typed request may rightly get 422.
-            "--exclude-path-regex",
-            "^/v1/batches",
+            # positive_data_acceptance expects every schema-valid request to succeed, but place
+            # names, teu-or-tonnes and the same-place rule are checked against the network, so a
+            # well-typed request may rightly get 422.
             "--exclude-checks",
             "positive_data_acceptance",
             "--max-examples",
             "30",
             "--seed",
             "1",
+            # one worker: schemathesis' own schema compilation is not thread-safe on Python 3.11
+            # ("AST constructor recursion depth mismatch" seen with two)
             "--workers",
-            "2",
+            "1",
             "--generation-database",
             "none",
             "--request-timeout",
