@@ -1,0 +1,85 @@
+"""``corridor route`` and ``corridor compare`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from corridor_cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = str(ROOT / "tests" / "fixtures" / "tiny.yaml")
+
+
+def test_route_json_names_the_route_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "Xi'an", "Tashkent", "--json", "--k", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    route = data["routes"][0]
+    for field in (
+        "rank", "transit_hours", "transit_hours_min", "transit_hours_max", "transit_days", "cost_usd", "co2e_kg",
+        "generalized_cost_usd", "distance_km", "border_crossings", "transshipments", "countries", "corridors", "legs",
+    ):  # fmt: skip
+        assert field in route, field
+    leg = route["legs"][0]
+    assert {"from", "to", "mode", "distance_km", "hours", "cost_usd", "co2e_kg", "events"} <= set(leg)
+    assert data["request"]["origin"] == "xian"
+
+
+def test_route_table_with_legs_on_the_fixture(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "alpha", "gamma city", "--rank", "cost", "--k", "1", "--legs", "--network", TINY]) == 0
+    out = capsys.readouterr().out
+    assert "ranked by cost" in out
+    assert "a1 > a2 > b1 > b2 > c1 > c2" in out
+    assert "gauge_change 3 h" in out
+    assert "wait 42 h" in out
+
+
+def test_route_errors_are_one_line_with_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "Tashkant", "Almaty"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("corridor: error: unknown place 'Tashkant'; did you mean 'Tashkent'")
+    assert "Traceback" not in err
+
+
+def test_route_with_a_scenario_prints_baseline_and_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "Kashgar", "Tashkent", "--rank", "cost", "--k", "1", "--scenario", "cku_opened"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline #1" in out
+    assert "scenario #1" in out
+    assert "appears: kashgar > makmal" in out
+
+
+def test_compare_json_lists_titr_northern_and_the_sea_route(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "Xi'an", "Istanbul", "--json"]) == 0
+    rows = {row["label"]: row for row in json.loads(capsys.readouterr().out)["rows"]}
+    for corridor in ("titr", "northern", "sea_suez"):
+        assert rows[corridor]["status"] == "ok"
+        assert rows[corridor]["route"]["transit_hours_p90"] >= rows[corridor]["route"]["transit_hours"] * 0.5
+    assert rows["cku"]["status"] == "no_route"
+    assert rows["cku"]["reason"]
+
+
+def test_compare_table_with_a_scenario_shows_the_change(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", "Xi'an", "Istanbul", "--corridor", "titr", "--scenario", "caspian_ferries_halved"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "titr [scenario]" in out
+    assert "change" in out
+
+
+@pytest.mark.slow
+def test_a_plain_wheel_ships_the_bundled_network_and_the_map(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("corridor_planner-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "planner/_graphs/eurasia.yaml" in names
+    assert {"planner/_graphs/scenarios/cku_opened.yaml", "api/static/index.html", "planner/py.typed"} <= names
