@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -10,7 +11,8 @@ from ._compile import LINK, CompiledGraph, EventTemplate, Part
 from .model import Mode, Network
 from .route import CorridorShare, Event, Leg, Route
 
-MONTE_CARLO_SAMPLES = 4000
+MONTE_CARLO_SAMPLES = 2048
+UNIFORM_COLUMNS = 256
 MONTE_CARLO_SEED = 20261128
 
 
@@ -38,36 +40,45 @@ def corridor_links(network: Network, *, main_line_only: bool = False) -> dict[st
     return value
 
 
-def percentiles(parts: Sequence[Part], qs: Sequence[float] = (50.0, 90.0)) -> list[float]:
-    """Percentiles (hours) of a sum of independent triangular(min, typical, max) parts.
-
-    Monte Carlo with a fixed seed, so the same parts always give the same answer.
-    Parts with min == max are constants.
-    """
-    constant = 0.0
-    lo: list[float] = []
-    mo: list[float] = []
-    hi: list[float] = []
-    for part_min, part_typical, part_max in parts:
-        if part_max - part_min <= 1e-12:
-            constant += part_typical
-        else:
-            lo.append(part_min)
-            mo.append(part_typical)
-            hi.append(part_max)
-    if not lo:
-        return [constant for _ in qs]
-    low = np.asarray(lo)
-    mode = np.asarray(mo)
-    high = np.asarray(hi)
+def _uniforms(columns: int) -> np.ndarray:
+    """Latin-hypercube uniforms (MONTE_CARLO_SAMPLES x columns), the same for every call and process."""
     rng = np.random.default_rng(MONTE_CARLO_SEED)
-    u = rng.random((MONTE_CARLO_SAMPLES, low.size))
+    n = MONTE_CARLO_SAMPLES
+    strata = np.stack([rng.permutation(n) for _ in range(columns)], axis=1)
+    u = (strata + rng.random((n, columns))) / n
+    u.setflags(write=False)
+    return u
+
+
+@lru_cache(maxsize=1)
+def _uniform_table() -> np.ndarray:
+    return _uniforms(UNIFORM_COLUMNS)
+
+
+@lru_cache(maxsize=16384)
+def _percentiles(parts: tuple[Part, ...], qs: tuple[float, ...]) -> tuple[float, ...]:
+    constant = sum(part[1] for part in parts if part[2] - part[0] <= 1e-12)
+    varying = sorted(part for part in parts if part[2] - part[0] > 1e-12)
+    if not varying:
+        return tuple(constant for _ in qs)
+    low, mode, high = (np.asarray(column) for column in zip(*varying, strict=True))
+    u = _uniform_table()[:, : low.size] if low.size <= UNIFORM_COLUMNS else _uniforms(low.size)
     # Inverse CDF of the triangular distribution, one column per part.
     fc = (mode - low) / (high - low)
     left = low + np.sqrt(u * (high - low) * (mode - low))
     right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
     samples = np.where(u < fc, left, right).sum(axis=1) + constant
-    return [float(v) for v in np.percentile(samples, list(qs))]
+    return tuple(float(v) for v in np.percentile(samples, list(qs)))
+
+
+def percentiles(parts: Sequence[Part], qs: Sequence[float] = (50.0, 90.0)) -> list[float]:
+    """Percentiles (hours) of a sum of independent triangular(min, typical, max) parts.
+
+    Monte Carlo over Latin-hypercube samples with a fixed seed, so the same parts (in any
+    order) always give the same answer; results are cached per set of parts. Parts with
+    min == max are constants.
+    """
+    return list(_percentiles(tuple(parts), tuple(qs)))
 
 
 def _render(template: EventTemplate, network: Network, teu: float) -> Event:

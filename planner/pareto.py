@@ -33,8 +33,9 @@ def dominates(a: Vector, b: Vector, eps: float = 1e-9) -> bool:
     return no_worse and better
 
 
-def _same(a: Vector, b: Vector, eps: float = 1e-9) -> bool:
-    return all(abs(x - y) <= eps for x, y in zip(a, b, strict=True))
+def _covers(a: Vector, b: Vector) -> bool:
+    """``a`` dominates or equals ``b`` (within 1e-9): then ``b`` adds nothing to a front holding ``a``."""
+    return a[0] <= b[0] + 1e-9 and a[1] <= b[1] + 1e-9 and a[2] <= b[2] + 1e-9
 
 
 def pareto_front_paths(
@@ -61,7 +62,7 @@ def pareto_front_paths(
         vec, _, node, trail = heapq.heappop(heap)
         if vec not in labels.get(node, ()):
             continue  # removed after being queued: a better label arrived
-        if any(dominates(f, vec) or _same(f, vec) for f, _ in front):
+        if any(_covers(f, vec) for f, _ in front):
             continue
         if node in targets:
             front.append((vec, trail))
@@ -71,11 +72,12 @@ def pareto_front_paths(
                 continue
             new: Vector = (vec[0] + hours[edge], vec[1] + cost[edge], vec[2] + co2e[edge])
             existing = labels.setdefault(target, [])
-            if any(dominates(old, new) or _same(old, new) for old in existing):
+            if any(_covers(old, new) for old in existing):
                 continue
-            if any(dominates(f, new) or _same(f, new) for f, _ in front):
+            if any(_covers(f, new) for f, _ in front):
                 continue
-            existing[:] = [old for old in existing if not dominates(new, old)]
+            # ``new`` is not covered by any existing label, so covering one means dominating it.
+            existing[:] = [old for old in existing if not _covers(new, old)]
             existing.append(new)
             counter += 1
             created += 1

@@ -328,6 +328,8 @@ def _banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str])
     countries = set(request.avoid_countries) if "avoid_countries" in active else set()
     links = set(request.avoid_links) if "avoid_links" in active else set()
     modes = set(request.modes) if "modes" in active else set(Mode)
+    if not (places or countries or links) and modes == set(Mode):
+        return frozenset()
     banned = set()
     for edge in range(len(graph.edge_src)):
         src = graph.node_place[graph.edge_src[edge]]
