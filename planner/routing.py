@@ -421,7 +421,7 @@ def _cut_detail(graph: CompiledGraph, request: RouteRequest, culprits: list[_Con
             return ""
         _, edges = found
         route_places = [graph.node_place[graph.edge_src[e]] for e in edges] + [graph.node_place[graph.edge_dst[edges[-1]]]]
-        hits = []
+        hits: list[str] = []
         for p in route_places:
             place = network.places[p]
             if place.country in request.avoid_countries and "avoid_countries" in names:
@@ -429,13 +429,20 @@ def _cut_detail(graph: CompiledGraph, request: RouteRequest, culprits: list[_Con
             elif p in request.avoid_places and "avoid_places" in names:
                 hits.append(place.name)
         hits = list(dict.fromkeys(hits))
+        used_modes = sorted({graph.node_state[graph.edge_dst[e]].rstrip("0123456789") for e in edges})
+        excluded_links = [graph.edge_link[e] for e in edges if graph.edge_link[e] in request.avoid_links]
+        parts = []
         if hits:
-            return "every remaining path crosses " + " or ".join(hits) + f" (the fastest unconstrained route passes {', '.join(hits)})"
-        return "every remaining path uses an excluded link or mode"
+            parts.append("every path crosses something avoided; without that constraint the fastest route passes " + ", ".join(hits))
+        if "modes" in names and set(used_modes) - {m.value for m in request.modes}:
+            parts.append("no path uses only " + "/".join(m.value for m in request.modes) + "; the fastest route needs " + ", ".join(used_modes))
+        if "avoid_links" in names and excluded_links:
+            parts.append("the fastest route needs " + ", ".join(dict.fromkeys(str(x) for x in excluded_links)))
+        return "; ".join(parts) or "every path uses an excluded place, link or mode"
     if "max_border_crossings" in names:
-        return f"every remaining path crosses more than {request.max_border_crossings} borders"
+        return f"every path crosses more than {request.max_border_crossings} borders"
     if "max_transshipments" in names:
-        return f"every remaining path needs more than {request.max_transshipments} transshipments"
+        return f"every path needs more than {request.max_transshipments} transshipments"
     if "corridor" in names and request.corridor:
         corridor = network.corridors[request.corridor]
         planned = [
