@@ -145,7 +145,7 @@ _PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
         "No route satisfies the constraints (the planner's message names them)",
         {
             "code": "no_route",
-            "detail": "no route from Almaty to Baku by road only: every remaining path uses an excluded link or mode",
+            "detail": "no route from Almaty to Baku by road only: no path uses only road; the fastest route needs rail, road, sea",
             "constraints": ["modes"],
         },
     ),
