@@ -322,7 +322,37 @@ class _Constraint:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class _EdgeIndex:
+    by_place: dict[str, list[int]]
+    by_link: dict[str, list[int]]
+    by_mode: dict[Mode, list[int]]
+
+
+def _edge_index(graph: CompiledGraph) -> _EdgeIndex:
+    """Edges by the places they touch, by link and by the mode they run in; built once per graph."""
+    cache: dict[str, _EdgeIndex] = graph.__dict__.setdefault("_edge_index", {})
+    if "index" not in cache:
+        by_place: dict[str, list[int]] = {}
+        by_link: dict[str, list[int]] = {}
+        by_mode: dict[Mode, list[int]] = {}
+        for edge in range(len(graph.edge_src)):
+            src = graph.node_place[graph.edge_src[edge]]
+            dst = graph.node_place[graph.edge_dst[edge]]
+            by_place.setdefault(src, []).append(edge)
+            if dst != src:
+                by_place.setdefault(dst, []).append(edge)
+            link = graph.edge_link[edge]
+            if link is not None:
+                by_link.setdefault(link, []).append(edge)
+            state = graph.node_state[graph.edge_dst[edge]]
+            by_mode.setdefault(Mode.RAIL if state.startswith("rail") else Mode(state), []).append(edge)
+        cache["index"] = _EdgeIndex(by_place, by_link, by_mode)
+    return cache["index"]
+
+
 def _banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str]) -> frozenset[int]:
+    """Edges touching an avoided place or country, on an avoided link, or into a disallowed mode."""
     network = graph.network
     places = set(request.avoid_places) if "avoid_places" in active else set()
     countries = set(request.avoid_countries) if "avoid_countries" in active else set()
@@ -330,17 +360,16 @@ def _banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str])
     modes = set(request.modes) if "modes" in active else set(Mode)
     if not (places or countries or links) and modes == set(Mode):
         return frozenset()
-    banned = set()
-    for edge in range(len(graph.edge_src)):
-        src = graph.node_place[graph.edge_src[edge]]
-        dst = graph.node_place[graph.edge_dst[edge]]
-        if src in places or dst in places or network.places[src].country in countries or network.places[dst].country in countries or graph.edge_link[edge] in links:
-            banned.add(edge)
-        else:
-            state = graph.node_state[graph.edge_dst[edge]]
-            mode = Mode.RAIL if state.startswith("rail") else Mode(state)
-            if mode not in modes:
-                banned.add(edge)
+    index = _edge_index(graph)
+    if countries:
+        places |= {p.id for p in network.places.values() if p.country in countries}
+    banned: set[int] = set()
+    for place in places:
+        banned.update(index.by_place.get(place, ()))
+    for link in links:
+        banned.update(index.by_link.get(link, ()))
+    for mode in set(Mode) - modes:
+        banned.update(index.by_mode.get(mode, ()))
     return frozenset(banned)
 
 
