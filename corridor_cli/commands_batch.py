@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from planner import PlannerError
 from planner.batch import (
     DEFAULT_CHUNK_ROWS,
     BatchInputError,
@@ -142,11 +143,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+class ClusterError(PlannerError):
+    """The Dask cluster could not be reached or failed while evaluating rows (progress so far is kept)."""
+
+    code = "cluster_error"
+
+
 def _evaluate(store: JobStore, job: Job, network: NetworkSource, args: argparse.Namespace) -> Job:
     progress = _Progress(sys.stderr, job)
-    executor = make_executor(network, workers=args.workers, scheduler=args.scheduler)
+    try:
+        executor = make_executor(network, workers=args.workers, scheduler=args.scheduler)
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        raise ClusterError(f"cannot use the Dask scheduler at {args.scheduler}: {exc}") from None
     try:
         job = run_job(store, job.id, executor, chunk_rows=max(1, args.chunk_rows), on_progress=progress)
+    except Exception as exc:  # noqa: BLE001 - a cluster failure becomes one clear message; rows done are kept
+        if not args.scheduler or isinstance(exc, PlannerError):
+            raise
+        raise ClusterError(
+            f"the Dask cluster at {args.scheduler} failed ({type(exc).__name__}: {exc}); rows done so far are kept, "
+            "run the same command again to continue (workers need corridor-planner installed)"
+        ) from None
     finally:
         executor.close()
     progress(job, final=True)

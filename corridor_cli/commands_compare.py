@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from planner import Rank, load_network
 from planner.compare import compare
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _run(args: argparse.Namespace) -> int:
     network = load_network(args.network)
     scenario = load_scenario(args.scenario, network) if args.scenario else None
-    options = route_options(args)
+    options: dict[str, Any] = dict(route_options(args))
     options["rank"] = args.rank
     result = compare(network, args.origin, args.destination, args.corridor or None, scenario=scenario, **options)
     if args.json:

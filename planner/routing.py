@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from . import _search
 from ._compile import LINK, CompiledGraph, compiled
+from ._memo import LRU
 from ._pricing import corridor_links, price
 from .errors import (
     InvalidRequestError,
@@ -607,8 +608,39 @@ def plan_routes(network: Network, origin: str, destination: str, **options: obje
     return plan(network, request)
 
 
-def plan(network: Network, request: RouteRequest) -> RoutePlan:
-    """Plan routes for an already resolved request."""
+PLAN_CACHE_SIZE = 1024
+"""Resolved requests whose plans (or no-route errors) each network keeps; plans are immutable."""
+
+
+def _plan_cache(network: Network) -> LRU[RoutePlan | NoRouteError]:
+    cache = network.cached("plan_cache", lambda: LRU[RoutePlan | NoRouteError](PLAN_CACHE_SIZE))
+    assert isinstance(cache, LRU)
+    return cache
+
+
+def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> RoutePlan:
+    """Plan routes for an already resolved request.
+
+    The same request on the same network always gives the same plan, so plans are kept in a
+    per-network LRU (``use_cache=False`` computes afresh, e.g. to measure the work itself).
+    """
+    if not use_cache:
+        return _plan(network, request)
+    cache = _plan_cache(network)
+    hit = cache.get(request)
+    if hit is None:
+        try:
+            hit = _plan(network, request)
+        except NoRouteError as exc:
+            hit = exc
+        cache.put(request, hit)
+    if isinstance(hit, NoRouteError):
+        # A fresh exception each time: re-raising one instance would keep growing its traceback.
+        raise type(hit)(hit.message, constraints=hit.constraints)
+    return hit
+
+
+def _plan(network: Network, request: RouteRequest) -> RoutePlan:
     graph = compiled(network)
     if request.rank is Rank.PARETO:
         from .pareto import pareto_routes

@@ -168,3 +168,22 @@ def test_same_origin_and_destination_is_refused(tiny: planner.Network) -> None:
 @pytest.mark.parametrize("spelling", ["Al'pha City", "al’pha city", "ALPHACITY", "Альфа", "alpha"])
 def test_places_are_found_by_any_spelling(tiny: planner.Network, spelling: str) -> None:
     assert planner.find_place(tiny, spelling).id == "a1"
+
+
+def test_plans_are_remembered_per_network_and_equal_a_fresh_computation(tiny: planner.Network) -> None:
+    request = planner.resolve_request(tiny, "a1", "c2", k=2, rank="cost")
+    first = planner.plan(tiny, request)
+    assert planner.plan(tiny, request) is first
+    assert planner.plan(tiny, request, use_cache=False) == first
+
+
+def test_a_remembered_no_route_raises_a_fresh_error_each_time(tiny: planner.Network) -> None:
+    request = planner.resolve_request(tiny, "a1", "c2", modes=["rail"])
+    errors = []
+    for _ in range(2):
+        with pytest.raises(planner.NoRouteError) as info:
+            planner.plan(tiny, request)
+        errors.append(info.value)
+    assert errors[0] is not errors[1]
+    assert str(errors[0]) == str(errors[1])
+    assert errors[1].constraints == ("modes",)
