@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 import planner
 from planner import Network, UnknownCorridorError, UnknownPlaceError, resolve_corridor, search_places, suggest_places
+from planner.cache import LRU
 from planner.export import corridor_geojson, network_geojson, place_to_dict
 from planner.routing import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
 
@@ -102,10 +103,36 @@ def _require(name: str) -> None:
         raise ProblemError(501, "not_implemented", "Not implemented", f"this server's planner has no {name} module")
 
 
+RESPONSE_CACHE_SIZE = 512
+"""Encoded answers kept per app: every computation is a pure function of the (immutable) network and its arguments."""
+
+
+def _response_cache(request: Request) -> LRU[bytes]:
+    cache: LRU[bytes] | None = getattr(request.app.state, "response_cache", None)
+    if cache is None:
+        cache = LRU[bytes](RESPONSE_CACHE_SIZE)
+        request.app.state.response_cache = cache
+    return cache
+
+
 async def _compute(request: Request, fn: Any, *args: Any) -> bytes:
     pool: ComputePool | None = getattr(request.app.state, "pool", None)
     if pool is None:
         raise ProblemError(503, "not_ready", "Not ready", "the compute workers are not running", headers={"Retry-After": "1"})
+    try:
+        key: bytes | None = orjson.dumps([fn.__name__, args], option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        key = None
+    cache = _response_cache(request)
+    if key is not None and (hit := cache.get(key)) is not None:
+        return hit
+    result = await _run_in_pool(pool, fn, *args)
+    if key is not None:
+        cache.put(key, result)
+    return result
+
+
+async def _run_in_pool(pool: ComputePool, fn: Any, *args: Any) -> bytes:
     try:
         result: bytes = await pool.run(fn, *args)
     except Overloaded:

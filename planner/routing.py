@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from . import _search
 from ._compile import LINK, CompiledGraph, compiled
-from ._memo import LRU
 from ._pricing import corridor_links, price
+from .cache import LRU
 from .errors import (
     InvalidRequestError,
     NoRouteError,

@@ -282,3 +282,27 @@ def test_bundled_network_serves_real_routes_and_bundled_scenarios_by_get() -> No
         assert "makmal" not in data["baseline"]["routes"][0]["places"]
         assert data["delta"]["cost_usd"] < 0
         assert data["appeared"] == [data["routes"][0]["places"]]
+
+
+def test_a_repeated_query_is_answered_from_the_response_cache(client: TestClient) -> None:
+    params = {"from": "a1", "to": "c2", "k": 2, "rank": "co2e"}
+    first = client.get("/v1/routes", params=params)
+    cache = client.app.state.response_cache  # type: ignore[attr-defined]
+    size = len(cache)
+    pool = client.app.state.pool  # type: ignore[attr-defined]
+    client.app.state.pool = _NoPool()  # type: ignore[attr-defined]
+    try:
+        again = client.get("/v1/routes", params=params)
+    finally:
+        client.app.state.pool = pool  # type: ignore[attr-defined]
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert len(cache) == size
+
+
+class _NoPool:
+    size = 0
+    deadline_seconds = 0.0
+
+    async def run(self, *args: object) -> bytes:
+        raise AssertionError("a cached answer must not reach the compute pool")
