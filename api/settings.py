@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     allow_public_without_keys: bool = False
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
+    access_log: bool = True
     compute_deadline_seconds: float = Field(5.0, gt=0, le=600)
     max_concurrent_computations: int = Field(default_factory=_default_concurrency, ge=1, le=256)
     rate_limit_per_minute: int = Field(600, ge=0)

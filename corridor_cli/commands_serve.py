@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="allow a non-loopback --host without API keys (or CORRIDOR_ALLOW_PUBLIC_WITHOUT_KEYS=1)",
     )
     parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], help="default info")
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="do not log every request (or CORRIDOR_ACCESS_LOG=false)"
+    )
     parser.set_defaults(run=_run)
 
 
@@ -46,6 +49,7 @@ def _run(args: argparse.Namespace) -> int:
         "CORRIDOR_WORKERS": args.workers,
         "CORRIDOR_LOG_LEVEL": args.log_level,
         "CORRIDOR_ALLOW_PUBLIC_WITHOUT_KEYS": "true" if args.allow_public else None,
+        "CORRIDOR_ACCESS_LOG": "false" if args.no_access_log else None,
     }
     for name, value in given.items():
         if value is not None:
@@ -86,6 +90,7 @@ def _run(args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         proxy_headers=False,
     )
     return 0
