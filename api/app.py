@@ -19,6 +19,7 @@ from starlette.responses import FileResponse, Response
 import planner
 from planner import NetworkError, load_network
 
+from . import scenarios
 from .auth import RateLimiter
 from .compute import ComputePool
 from .middleware import BodyLimitMiddleware
@@ -74,6 +75,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     pool.start()
     app.state.pool = pool
     app.state.network = network
+    app.state.scenario_store = scenarios.open_store(settings)
     batches: Any = getattr(app.state, "batches_module", None)
     try:
         if batches is not None and hasattr(batches, "startup"):
@@ -85,6 +87,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.network = None
         app.state.pool = None
         pool.close()
+        app.state.scenario_store.close()
+        app.state.scenario_store = None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     config = settings or get_settings()
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(scenarios.router)
 
     batches = _optional_batches()
     app.state.batches_module = batches

@@ -36,6 +36,7 @@ from .models import (
     ScenarioName,
 )
 from .problems import ProblemError
+from .scenarios import resolve_uploaded
 
 __all__ = ["StrictJSONRoute", "get_network", "json_response", "router"]
 
@@ -184,7 +185,8 @@ async def _routes(request: Request, body: RouteBody, output: Format) -> Response
     if body.scenario is not None:
         _require("planner.scenario")
         options = body.planner_options()
-        data = await _compute(request, jobs.plan_scenario, body.scenario, body.origin, body.destination, options)
+        scenario = resolve_uploaded(request, body.scenario)
+        data = await _compute(request, jobs.plan_scenario, scenario, body.origin, body.destination, options)
         return json_response(data)
     data = await _compute(request, jobs.plan, body.origin, body.destination, body.planner_options(), output == "geojson")
     return json_response(data, GEOJSON if output == "geojson" else "application/json")
@@ -258,8 +260,9 @@ async def _compare(request: Request, body: CompareBody) -> Response:
     _require("planner.compare")
     if body.scenario is not None:
         _require("planner.scenario")
+    scenario = resolve_uploaded(request, body.scenario)
     data = await _compute(
-        request, jobs.compare_routes, body.origin, body.destination, body.corridors, body.scenario, body.planner_options()
+        request, jobs.compare_routes, body.origin, body.destination, body.corridors, scenario, body.planner_options()
     )
     return json_response(data)
 
@@ -384,19 +387,6 @@ def get_network_geojson(request: Request, network: NetworkDep) -> Response:
         body = orjson.dumps(network_geojson(network))
         request.app.state.network_geojson = body
     return json_response(body, GEOJSON)
-
-
-@router.get(
-    "/scenarios",
-    responses=_ok("Bundled what-if scenarios", {"scenarios": [{"name": "caspian_ferries_halved", "title": "Caspian ferry frequency halved", "description": "...", "sources": []}]}),
-    summary="Bundled scenarios",
-)
-def get_scenarios(network: NetworkDep) -> Response:
-    """The bundled what-if scenarios (name, title, description, sources)."""
-    if not _has_module("planner.scenario"):
-        return json_response({"scenarios": []})
-    scenarios = importlib.import_module("planner.scenario").bundled_scenarios()
-    return json_response({"scenarios": scenarios})
 
 
 @router.get(

@@ -358,11 +358,12 @@
     const list = await api("/v1/scenarios");
     state.scenarios = Array.isArray(list) ? list : list.scenarios || [];
     const select = $("#scenario");
-    for (const s of state.scenarios) select.append(el("option", { value: s.name, text: s.title || s.name }));
+    // Uploaded scenarios are referred to by their id, bundled ones by name.
+    for (const s of state.scenarios) select.append(el("option", { value: s.id || s.name, text: (s.title || s.name) + (s.uploaded ? " (uploaded)" : "") }));
     select.addEventListener("change", describeScenario);
   }
   function describeScenario() {
-    const s = state.scenarios.find((x) => x.name === $("#scenario").value);
+    const s = state.scenarios.find((x) => (x.id || x.name) === $("#scenario").value);
     $("#scenario-description").textContent = s ? s.description || "" : "";
   }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 import warnings
 from collections.abc import Iterator
@@ -28,7 +29,12 @@ def digest(key: str) -> str:
 
 
 def tiny_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"network": TINY, "max_concurrent_computations": 2, "rate_limit_per_minute": 0}
+    values: dict[str, Any] = {
+        "network": TINY,
+        "max_concurrent_computations": 2,
+        "rate_limit_per_minute": 0,
+        "data_dir": Path(tempfile.mkdtemp(prefix="corridor-test-")),  # never the checkout's ./data
+    }
     values.update(overrides)
     return Settings(**values)
 
