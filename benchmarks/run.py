@@ -145,10 +145,11 @@ def bundled_pairs(network: planner.Network, n: int, seed: int = 5) -> list[tuple
 
 
 def cold_plan(network: planner.Network, a: str, b: str, **options: Any) -> planner.RoutePlan:
-    """A plan computed afresh: no plan cache, no remembered percentiles (the compiled graph stays built)."""
-    from planner._pricing import _percentiles
+    """A plan computed afresh, without the plan cache.
 
-    _percentiles.cache_clear()
+    What is built once per network stays built, as in a running server: the compiled graph, its
+    weights and each part's Monte Carlo draws.
+    """
     return planner.plan(network, planner.resolve_request(network, a, b, **options), use_cache=False)
 
 

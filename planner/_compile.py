@@ -74,6 +74,9 @@ class CompiledGraph:
         self.border: list[int] = []
         self.transship: list[int] = []
         self.parts: list[tuple[Part, ...]] = []
+        # A stable name per part (same link, direction and kind -> same name in every process and
+        # scenario): it seeds that part's Monte Carlo draws, see planner._pricing.
+        self.part_keys: list[tuple[str, ...]] = []
         self.events: list[tuple[EventTemplate, ...]] = []
         self._build()
 
@@ -100,6 +103,7 @@ class CompiledGraph:
         link: str | None,
         place: str | None,
         parts: tuple[Part, ...],
+        part_keys: tuple[str, ...],
         cost_teu: float,
         co2e_t: float,
         distance: float,
@@ -130,6 +134,7 @@ class CompiledGraph:
         self.border.append(border)
         self.transship.append(transship)
         self.parts.append(parts)
+        self.part_keys.append(part_keys)
         self.events.append(events)
         self.adj[src].append((dst, index))
 
@@ -149,11 +154,14 @@ class CompiledGraph:
         origin, destination = network.places[a], network.places[b]
         distance = link.distance_km.value
         parts: list[Part] = []
+        keys: list[str] = []
+        name = f"{link.id}:{a}>{b}"
         events: list[EventTemplate] = []
         if link.departures_per_week is not None:
             headway = HOURS_PER_WEEK / link.departures_per_week.value
             wait: Part = (0.0, headway / 2.0, headway)
             parts.append(wait)
+            keys.append(name + ":wait")
             events.append(
                 EventTemplate(
                     EventKind.WAIT,
@@ -170,6 +178,7 @@ class CompiledGraph:
         else:
             running = distance / defaults.speed_kmh.value
             parts.append((running, running, running))
+        keys.append(name + ":run")
         cost = link.cost_usd_per_teu.value if link.cost_usd_per_teu is not None else distance * defaults.cost_usd_per_teu_km.value
         crossing = 0
         if origin.country != destination.country:
@@ -180,6 +189,7 @@ class CompiledGraph:
                 dwell = place.border.dwell_hours
                 part = (dwell.min, dwell.typical, dwell.max)
                 parts.append(part)
+                keys.append(f"{name}:border:{place.id}")
                 fee = place.border.fee_usd_per_teu.value
                 cost += fee
                 events.append(
@@ -196,6 +206,7 @@ class CompiledGraph:
         if destination.delay_hours:
             d = destination.delay_hours
             parts.append((d, d, d))
+            keys.append(name + ":delay")
             events.append(EventTemplate(EventKind.DELAY, b, (d, d, d), 0.0, f"scenario delay at {destination.name}"))
         factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
         co2e_t = distance * factor.value / 1000.0
@@ -206,6 +217,7 @@ class CompiledGraph:
             link=link.id,
             place=None,
             parts=tuple(parts),
+            part_keys=tuple(keys),
             cost_teu=cost,
             co2e_t=co2e_t,
             distance=distance,
@@ -262,6 +274,7 @@ class CompiledGraph:
                     link=None,
                     place=place.id,
                     parts=(part,),
+                    part_keys=(f"{place.id}:{si}>{sj}",),
                     cost_teu=cost,
                     co2e_t=0.0,
                     distance=0.0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -12,7 +13,6 @@ from .model import Mode, Network
 from .route import CorridorShare, Event, Leg, Route
 
 MONTE_CARLO_SAMPLES = 2048
-UNIFORM_COLUMNS = 256
 MONTE_CARLO_SEED = 20261128
 
 
@@ -40,45 +40,49 @@ def corridor_links(network: Network, *, main_line_only: bool = False) -> dict[st
     return value
 
 
-def _uniforms(columns: int) -> np.ndarray:
-    """Latin-hypercube uniforms (MONTE_CARLO_SAMPLES x columns), the same for every call and process."""
-    rng = np.random.default_rng(MONTE_CARLO_SEED)
+@lru_cache(maxsize=8192)
+def _draws(key: str, part: Part) -> np.ndarray:
+    """MONTE_CARLO_SAMPLES draws (hours) of one triangular part, seeded by the part's stable name.
+
+    Latin-hypercube: one draw in each of N equal-probability strata, in a random order. The same
+    name always gives the same uniforms, so a part that two routes (or a baseline and a scenario)
+    share contributes the same draws to both.
+    """
+    low, mode, high = part
+    seed = int.from_bytes(hashlib.blake2b(f"{MONTE_CARLO_SEED}:{key}".encode(), digest_size=8).digest(), "little")
+    rng = np.random.default_rng(seed)
     n = MONTE_CARLO_SAMPLES
-    strata = np.stack([rng.permutation(n) for _ in range(columns)], axis=1)
-    u = (strata + rng.random((n, columns))) / n
-    u.setflags(write=False)
-    return u
-
-
-@lru_cache(maxsize=1)
-def _uniform_table() -> np.ndarray:
-    return _uniforms(UNIFORM_COLUMNS)
-
-
-@lru_cache(maxsize=16384)
-def _percentiles(parts: tuple[Part, ...], qs: tuple[float, ...]) -> tuple[float, ...]:
-    constant = sum(part[1] for part in parts if part[2] - part[0] <= 1e-12)
-    varying = sorted(part for part in parts if part[2] - part[0] > 1e-12)
-    if not varying:
-        return tuple(constant for _ in qs)
-    low, mode, high = (np.asarray(column) for column in zip(*varying, strict=True))
-    u = _uniform_table()[:, : low.size] if low.size <= UNIFORM_COLUMNS else _uniforms(low.size)
-    # Inverse CDF of the triangular distribution, one column per part.
+    u = (rng.permutation(n) + rng.random(n)) / n
+    # Inverse CDF of the triangular distribution.
     fc = (mode - low) / (high - low)
     left = low + np.sqrt(u * (high - low) * (mode - low))
     right = high - np.sqrt((1.0 - u) * (high - low) * (high - mode))
-    samples = np.where(u < fc, left, right).sum(axis=1) + constant
-    return tuple(float(v) for v in np.percentile(samples, list(qs)))
+    draws = np.where(u < fc, left, right)
+    draws.setflags(write=False)
+    return draws
 
 
-def percentiles(parts: Sequence[Part], qs: Sequence[float] = (50.0, 90.0)) -> list[float]:
+def percentiles(
+    parts: Sequence[Part], qs: Sequence[float] = (50.0, 90.0), *, keys: Sequence[str] | None = None
+) -> list[float]:
     """Percentiles (hours) of a sum of independent triangular(min, typical, max) parts.
 
-    Monte Carlo over Latin-hypercube samples with a fixed seed, so the same parts (in any
-    order) always give the same answer; results are cached per set of parts. Parts with
-    min == max are constants.
+    Monte Carlo with MONTE_CARLO_SAMPLES Latin-hypercube draws per part, each part seeded by its
+    key (its position when no keys are given), so the same parts always give the same answer.
+    Parts with min == max are constants.
     """
-    return list(_percentiles(tuple(parts), tuple(qs)))
+    names = keys if keys is not None else [f"#{i}" for i in range(len(parts))]
+    constant = 0.0
+    total: np.ndarray | None = None
+    for key, part in zip(names, parts, strict=True):
+        if part[2] - part[0] <= 1e-12:
+            constant += part[1]
+            continue
+        draws = _draws(key, part)
+        total = draws.copy() if total is None else np.add(total, draws, out=total)
+    if total is None:
+        return [constant for _ in qs]
+    return [float(v) + constant for v in np.percentile(total, list(qs))]
 
 
 def _render(template: EventTemplate, network: Network, teu: float) -> Event:
@@ -116,8 +120,10 @@ def price(
     legs: list[Leg] = []
     pending: list[int] = []
     parts: list[Part] = []
+    keys: list[str] = []
     for edge in edges:
         parts.extend(graph.parts[edge])
+        keys.extend(graph.part_keys[edge])
         if graph.edge_kind[edge] != LINK:
             pending.append(edge)
             continue
@@ -189,7 +195,7 @@ def price(
                 corridor = network.corridors[corridor_id]
                 shares.append(CorridorShare(corridor.id, corridor.name, round(on / distance, 4)))
     shares.sort(key=lambda c: (-c.share, c.id))
-    p50, p90 = percentiles(parts)
+    p50, p90 = percentiles(parts, keys=keys)
     return Route(
         rank=rank,
         transit_hours=hours,

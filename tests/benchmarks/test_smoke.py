@@ -26,7 +26,7 @@ def test_quick_run_writes_table_and_json(run_module, tmp_path: Path, capsys: pyt
     assert data["quick"] is True
     assert data["machine"]["nproc"] >= 1
     figures = {row["figure"]: row for row in data["rows"]}
-    k1 = figures["plan_routes k=1 p50"]
+    k1 = figures["k=1 full route, cold p50"]
     assert k1["ours"] > 0
     assert k1["baseline"] > 0
     assert k1["ratio"] == pytest.approx(k1["ours"] / k1["baseline"])

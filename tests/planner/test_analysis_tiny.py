@@ -191,3 +191,23 @@ def test_compare_lists_every_corridor_with_a_reason_when_it_cannot_serve(tiny: p
     assert rows["direct"].route is None
     assert rows["direct"].reason
     assert "Direct road" in rows["direct"].reason
+
+
+def test_an_unchanged_path_keeps_its_exact_p50_and_p90_under_a_scenario(tiny: planner.Network) -> None:
+    # Each part's draws are seeded by its name, so a path the scenario does not touch has no Monte Carlo noise.
+    scenario = parse_scenario({"name": "closed", "title": "Closed", "changes": [{"close_link": "l6"}]}, tiny)
+    result = plan_with_scenario(tiny, scenario, "a1", "c2", k=2)
+    assert result.baseline is not None
+    assert result.planned is not None
+    base = next(r for r in result.baseline.routes if r.places == SOUTH)
+    new = next(r for r in result.planned.routes if r.places == SOUTH)
+    assert (new.transit_hours_p50, new.transit_hours_p90) == (base.transit_hours_p50, base.transit_hours_p90)
+    assert result.to_dict(tiny)["routes"][0]["delta"]["transit_hours_p90"] == 0.0
+
+
+def test_percentiles_do_not_depend_on_where_a_named_part_sits() -> None:
+    parts = [(0.0, 2.0, 10.0), (1.0, 1.0, 13.0), (4.0, 6.0, 8.0)]
+    keys = ["a", "b", "c"]
+    forward = percentiles(parts, keys=keys)
+    backward = percentiles(parts[::-1], keys=keys[::-1])
+    assert forward == pytest.approx(backward, abs=1e-9)
