@@ -106,8 +106,11 @@ def planner_problem(exc: PlannerError) -> Response:
     if isinstance(exc, UnknownPlaceError):
         field = exc.field or "place"
         detail = f"{field}: no place has this id, name or alias"
+        if exc.ambiguous:
+            detail = f"{field}: several places have this name or alias; use one of their ids"
         if exc.suggestions:
-            detail += "; did you mean " + ", ".join(exc.suggestions) + "?"
+            detail += ("; candidates: " if exc.ambiguous else "; did you mean ") + ", ".join(exc.suggestions)
+            detail += "" if exc.ambiguous else "?"
         return problem_response(
             404,
             exc.code,

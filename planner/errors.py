@@ -157,13 +157,19 @@ class UnknownPlaceError(PlannerError, LookupError):
 
     code = "unknown_place"
 
-    def __init__(self, query: str, suggestions: Sequence[str] = (), *, field: str | None = None) -> None:
+    def __init__(
+        self, query: str, suggestions: Sequence[str] = (), *, field: str | None = None, ambiguous: bool = False
+    ) -> None:
         self.query = query
         self.suggestions = tuple(suggestions)
         self.field = field
-        message = f"unknown place {query!r}"
-        if self.suggestions:
-            message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+        self.ambiguous = ambiguous
+        if ambiguous:
+            message = f"place {query!r} is ambiguous: it names " + ", ".join(self.suggestions) + "; use an id"
+        else:
+            message = f"unknown place {query!r}"
+            if self.suggestions:
+                message += "; did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
         super().__init__(message)
 
 

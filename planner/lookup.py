@@ -83,9 +83,7 @@ def find_place(network: Network, query: str, *, field: str | None = None) -> Pla
         return network.places[hits[0][0]]
     if len(hits) > 1:
         names = [f"{network.places[pid].name} ({pid})" for pid, _ in hits]
-        raise UnknownPlaceError(query, [pid for pid, _ in hits], field=field) from ValueError(
-            "ambiguous: " + ", ".join(names)
-        )
+        raise UnknownPlaceError(query, names, field=field, ambiguous=True)
     raise UnknownPlaceError(query, suggest_places(network, query), field=field)
 
 

@@ -11,6 +11,8 @@ Direct road l6 a1-c2 1000 km: 20 h, $2000, 800 kg CO2e (no border blocks at its 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import planner
@@ -187,3 +189,11 @@ def test_a_remembered_no_route_raises_a_fresh_error_each_time(tiny: planner.Netw
     assert errors[0] is not errors[1]
     assert str(errors[0]) == str(errors[1])
     assert errors[1].constraints == ("modes",)
+
+
+def test_a_spelling_shared_by_two_places_is_refused_as_ambiguous(tiny: planner.Network) -> None:
+    text = (Path(__file__).parent.parent / "fixtures" / "tiny.yaml").read_text(encoding="utf-8")
+    network = planner.parse_network(text.replace("name: Gamma Port", "name: Gamma Port\n    aliases: [Al'pha City]"))
+    with pytest.raises(planner.UnknownPlaceError, match="ambiguous: it names Alpha \\(a1\\), Gamma Port \\(c1\\)") as info:
+        planner.find_place(network, "alpha city")
+    assert info.value.ambiguous
