@@ -81,6 +81,8 @@ def search(
         and limits.max_transshipments is None
         and all(label[1] == 0 and label[2] == 0 and label[3] == 0 for label in starts)
     ):
+        if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES:
+            return _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
         return _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
     adj = graph.adj
     node_place = graph.node_place
@@ -227,6 +229,86 @@ def _plain_search(
                 counter += 1
                 push(heap, (nd, counter, target))
     return {}
+
+
+COMPILED_KERNEL_MIN_NODES = 50_000
+"""From this many graph nodes on, plain searches run on scipy.sparse.csgraph's C Dijkstra."""
+
+
+class _Kernel:
+    """The compiled graph as CSR arrays: parallel edges (same two nodes) merge, keeping the lightest."""
+
+    def __init__(self, graph: CompiledGraph) -> None:
+        import numpy as np
+
+        src = np.asarray(graph.edge_src, dtype=np.int64)
+        dst = np.asarray(graph.edge_dst, dtype=np.int64)
+        self.order = np.lexsort((dst, src))
+        s, d = src[self.order], dst[self.order]
+        first = np.ones(len(s), dtype=bool)
+        first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+        self.group_starts = np.flatnonzero(first)
+        self.indices = d[self.group_starts].astype(np.int32)
+        counts = np.bincount(s[self.group_starts], minlength=len(graph.adj))
+        self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+        self.dst = dst
+        self.n = len(graph.adj)
+
+
+def _kernel(graph: CompiledGraph) -> _Kernel:
+    cache: dict[str, _Kernel] = graph.__dict__.setdefault("_kernel", {})
+    if "csr" not in cache:
+        cache["csr"] = _Kernel(graph)
+    return cache["csr"]
+
+
+def _kernel_search(
+    graph: CompiledGraph,
+    weight: Sequence[float],
+    starts: dict[Label, tuple[float, Trail]],
+    target_place: str,
+    banned: frozenset[int],
+    banned_nodes: frozenset[int],
+) -> dict[Label, tuple[float, Trail]]:
+    """:func:`_plain_search` on scipy's C Dijkstra, for large graphs.
+
+    The same shortest distance; among paths of exactly equal weight it may pick another one.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    kernel = _kernel(graph)
+    w = np.asarray(weight, dtype=np.float64).copy()
+    if banned:
+        w[np.fromiter(banned, dtype=np.int64, count=len(banned))] = np.inf
+    if banned_nodes:
+        w[np.isin(kernel.dst, np.fromiter(banned_nodes, dtype=np.int64, count=len(banned_nodes)))] = np.inf
+    # csgraph reads explicit zeros as edges only in some versions: keep every weight positive.
+    data = np.maximum(np.minimum.reduceat(w[kernel.order], kernel.group_starts), 1e-300)
+    matrix = csr_matrix((data, kernel.indices, kernel.indptr), shape=(kernel.n, kernel.n))
+    offsets = {label[0]: dist for label, (dist, _) in starts.items()}
+    trails = {label[0]: trail for label, (_, trail) in starts.items()}
+    if len(set(offsets.values())) > 1:  # starts at different distances: not what the kernel answers
+        return _plain_search(graph, weight, starts, target_place, banned, banned_nodes)
+    offset = next(iter(offsets.values()))
+    sources = sorted(offsets)
+    dist, pred, _ = dijkstra(matrix, directed=True, indices=sources, min_only=True, return_predecessors=True)
+    targets = [node for node in graph.place_nodes.get(target_place, ()) if np.isfinite(dist[node])]
+    if not targets:
+        return {}
+    end = min(targets, key=lambda node: (dist[node], node))
+    nodes = [end]
+    while pred[nodes[-1]] >= 0:
+        nodes.append(int(pred[nodes[-1]]))
+    nodes.reverse()
+    trail = trails[nodes[0]]
+    for u, v in zip(nodes, nodes[1:], strict=False):
+        edge = min(
+            (e for t, e in graph.adj[u] if t == v and e not in banned), key=lambda e: (weight[e], e)
+        )
+        trail = (trail, edge)
+    return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}
 
 
 def _trail_to(graph: CompiledGraph, pred: list[int], start_trail: dict[int, Trail], node: int) -> Trail:
