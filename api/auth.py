@@ -95,8 +95,11 @@ class RateLimiter:
             del self._buckets[client]
 
 
-def enforce_rate_limit(request: Request) -> None:
-    """Dependency of every /v1 endpoint: 401 without a valid key (when keys are configured), 429 over the limit."""
+async def enforce_rate_limit(request: Request) -> None:
+    """Dependency of every /v1 endpoint: 401 without a valid key (when keys are configured), 429 over the limit.
+
+    ``async`` although it never awaits: FastAPI would run a plain ``def`` dependency in a thread.
+    """
     client = current_client(request)
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:

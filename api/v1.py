@@ -70,8 +70,8 @@ router = APIRouter(
 )
 
 
-def get_network(request: Request) -> Network:
-    """The loaded network (503 until the lifespan has loaded it)."""
+async def get_network(request: Request) -> Network:
+    """The loaded network (503 until the lifespan has loaded it); async so FastAPI calls it inline."""
     network: Network | None = getattr(request.app.state, "network", None)
     if network is None:
         raise ProblemError(503, "not_ready", "Not ready", "the network is not loaded yet", headers={"Retry-After": "1"})
