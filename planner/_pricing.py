@@ -82,7 +82,22 @@ def percentiles(
         total = draws.copy() if total is None else np.add(total, draws, out=total)
     if total is None:
         return [constant for _ in qs]
-    return [float(v) + constant for v in np.percentile(total, list(qs))]
+    return [value + constant for value in _quantiles(total, qs)]
+
+
+def _quantiles(samples: np.ndarray, qs: Sequence[float]) -> list[float]:
+    """Percentiles by linear interpolation between order statistics (numpy's default method), by one partition."""
+    n = samples.size
+    positions = [(n - 1) * q / 100.0 for q in qs]
+    lows = [min(int(pos), n - 1) for pos in positions]
+    kth = sorted({k for low in lows for k in (low, min(low + 1, n - 1))})
+    ordered = np.partition(samples, kth)
+    out = []
+    for pos, low in zip(positions, lows, strict=True):
+        a = float(ordered[low])
+        b = float(ordered[min(low + 1, n - 1)])
+        out.append(a + (pos - low) * (b - a))
+    return out
 
 
 def _render(template: EventTemplate, network: Network, teu: float) -> Event:
@@ -132,8 +147,17 @@ def price(
         link = network.links[link_id]
         src = graph.node_place[graph.edge_src[edge]]
         dst = graph.node_place[graph.edge_dst[edge]]
-        group = [*pending, edge]
-        pending = []
+        if pending:
+            group = [*pending, edge]
+            pending = []
+            hours = sum(graph.hours[e] for e in group)
+            hours_min = sum(graph.hours_min[e] for e in group)
+            hours_max = sum(graph.hours_max[e] for e in group)
+            cost_teu = sum(graph.cost_teu[e] for e in group)
+        else:
+            group = [edge]
+            hours, hours_min, hours_max = graph.hours[edge], graph.hours_min[edge], graph.hours_max[edge]
+            cost_teu = graph.cost_teu[edge]
         events = tuple(_render(t, network, teu) for e in group for t in graph.events[e])
         legs.append(
             Leg(
@@ -145,10 +169,10 @@ def price(
                 mode=link.mode,
                 gauge_mm=link.gauge_mm,
                 distance_km=graph.distance[edge],
-                hours=sum(graph.hours[e] for e in group),
-                hours_min=sum(graph.hours_min[e] for e in group),
-                hours_max=sum(graph.hours_max[e] for e in group),
-                cost_usd=sum(graph.cost_teu[e] for e in group) * teu,
+                hours=hours,
+                hours_min=hours_min,
+                hours_max=hours_max,
+                cost_usd=cost_teu * teu,
                 co2e_kg=graph.co2e_t[edge] * tonnes,
                 events=events,
             )
