@@ -214,6 +214,8 @@ def price(
         for leg in legs:
             used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
         for corridor_id, ids in corridor_links(network).items():
+            if ids.isdisjoint(used):
+                continue
             on = sum(km for link, km in used.items() if link in ids)
             if on > 0:
                 corridor = network.corridors[corridor_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NoRouteError, PlannerError
@@ -55,7 +55,8 @@ class ResultLine:
     places: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat fields only: a plain comprehension, not dataclasses.asdict (which deep-copies every value).
+        return {name: getattr(self, name) for name in COLUMNS_OUT}
 
 
 @dataclass(frozen=True, slots=True)
