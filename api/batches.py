@@ -48,7 +48,7 @@ from planner.batch import (
 
 from .auth import current_client, enforce_rate_limit
 from .models import PROBLEM_RESPONSES
-from .problems import ProblemError
+from .problems import ProblemError, invalid_field
 from .settings import Settings, get_settings
 
 __all__ = ["BatchService", "router", "shutdown", "startup"]
@@ -241,13 +241,7 @@ def _format_choice(value: str | None) -> OutputFormat | None:
     lowered = value.strip().lower()
     if lowered in ("csv", "jsonl"):
         return "csv" if lowered == "csv" else "jsonl"
-    raise ProblemError(
-        422,
-        "invalid_request",
-        "Invalid request",
-        "format: expected csv or jsonl",
-        errors=[{"field": "format", "message": "expected csv or jsonl"}],
-    )
+    raise invalid_field("format", "expected csv or jsonl")
 
 
 # --- reading a submission -----------------------------------------------------------------------
@@ -294,12 +288,8 @@ async def _submission(request: Request, settings: Settings) -> Submission:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             await form.close()
-            raise ProblemError(
-                422,
-                "invalid_request",
-                "Invalid request",
-                "file: a multipart upload needs a 'file' part with the CSV or JSON Lines input",
-                errors=[{"field": "file", "message": "field required"}],
+            raise invalid_field(
+                "file", "field required", "file: a multipart upload needs a 'file' part with the CSV or JSON Lines input"
             )
         if upload.size is not None and upload.size > limit:
             await form.close()
@@ -314,21 +304,11 @@ async def _submission(request: Request, settings: Settings) -> Submission:
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            raise ProblemError(
-                422,
-                "invalid_request",
-                "Invalid request",
-                "body: not valid JSON",
-                errors=[{"field": "body", "message": "not valid JSON"}],
-            ) from None
+            raise invalid_field("body", "not valid JSON") from None
         rows = data.get("rows") if isinstance(data, dict) else None
         if not isinstance(rows, list):
-            raise ProblemError(
-                422,
-                "invalid_request",
-                "Invalid request",
-                'rows: expected {"rows": [{"origin": ..., "destination": ...}, ...]}',
-                errors=[{"field": "rows", "message": "expected a list of objects"}],
+            raise invalid_field(
+                "rows", "expected a list of objects", 'rows: expected {"rows": [{"origin": ..., "destination": ...}, ...]}'
             )
         requested = data.get("format")
         return parse_objects(rows), "jsonl", requested if isinstance(requested, str) else None, None
@@ -358,12 +338,8 @@ async def submit_batch(
     """Submit a batch of route requests (JSON rows, CSV or JSON Lines); answers 202 with the job."""
     key = request.headers.get("idempotency-key")
     if key is not None and not 0 < len(key) <= _MAX_IDEMPOTENCY_KEY:
-        raise ProblemError(
-            422,
-            "invalid_request",
-            "Invalid request",
-            f"Idempotency-Key: must be 1 to {_MAX_IDEMPOTENCY_KEY} characters",
-            errors=[{"field": "Idempotency-Key", "message": "too long or empty"}],
+        raise invalid_field(
+            "Idempotency-Key", "too long or empty", f"Idempotency-Key: must be 1 to {_MAX_IDEMPOTENCY_KEY} characters"
         )
     if key is not None:
         existing = await run_in_threadpool(service.store.find_by_key, client, key)

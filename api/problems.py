@@ -81,6 +81,17 @@ class ProblemError(Exception):
         return problem_response(self.status, self.code, self.title, self.detail, headers=self.headers, **self.extra)
 
 
+def invalid_field(field: str, message: str, detail: str | None = None) -> ProblemError:
+    """A 422 ``invalid_request`` problem about one field (``detail`` defaults to ``field: message``)."""
+    return ProblemError(
+        422,
+        "invalid_request",
+        "Invalid request",
+        detail or f"{field}: {message}",
+        errors=[{"field": field, "message": message}],
+    )
+
+
 def problem_response(
     status: int,
     code: str,
