@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from planner import Network, ScenarioError, plan_routes
+from planner import Network, plan_routes
 from planner.export import request_to_dict, route_feature, route_to_dict
 
 __all__ = ["compare_routes", "plan", "plan_scenario", "resolve_scenario"]
@@ -26,11 +26,7 @@ def resolve_scenario(network: Network, scenario: str | dict[str, Any] | None) ->
         return None
     module = _scenario_module()
     if isinstance(scenario, str):
-        names = {str(s["name"]) for s in module.bundled_scenarios()}
-        if scenario not in names:
-            known = ", ".join(sorted(names)) or "none"
-            raise ScenarioError("no bundled scenario has this name; bundled scenarios: " + known, field="scenario")
-        return module.load_scenario(scenario, network)
+        return module.load_bundled_scenario(scenario, network)
     return module.parse_scenario(scenario, network)
 
 

@@ -254,7 +254,9 @@ class Network:
     @property
     def countries(self) -> frozenset[str]:
         """ISO 3166-1 alpha-2 codes of every country with a place in the network."""
-        return frozenset(p.country for p in self.places.values())
+        codes = self.cached("countries", lambda: frozenset(p.country for p in self.places.values()))
+        assert isinstance(codes, frozenset)
+        return codes
 
     def operational_links(self) -> tuple[Link, ...]:
         """Links that carry traffic today (not planned)."""

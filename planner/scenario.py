@@ -14,10 +14,12 @@ every other request keeps seeing the original. Change types::
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -36,6 +38,7 @@ __all__ = [
     "ScenarioPlan",
     "apply_scenario",
     "bundled_scenarios",
+    "load_bundled_scenario",
     "load_scenario",
     "parse_scenario",
     "plan_with_scenario",
@@ -325,6 +328,12 @@ def scenario_network(network: Network, scenario: Scenario) -> Network:
 
 def bundled_scenarios() -> list[dict[str, Any]]:
     """Name, title, description and sources of each bundled scenario (graphs/scenarios/*.yaml)."""
+    return copy.deepcopy(_bundled_summaries())
+
+
+@lru_cache(maxsize=1)
+def _bundled_summaries() -> list[dict[str, Any]]:
+    # The bundled files ship with the package and do not change while it runs: read them once.
     out = []
     for path in sorted(scenario_dir().glob("*.yaml")):
         raw, _ = _parse_yaml(path.read_text(encoding="utf-8"), str(path))
@@ -339,6 +348,16 @@ def bundled_scenarios() -> list[dict[str, Any]]:
     return out
 
 
+def load_bundled_scenario(name: str, network: Network) -> Scenario:
+    """A bundled scenario by name only (never a file path: for names that come from requests or batch rows)."""
+    names = [sc["name"] for sc in _bundled_summaries()]
+    if name not in names:
+        raise ScenarioError(
+            f"no bundled scenario is called {name!r}; bundled scenarios: {', '.join(names) or 'none'}", field="scenario"
+        )
+    return load_scenario(name, network)
+
+
 def load_scenario(ref: str, network: Network) -> Scenario:
     """Load a scenario by bundled name (e.g. ``cku_opened``) or from a YAML/JSON file path."""
     candidate = scenario_dir() / f"{ref}.yaml"
@@ -348,6 +367,10 @@ def load_scenario(ref: str, network: Network) -> Scenario:
         raise ScenarioError(f"unknown scenario {ref!r}: not a bundled name ({names}) nor a file", field="scenario")
     if path.stat().st_size > MAX_SCENARIO_BYTES:
         raise ScenarioError(f"scenario file {path} is over {MAX_SCENARIO_BYTES} bytes", field="scenario")
+    if path == candidate:  # bundled: parsed and checked once per network
+        scenario = network.cached(f"bundled-scenario:{ref}", lambda: parse_scenario(path.read_text(encoding="utf-8"), network))
+        assert isinstance(scenario, Scenario)
+        return scenario
     return parse_scenario(path.read_text(encoding="utf-8"), network)
 
 

@@ -114,7 +114,8 @@ def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
     except ImportError:
         raise _Unsupported("scenarios not supported") from None
     name = row.scenario
-    scenario = network.cached(f"batch-scenario:{name}", lambda: scenario_module.load_scenario(name, network))
+    # Names only: a row must never make the process read a file of its choosing.
+    scenario = scenario_module.load_bundled_scenario(name, network)
     comparison = scenario_module.plan_with_scenario(network, scenario, row.origin, row.destination, **options)
     if comparison.planned is None:
         raise NoRouteError(f"no route under scenario {name!r}: {comparison.planned_error}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from batch_helpers import check_results, random_rows, read_output, to_csv
@@ -107,6 +108,15 @@ def test_unknown_scenario_is_a_row_error(tiny: planner.Network) -> None:
     lines = _lines(tiny, "origin,destination,scenario\na1,c2,no_such_scenario\n")
     assert lines[0]["status"] == "error"
     assert lines[0]["error"].startswith("row 1, field 'scenario':")
+
+
+def test_a_scenario_that_names_a_file_is_refused_without_reading_it(tiny: planner.Network, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("name: leak\ntitle: SECRET-CONTENT\nchanges: [{close_link: l6}]\n")
+    lines = _lines(tiny, f"origin,destination,scenario\na1,c2,{secret}\n")
+    assert lines[0]["status"] == "error"
+    assert "no bundled scenario is called" in lines[0]["error"]
+    assert "SECRET" not in json.dumps(lines)
 
 
 def test_evaluated_rows_match_plan_routes(tiny: planner.Network) -> None:
