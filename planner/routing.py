@@ -375,7 +375,11 @@ def _banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str])
 
 
 def _limits(graph: CompiledGraph, request: RouteRequest, active: set[str]) -> _search.Limits:
-    rule = _corridor_rule(graph.network, request.corridor) if request.corridor and "corridor" in active else None
+    rule = None
+    if request.corridor and "corridor" in active:
+        corridor_id = request.corridor
+        rule = graph.network.cached(f"corridor_rule:{corridor_id}", lambda: _corridor_rule(graph.network, corridor_id))
+        assert isinstance(rule, _search.CorridorRule)
     return _search.Limits(
         banned_edges=_banned_edges(graph, request, active),
         max_border_crossings=request.max_border_crossings if "max_border_crossings" in active else None,
