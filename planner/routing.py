@@ -375,11 +375,12 @@ def _banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str])
 
 
 def _limits(graph: CompiledGraph, request: RouteRequest, active: set[str]) -> _search.Limits:
-    rule = None
+    rule: _search.CorridorRule | None = None
     if request.corridor and "corridor" in active:
         corridor_id = request.corridor
-        rule = graph.network.cached(f"corridor_rule:{corridor_id}", lambda: _corridor_rule(graph.network, corridor_id))
-        assert isinstance(rule, _search.CorridorRule)
+        built = graph.network.cached(f"corridor_rule:{corridor_id}", lambda: _corridor_rule(graph.network, corridor_id))
+        assert isinstance(built, _search.CorridorRule)
+        rule = built
     return _search.Limits(
         banned_edges=_banned_edges(graph, request, active),
         max_border_crossings=request.max_border_crossings if "max_border_crossings" in active else None,
