@@ -13,8 +13,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 
 import planner
 from planner import NetworkError, load_network
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=planner.__version__,
         description=DESCRIPTION,
         lifespan=_lifespan,
+        docs_url=None,  # served by _add_docs from vendored files, so they work with no internet access
+        redoc_url=None,
     )
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(batches.router)
 
     _add_root(app)
+    _add_docs(app)
 
     @app.get("/healthz", summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
     def healthz() -> Response:
@@ -158,9 +162,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _add_root(app: FastAPI) -> None:
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     index = STATIC_DIR / "index.html"
     if index.is_file():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
         @app.get("/", include_in_schema=False)
         def root_page() -> FileResponse:
@@ -172,3 +177,30 @@ def _add_root(app: FastAPI) -> None:
     def root() -> Response:
         """Pointers to the documentation and the API."""
         return json_response({"name": "corridor-planner", "docs": "/docs", "openapi": "/openapi.json", "api": "/v1"})
+
+
+def _add_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc (ReDoc) from api/static/vendor: no CDN, no web fonts, no validator badge."""
+    openapi_url = app.openapi_url or "/openapi.json"
+    vendor = "/static/vendor"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} · API docs",
+            swagger_js_url=f"{vendor}/swagger-ui-dist/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui-dist/swagger-ui.css",
+            swagger_favicon_url="data:,",
+            swagger_ui_parameters={"validatorUrl": None},  # else the spec is sent to an online validator
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} · API reference",
+            redoc_js_url=f"{vendor}/redoc/redoc.standalone.js",
+            redoc_favicon_url="data:,",
+            with_google_fonts=False,
+        )

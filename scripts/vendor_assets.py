@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Vendor the map's third-party files from the npm registry into api/static/vendor/.
+"""Vendor the map's and the API docs' third-party files from the npm registry into api/static/vendor/.
 
 For each pinned package this runs ``npm pack <name>@<version>`` in a temporary directory,
-extracts only the files the page needs into ``api/static/vendor/<name>/``, copies the
+extracts only the files the pages need into ``api/static/vendor/<name>/``, copies the
 package's licence beside them, and records everything in ``api/static/vendor/VENDORED.json``
 (package, version, licence, tarball integrity, files with their SHA-256).
 
-The page needs no build step: the vendored files are committed, and this script is only run
+The pages need no build step: the vendored files are committed, and this script is only run
 to change a version. Usage::
 
     python scripts/vendor_assets.py          # re-vendor (needs node/npm and the npm registry)
@@ -67,6 +67,18 @@ PACKAGES = (
         ("countries-50m.json",),
         why="country outlines (Natural Earth 1:50m admin-0, public domain) drawn under the network",
     ),
+    Package(
+        "swagger-ui-dist",
+        "5.35.0",
+        ("swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-bundle.js.LICENSE.txt", "NOTICE"),
+        why="the interactive API documentation at /docs (the bundle's own third-party licences beside it)",
+    ),
+    Package(
+        "redoc",
+        "2.5.4",
+        ("bundles/redoc.standalone.js", "bundles/redoc.standalone.js.LICENSE.txt"),
+        why="the reference API documentation at /redoc (the bundle's own third-party licences beside it)",
+    ),
 )
 
 
@@ -75,8 +87,8 @@ def sha256(path: Path) -> str:
 
 
 def _target(package: Package, member: str) -> str:
-    # dist/ is dropped so that leaflet.css still finds its images/ folder beside it.
-    return member.removeprefix("dist/")
+    # dist/ is dropped so that leaflet.css still finds its images/ folder beside it; bundles/ for a flat folder.
+    return member.removeprefix("dist/").removeprefix("bundles/")
 
 
 def pack(package: Package, workdir: Path) -> dict[str, object]:
