@@ -3,8 +3,10 @@
 
 For each pinned package this runs ``npm pack <name>@<version>`` in a temporary directory,
 extracts only the files the pages need into ``api/static/vendor/<name>/``, copies the
-package's licence beside them, and records everything in ``api/static/vendor/VENDORED.json``
-(package, version, licence, tarball integrity, files with their SHA-256).
+package's licence beside them, applies the package's recorded patches (each one exact string
+replacement, refused unless it matches exactly once), and records everything in
+``api/static/vendor/VENDORED.json`` (package, version, licence, tarball integrity, patches,
+files with their SHA-256 as committed).
 
 The pages need no build step: the vendored files are committed, and this script is only run
 to change a version. Usage::
@@ -32,12 +34,21 @@ MANIFEST = VENDOR / "VENDORED.json"
 
 
 @dataclass(frozen=True)
+class Patch:
+    file: str  # path inside the tarball's package/ folder
+    replace: str
+    with_: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Package:
     name: str
     version: str
     files: tuple[str, ...]  # paths inside the tarball's package/ folder
     licence: str = "LICENSE"
     why: str = ""
+    patches: tuple[Patch, ...] = ()
 
 
 PACKAGES = (
@@ -78,6 +89,15 @@ PACKAGES = (
         "2.5.4",
         ("bundles/redoc.standalone.js", "bundles/redoc.standalone.js.LICENSE.txt"),
         why="the reference API documentation at /redoc (the bundle's own third-party licences beside it)",
+        patches=(
+            Patch(
+                "bundles/redoc.standalone.js",
+                'src:"https://cdn.redoc.ly/redoc/logo-mini.svg"',
+                'src:"data:,"',
+                "the menu's Redocly logo is always fetched from Redocly's CDN (no option turns it off); an empty "
+                "image fails at once, so ReDoc hides it and the page reaches no other host",
+            ),
+        ),
     ),
 )
 
@@ -114,7 +134,10 @@ def pack(package: Package, workdir: Path) -> dict[str, object]:
             target.parent.mkdir(parents=True, exist_ok=True)
             source = tar.extractfile(member)
             assert source is not None
-            target.write_bytes(source.read())
+            data = source.read()
+            for patch in (p for p in package.patches if p.file == relative):
+                data = _apply(spec, patch, data)
+            target.write_bytes(data)
             files[target.relative_to(VENDOR).as_posix()] = sha256(target)
     return {
         "name": package.name,
@@ -124,8 +147,19 @@ def pack(package: Package, workdir: Path) -> dict[str, object]:
         "integrity": info.get("integrity"),
         "tarball": f"https://registry.npmjs.org/{package.name}/-/{package.name}-{package.version}.tgz",
         "why": package.why,
+        "patches": [
+            {"file": _target(package, p.file), "replace": p.replace, "with": p.with_, "why": p.why}
+            for p in package.patches
+        ],
         "files": files,
     }
+
+
+def _apply(spec: str, patch: Patch, data: bytes) -> bytes:
+    old, new = patch.replace.encode(), patch.with_.encode()
+    if data.count(old) != 1:
+        raise SystemExit(f"{spec}: patch for {patch.file} matches {data.count(old)} times, not once: {patch.replace!r}")
+    return data.replace(old, new)
 
 
 def _licence_from_package_json(tarball: Path) -> str | None:

@@ -9,13 +9,18 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
 import planner
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -105,3 +110,7 @@ class Watch:
         ]
         assert [m for m in self.console_errors if m not in resource_lines] == []
         assert len(resource_lines) <= allowed
+
+
+OpenPage = Callable[..., "tuple[Page, Watch]"]
+"""The ``open_page`` fixture: ``open_page(viewport=None, *, abort_offsite=False) -> (page, watch)``."""

@@ -10,17 +10,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM_ARGS, LAPTOP, ROOT, TIMEOUT_MS, Watch, chromium, is_loopback
+from browser_support import ARTIFACTS, CHROMIUM_ARGS, LAPTOP, ROOT, TIMEOUT_MS, OpenPage, Watch, chromium, is_loopback
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request, Route
-
-OpenPage = Callable[..., "tuple[Page, Watch]"]
 
 
 def _free_port() -> int:

@@ -76,3 +76,12 @@ def test_the_api_docs_pages_load_their_vendored_files_and_nothing_from_another_h
     assert named
     for url in named:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_redoc_bundle_is_patched_so_that_it_fetches_no_logo_from_a_cdn() -> None:
+    manifest = json.loads((VENDOR / "VENDORED.json").read_text(encoding="utf-8"))
+    redoc = next(p for p in manifest["packages"] if p["name"] == "redoc")
+    assert [p["file"] for p in redoc["patches"]] == ["redoc.standalone.js"]
+    bundle = (VENDOR / "redoc" / "redoc.standalone.js").read_text(encoding="utf-8")
+    assert "cdn.redoc.ly" not in bundle
+    assert redoc["patches"][0]["with"] in bundle
