@@ -6,6 +6,7 @@ The fixtures that start `corridor serve` and Chromium are in ``conftest.py`` bes
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import shutil
@@ -114,3 +115,40 @@ class Watch:
 
 OpenPage = Callable[..., "tuple[Page, Watch]"]
 """The ``open_page`` fixture: ``open_page(viewport=None, *, abort_offsite=False) -> (page, watch)``."""
+
+
+_PIXELS_DIFFERING = """async ([a, b]) => {
+    const decode = async (b64) => {
+        const bitmap = await createImageBitmap(await (await fetch("data:image/png;base64," + b64)).blob());
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const context = canvas.getContext("2d");
+        context.drawImage(bitmap, 0, 0);
+        return context.getImageData(0, 0, bitmap.width, bitmap.height);
+    };
+    const [x, y] = [await decode(a), await decode(b)];
+    if (x.width !== y.width || x.height !== y.height) return -1;
+    let differing = 0;
+    for (let i = 0; i < x.data.length; i += 4) {
+        if (x.data[i] !== y.data[i] || x.data[i + 1] !== y.data[i + 1] || x.data[i + 2] !== y.data[i + 2]) differing++;
+    }
+    return differing;
+}"""
+
+
+def save_screenshot(pg: Page, name: str, *, max_changed_pixels: int = 200) -> Path:
+    """Screenshot the page to tests/artifacts/NAME.png. A committed screenshot that differs only by a few
+    anti-aliased pixels (Chromium is not pixel-stable from run to run) is kept, so a test run leaves the work
+    tree clean unless the look really changed."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    shot = pg.screenshot()
+    if path.is_file():
+        old = path.read_bytes()
+        if old == shot:
+            return path
+        b64 = [base64.b64encode(x).decode("ascii") for x in (old, shot)]
+        differing = int(pg.evaluate(_PIXELS_DIFFERING, b64))
+        if 0 <= differing <= max_changed_pixels:
+            return path
+    path.write_bytes(shot)
+    return path

@@ -4,7 +4,7 @@ server is aborted, and none may even be tried (no CDN script, no web font, no on
 from __future__ import annotations
 
 import pytest
-from browser_support import ARTIFACTS, OpenPage, Watch, require_browser
+from browser_support import OpenPage, Watch, require_browser, save_screenshot
 
 require_browser()
 
@@ -29,7 +29,7 @@ def test_swagger_ui_at_docs_renders_every_operation_offline(open_page: OpenPage)
     routes.locator(".opblock-summary-control").click()
     expect(routes.locator(".parameters-container")).to_contain_text("Place id, name or alias")
     _settle(pg)
-    pg.screenshot(path=str(ARTIFACTS / "docs-swagger-offline.png"))
+    save_screenshot(pg, "docs-swagger-offline")
     _assert_offline(watch)
 
 
@@ -46,7 +46,7 @@ def test_redoc_at_redoc_renders_every_operation_offline(open_page: OpenPage) -> 
     pg.locator(".menu-content input[placeholder='Search...']").fill("compare")
     expect(pg.locator("[data-role='search:results']")).to_contain_text("Compare corridors")
     _settle(pg)
-    pg.screenshot(path=str(ARTIFACTS / "docs-redoc-offline.png"))
+    save_screenshot(pg, "docs-redoc-offline")
     _assert_offline(watch)
 
 
