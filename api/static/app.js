@@ -12,8 +12,15 @@
     ["logistics_hub", "Logistics hub", "#2e8b57"],
     ["city", "City", "#56606a"],
   ];
-  const ROUTE_COLOURS = ["#e4572e", "#17a398", "#f3a712", "#8338ec", "#d62d7c", "#3a86ff", "#6a994e", "#8d6e63"];
-  const CORRIDOR_COLOURS = ["#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+  // The route and corridor palettes live in app.css (--route-colours, --corridor-colours), where their hues are
+  // chosen never to meet: a route must not read as a corridor.
+  const palette = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim().split(/\s+/);
+  let ROUTE_COLOURS = ["#000"], CORRIDOR_COLOURS = ["#000"]; // read in start(), once app.css applies
+  const routeColour = (i) => ROUTE_COLOURS[i % ROUTE_COLOURS.length];
+  // The opening view: Europe's rail terminals to Xinjiang, where the corridors run (lat/lon). A network
+  // elsewhere (CORRIDOR_NETWORK) opens on all of its places instead.
+  const OPENING_VIEW = [[34, 3], [57, 92]];
+  const LEGEND_OPEN_MIN_WIDTH = 900; // px of map: below this the legend starts collapsed
   const EVENT_LABELS = {
     border: "Border", wait: "Wait", transshipment: "Transshipment", gauge_change: "Gauge change", delay: "Delay",
   };
@@ -33,6 +40,11 @@
     view: "routes",
     map: null,
     places: new Map(), // id -> properties with lat/lon
+    links: new Map(), // id -> properties (from, to, mode, status)
+    labels: [], // one per place: { place, score, minZoom, marker, side }
+    routeEnds: new Set(), // place ids labelled whatever the zoom: the ends of the drawn routes
+    fit: null, // { bounds, options } of the last fit, until the user moves the map
+    fitting: false,
     corridors: [],
     corridorLayers: new Map(),
     scenarios: [],
@@ -46,6 +58,7 @@
   // ---------- formatting ----------
   const nf0 = new Intl.NumberFormat("en", { maximumFractionDigits: 0 });
   const nf1 = new Intl.NumberFormat("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const nf2 = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
   const days = (hours) => (hours == null ? "–" : nf1.format(hours / 24));
   const usd = (v) => (v == null ? "–" : "$" + nf0.format(v));
   const tonnes = (kg) => (kg == null ? "–" : nf1.format(kg / 1000));
@@ -120,7 +133,7 @@
     const fields = fieldsOf(p);
     const suggestions = Array.isArray(p.suggestions) ? p.suggestions.map((x) => (typeof x === "string" ? x : x.name)) : [];
     let headline = p.title || "Something went wrong";
-    let detail = String(p.detail || "");
+    let detail = humanise(String(p.detail || ""));
     if (code === "unknown_place") {
       const input = $(FIELD_INPUTS[fields[0]] || "#destination");
       const given = input && input.value ? input.value : "";
@@ -167,6 +180,44 @@
   function capitalise(s) { return s ? s[0].toUpperCase() + s.slice(1) : s; }
   function setStatus(text) { $("#status").textContent = text || ""; }
 
+  // ---------- names instead of ids ----------
+  // The API's messages and the scenarios' descriptions may name links, places and countries by id ("planned
+  // links not yet in operation (l084, l085)", "avoiding KZ"). The page shows names: a link becomes its ends
+  // ("Kashgar – Makmal"), a place id its name, a country code its English name. Ids the message already
+  // names ("Horgos (CN) (horgos_cn)", "Kashgar–Makmal (l084)") are dropped rather than named twice, and text
+  // inside a place's own name ("Horgos (CN)") is left as it is.
+  function linkName(link) {
+    const end = (id) => (state.places.get(id) || { name: id }).name;
+    return `${end(link.from)} – ${end(link.to)}`;
+  }
+  function humanise(text) {
+    if (text == null || text === "") return text;
+    text = String(text);
+    const keep = []; // [start, end) spans of place names already in the text
+    for (const place of state.places.values()) {
+      if (place.name.length < 3) continue;
+      for (let at = text.indexOf(place.name); at >= 0; at = text.indexOf(place.name, at + 1)) keep.push([at, at + place.name.length]);
+    }
+    const kept = (start, end) => keep.some(([a, b]) => start >= a && end <= b);
+    const named = (before, names) => names.every((n) => before.includes(n) || before.includes(shortPlaceName(n)));
+    const out = text.replace(/\b[A-Za-z][A-Za-z0-9_]*\b/g, (token, offset) => {
+      if (kept(offset, offset + token.length)) return token;
+      const before = text.slice(Math.max(0, offset - 80), offset);
+      const link = state.links.get(token);
+      if (link) {
+        const ends = [link.from, link.to].map((id) => (state.places.get(id) || { name: id }).name);
+        return named(before, ends) ? "\u0000" : linkName(link);
+      }
+      const place = /[a-z]/.test(token) && state.places.get(token);
+      if (place) return before.endsWith(place.name + " (") ? "\u0000" : place.name;
+      if (/^[A-Z]{2}$/.test(token) && state.countries && state.countries.has(token)) return countryName(token);
+      return token;
+    });
+    // Drop the ids already named (marked \u0000): "Horgos (CN) (horgos_cn)", "Kashgar–Makmal l084, ...".
+    return out.replace(/\s*\(\u0000(?:,\s*\u0000)*\)/g, "").replace(/\s+\u0000/g, "").replace(/\u0000\s*/g, "")
+      .replace(/\(\s*,\s*/g, "(").replace(/,\s*\)/g, ")").replace(/,\s*,/g, ",").replace(/ {2,}/g, " ");
+  }
+
   // ---------- the map ----------
   function initMap() {
     const map = L.map("map", { zoomSnap: 0.25, worldCopyJump: false, attributionControl: true, preferCanvas: false });
@@ -177,10 +228,70 @@
     map.createPane("network").style.zIndex = 400;
     map.createPane("routes").style.zIndex = 450;
     map.createPane("places").style.zIndex = 500;
-    map.setView([42, 60], 3);
+    map.createPane("labels").style.zIndex = 550;
+    map.getPane("labels").style.pointerEvents = "none";
+    map.fitBounds(OPENING_VIEW); // the map has no view yet, so this is immediate
     state.map = map;
     state.routeLayer = L.layerGroup([], { pane: "routes" }).addTo(map);
+    // A fit stays in force (kept on resize, redone when the legend opens or closes) until the user moves the map.
+    map.on("dragstart zoomstart", () => { if (!state.fitting) state.fit = null; });
+    map.on("zoomend moveend", layoutLabels);
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(() => {
+        map.invalidateSize({ pan: false });
+        if (state.fit) fitView(state.fit.bounds, state.fit.options); else layoutLabels();
+      }).observe(map.getContainer());
+    }
     return map;
+  }
+
+  // Fit the map to bounds at once, clear of the legend and the zoom buttons (unless options.overControls, as
+  // for the opening view, whose corners are empty steppe and sea). Leaflet ignores a view change
+  // asked for while a zoom animation runs (a wheel turn, a double click), so a fit then waits for its end.
+  function fitView(bounds, options) {
+    const map = state.map;
+    if (!bounds || !bounds.isValid()) return;
+    state.fit = { bounds, options };
+    if (map._animatingZoom) { map.once("zoomend", () => { if (state.fit && state.fit.bounds === bounds) fitView(bounds, options); }); return; }
+    map.stop();
+    map.invalidateSize({ pan: false });
+    state.fitting = true;
+    try {
+      const padding = options && options.overControls ? { padding: [8, 8] } : clearOfControls(bounds, options);
+      map.fitBounds(bounds, Object.assign({ animate: false }, options, padding));
+    } finally {
+      state.fitting = false;
+    }
+  }
+
+  // Padding that keeps bounds clear of the map's corner controls. A control in a corner can be kept clear of by
+  // its width on its side or by its height on its top or bottom; of these choices, take the one with the
+  // highest zoom.
+  function clearOfControls(bounds, options) {
+    const map = state.map;
+    const box = map.getContainer().getBoundingClientRect();
+    const margin = 14;
+    const controls = $$(".leaflet-control-zoom, .legend", map.getContainer()).map((n) => n.getBoundingClientRect())
+      .filter((r) => r.width > 0 && r.height > 0)
+      .map((r) => ({
+        left: r.left - box.left < box.width / 2, top: r.top - box.top < box.height / 2,
+        width: (r.left - box.left < box.width / 2 ? r.right - box.left : box.right - r.left) + margin,
+        height: (r.top - box.top < box.height / 2 ? r.bottom - box.top : box.bottom - r.top) + margin,
+      }));
+    let best = null;
+    for (let choice = 0; choice < 1 << controls.length; choice++) {
+      const pad = { left: 24, top: 24, right: 24, bottom: 30 }; // bottom: the attribution line
+      controls.forEach((c, i) => {
+        if (choice & (1 << i)) { const side = c.left ? "left" : "right"; pad[side] = Math.max(pad[side], c.width); }
+        else { const side = c.top ? "top" : "bottom"; pad[side] = Math.max(pad[side], c.height); }
+      });
+      if (pad.left + pad.right >= box.width - 40 || pad.top + pad.bottom >= box.height - 40) continue;
+      const zoom = map.getBoundsZoom(bounds, false, L.point(pad.left + pad.right, pad.top + pad.bottom));
+      const capped = Math.min(zoom, (options && options.maxZoom) || Infinity);
+      if (!best || capped > best.zoom) best = { zoom: capped, pad };
+    }
+    const pad = best ? best.pad : { left: 24, top: 24, right: 24, bottom: 30 };
+    return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom] };
   }
 
   async function loadCountries() {
@@ -222,8 +333,12 @@
         const [lon, lat] = f.geometry.coordinates;
         state.places.set(f.properties.id, Object.assign({}, f.properties, { lat, lon }));
         if (f.properties.country) countries.add(f.properties.country);
+      } else if (f.properties.feature === "link") {
+        state.links.set(f.properties.id, f.properties);
       }
     }
+    state.countries = countries;
+    buildLabels();
     const linkLayer = L.geoJSON(fc, {
       pane: "network",
       filter: (f) => f.properties.feature === "link",
@@ -266,9 +381,103 @@
       },
     }).addTo(state.map);
     const bounds = placeLayer.getBounds();
-    if (bounds.isValid()) state.map.fitBounds(bounds, { padding: [12, 12] });
-    state.networkBounds = bounds;
+    const opening = L.latLngBounds(OPENING_VIEW);
+    const inside = [...state.places.values()].filter((p) => opening.contains([p.lat, p.lon])).length;
+    state.openingBounds = inside * 2 >= state.places.size ? opening : bounds;
+    if (!state.fit && state.openingBounds.isValid()) fitView(state.openingBounds, { overControls: true });
     fillCountries([...countries].sort((a, b) => countryName(a).localeCompare(countryName(b))));
+  }
+
+  // ---------- place labels ----------
+  // Every place has a score (links meeting there, a city or a hub; border posts last) and a zoom from which it
+  // may be labelled: the main places from the opening view, the other cities, hubs and ports from zoom 4.5,
+  // everything from 5.5. Labels are then placed best score first, right, left, above or below their dot, and
+  // only where they overlap no label already placed and no map control; so the map never piles them up.
+  const LABEL_FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif";
+  const LABEL_H = 16, LABEL_GAP = 6;
+  let measure = null;
+  function textWidth(text, bold) {
+    measure = measure || document.createElement("canvas").getContext("2d");
+    measure.font = (bold ? "600 " : "") + LABEL_FONT;
+    return Math.ceil(measure.measureText(text).width) + 4;
+  }
+  // "Wuqia / Ulugqat (CN customs for Irkeshtam)" -> "Wuqia"; "Horgos (CN)" -> "Horgos"
+  function shortPlaceName(name) { return String(name).split(/ \/ | \(|, /)[0].trim() || name; }
+
+  function buildLabels() {
+    const degree = new Map();
+    for (const link of state.links.values()) {
+      for (const end of [link.from, link.to]) degree.set(end, (degree.get(end) || 0) + 1);
+    }
+    state.labels = [...state.places.values()].map((place) => {
+      const kinds = place.kinds || [];
+      const city = kinds.includes("city");
+      const hub = kinds.some((k) => k === "logistics_hub" || k === "dry_port" || k === "seaport");
+      const links = degree.get(place.id) || 0;
+      const border = kinds.includes("border_crossing") && !city;
+      const score = links + (city ? 2 : 0) + (hub ? 1 : 0) - (border ? 3 : 0);
+      const major = (city && links >= 3) || (hub && !border && links >= 4);
+      const minZoom = major ? 0 : (city || hub) && !border ? 4.5 : 5.5;
+      const text = shortPlaceName(place.name);
+      const bold = major;
+      return { place, score, minZoom, text, bold, width: textWidth(text, bold), marker: null, side: null };
+    }).sort((a, b) => b.score - a.score || a.text.localeCompare(b.text));
+    state.labelLayer = L.layerGroup([], { pane: "labels" }).addTo(state.map);
+    layoutLabels();
+  }
+
+  // Where a label goes around its dot, in order of preference: [dx, dy] of its box's top-left corner.
+  const LABEL_SIDES = {
+    right: (w) => [LABEL_GAP, -LABEL_H / 2],
+    left: (w) => [-LABEL_GAP - w, -LABEL_H / 2],
+    above: (w) => [-w / 2, -LABEL_H - 3],
+    below: (w) => [-w / 2, 3],
+  };
+  function labelMarker(label, side) {
+    const [dx, dy] = LABEL_SIDES[side](label.width);
+    const icon = L.divIcon({
+      className: "place-label" + (label.bold ? " major" : "") + (state.routeEnds.has(label.place.id) ? " route-end" : ""),
+      html: esc(label.text),
+      iconSize: [label.width, LABEL_H],
+      iconAnchor: [-dx, -dy],
+    });
+    return L.marker([label.place.lat, label.place.lon], { icon, pane: "labels", interactive: false, keyboard: false });
+  }
+
+  function layoutLabels() {
+    const map = state.map;
+    if (!map || !state.labelLayer) return;
+    const size = map.getSize();
+    const box = map.getContainer().getBoundingClientRect();
+    const taken = $$(".leaflet-control", map.getContainer()).map((n) => n.getBoundingClientRect())
+      .filter((r) => r.width > 0).map((r) => ({ x0: r.left - box.left, y0: r.top - box.top, x1: r.right - box.left, y1: r.bottom - box.top }));
+    const overlaps = (b) => taken.some((t) => b.x0 < t.x1 && b.x1 > t.x0 && b.y0 < t.y1 && b.y1 > t.y0);
+    const zoom = map.getZoom();
+    const ends = state.routeEnds;
+    const order = [...state.labels].sort((a, b) => (ends.has(b.place.id) - ends.has(a.place.id)) || 0);
+    for (const label of order) {
+      let side = null;
+      if (zoom >= label.minZoom || ends.has(label.place.id)) {
+        const pt = map.latLngToContainerPoint([label.place.lat, label.place.lon]);
+        if (pt.x >= 0 && pt.y >= 0 && pt.x <= size.x && pt.y <= size.y) {
+          for (const [name, offset] of Object.entries(LABEL_SIDES)) {
+            const [dx, dy] = offset(label.width);
+            const b = { x0: pt.x + dx - 1, y0: pt.y + dy, x1: pt.x + dx + label.width + 1, y1: pt.y + dy + LABEL_H };
+            if (b.x0 >= 0 && b.y0 >= 0 && b.x1 <= size.x && b.y1 <= size.y && !overlaps(b)) { side = name; taken.push(b); break; }
+          }
+        }
+        // the dot itself stays readable: nothing is written over it
+        if (side) taken.push({ x0: pt.x - 4, y0: pt.y - 4, x1: pt.x + 4, y1: pt.y + 4 });
+      }
+      const end = ends.has(label.place.id);
+      if (side !== label.side || end !== label.end) {
+        if (label.marker) state.labelLayer.removeLayer(label.marker);
+        label.marker = side ? labelMarker(label, side) : null;
+        if (label.marker) state.labelLayer.addLayer(label.marker);
+        label.side = side;
+        label.end = end;
+      }
+    }
   }
 
   function fillCountries(codes) {
@@ -300,19 +509,24 @@
       if (!geometry) return;
       const layer = L.geoJSON(geometry, {
         pane: "corridors",
-        style: { color: c.colour, weight: 9, opacity: 0.35, lineCap: "round", lineJoin: "round" },
+        style: { color: c.colour, weight: 9, opacity: 0.5, lineCap: "round", lineJoin: "round" },
       }).bindTooltip(`<strong>${esc(c.name)}</strong>corridor`, { sticky: true, className: "tip" });
       state.corridorLayers.set(c.id, layer);
     });
     addLegend();
+    layoutLabels();
   }
 
   function addLegend() {
     const Legend = L.Control.extend({
       options: { position: "topright" },
       onAdd: () => {
-        const box = el("details", { class: "legend", open: true });
+        // Open by default only where the map is wide enough to keep it beside the routes.
+        const box = el("details", { class: "legend", open: state.map.getSize().x >= LEGEND_OPEN_MIN_WIDTH });
         box.append(el("summary", { text: "Legend" }));
+        box.addEventListener("toggle", () => {
+          if (state.fit) fitView(state.fit.bounds, state.fit.options); else layoutLabels();
+        });
         const body = el("div", { class: "legend-body" });
         body.append(el("h4", { text: "Links" }));
         for (const [mode, colour] of Object.entries(MODE_COLOURS)) {
@@ -364,7 +578,7 @@
   }
   function describeScenario() {
     const s = state.scenarios.find((x) => (x.id || x.name) === $("#scenario").value);
-    $("#scenario-description").textContent = s ? s.description || "" : "";
+    $("#scenario-description").textContent = s ? humanise(s.description) || "" : "";
   }
 
   // ---------- autocomplete (ARIA 1.2 combobox with a listbox popup) ----------
@@ -424,11 +638,11 @@
       from: $("#origin").value.trim(),
       to: $("#destination").value.trim(),
       scenario: $("#scenario").value,
+      rank: $("#rank").value,
+      [$("#unit").value]: $("#amount").value,
     };
     if (state.view === "routes") {
-      q.rank = $("#rank").value;
       q.k = $("#k").value;
-      q[$("#unit").value] = $("#amount").value;
       const modes = $$("input[name=mode]:checked").map((i) => i.value);
       if (modes.length !== 3) q.modes = modes.join(",");
       q.via = $("#via").value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -460,6 +674,7 @@
     $("#origin").value = params.get("from") || "";
     $("#destination").value = params.get("to") || "";
     $("#rank").value = params.get("rank") || "time";
+    if (!$("#rank").value || $("#rank option:checked").disabled) $("#rank").value = "time";
     $("#k").value = params.get("k") || "3";
     if (params.has("tonnes")) { $("#unit").value = "tonnes"; $("#amount").value = params.get("tonnes"); }
     else { $("#unit").value = "teu"; $("#amount").value = params.get("teu") || "1"; }
@@ -501,6 +716,10 @@
       $(panel).hidden = !on;
     }
     $("#submit").textContent = view === "routes" ? "Find routes" : "Compare";
+    // A comparison is one best route per corridor: a Pareto set is not a ranking it can use.
+    const pareto = $("#rank option[value=pareto]");
+    pareto.disabled = view === "compare";
+    if (pareto.disabled && $("#rank").value === "pareto") $("#rank").value = "time";
     if (!(opts && opts.quiet)) { clearRoutesOnMap(); showError(null); }
   }
 
@@ -550,7 +769,13 @@
   }
 
   // ---------- routes ----------
-  function clearRoutesOnMap() { state.routeLayer.clearLayers(); state.routeLines = []; }
+  function clearRoutesOnMap() {
+    state.routeLayer.clearLayers();
+    state.routeLines = [];
+    state.routeEnds = new Set();
+    state.fit = null;
+    layoutLabels();
+  }
 
   function routeLatLngs(route) {
     // Legs carry their link's drawn geometry (sea lanes follow their waypoints); fall back to the places.
@@ -587,6 +812,10 @@
   function drawRoutes(routes, colourOf, onPick) {
     clearRoutesOnMap();
     const bounds = L.latLngBounds([]);
+    for (const route of routes) {
+      const ids = route.places || [];
+      if (ids.length) { state.routeEnds.add(ids[0]); state.routeEnds.add(ids[ids.length - 1]); }
+    }
     routes.forEach((route, i) => {
       const latlngs = routeLatLngs(route);
       if (latlngs.length < 2) return;
@@ -601,7 +830,8 @@
       state.routeLines[i] = { line, casing };
       bounds.extend(line.getBounds());
     });
-    if (bounds.isValid()) state.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 6 });
+    if (bounds.isValid()) fitView(bounds, { maxZoom: 8 });
+    layoutLabels();
   }
 
   function renderRoutes(body) {
@@ -613,15 +843,23 @@
     const req = body.request || {};
     const origin = nameOf(req.origin) || $("#origin").value;
     const destination = nameOf(req.destination) || $("#destination").value;
-    $("#routes-heading").textContent = `${routes.length} ${RANK_LABELS[req.rank] || ""} route${routes.length === 1 ? "" : "s"}: ${origin} → ${destination}`.replace(/\s+/g, " ");
+    const shipment = shipmentText(req);
+    $("#routes-heading").textContent = (`${routes.length} ${RANK_LABELS[req.rank] || ""} route${routes.length === 1 ? "" : "s"}: ` +
+      `${origin} → ${destination}${shipment ? ", " + shipment : ""}`).replace(/\s+/g, " ");
     renderScenarioNote(body);
     const tbody = $("#routes-table tbody");
     tbody.replaceChildren(...routes.map((r, i) => routeRow(r, i)));
-    drawRoutes(routes, (i) => ROUTE_COLOURS[i % ROUTE_COLOURS.length], selectRoute);
+    drawRoutes(routes, routeColour, selectRoute);
     renderChart(routes);
     if (routes.length) selectRoute(0, { quiet: true });
     else $("#legs-list").replaceChildren();
     setStatus(routes.length ? `Found ${routes.length} route${routes.length === 1 ? "" : "s"}.` : "No routes found.");
+  }
+  // The shipment as the request gave it: "1 TEU", "25 t".
+  function shipmentText(req) {
+    if (req.shipment === "tonnes" && req.tonnes != null) return `${nf2.format(req.tonnes)} t`;
+    if (req.teu != null) return `${nf2.format(req.teu)} TEU`;
+    return "";
   }
   function nameOf(id) { const p = id && state.places.get(id); return p ? p.name : id; }
 
@@ -639,9 +877,9 @@
         ? ` (${signed(d.transit_hours / 24, nf1)} days, ${signed(d.cost_usd, nf0, "$")})` : " (no change)";
       note.append(`Best route ${days(best.transit_hours)} days, ${usd(best.cost_usd)} against ${days(base.transit_hours)} days, ${usd(base.cost_usd)} on today's network${change}.`);
     } else if (best && !base) {
-      note.append(`Today's network has no route for this query${body.baseline && body.baseline.error ? ": " + body.baseline.error : ""}; the scenario opens one.`);
+      note.append(`Today's network has no route for this query${body.baseline && body.baseline.error ? ": " + humanise(body.baseline.error) : ""}; the scenario opens one.`);
     } else if (!best) {
-      note.append(`No route under the scenario${body.error ? ": " + body.error : ""}.`);
+      note.append(`No route under the scenario${body.error ? ": " + humanise(body.error) : ""}.`);
       if (base) note.append(` Today's network: ${days(base.transit_hours)} days, ${usd(base.cost_usd)}.`);
     }
     note.hidden = false;
@@ -654,7 +892,7 @@
   function routeRow(route, i) {
     const label = routeLabel(route, i);
     const pick = el("button", { type: "button", class: "pick", "aria-label": `Show legs of ${label.title}` },
-      el("span", { class: "dot", style: `background:${ROUTE_COLOURS[i % ROUTE_COLOURS.length]}` }), label.title);
+      el("span", { class: "dot", style: `background:${routeColour(i)}` }), label.title);
     pick.addEventListener("click", (e) => { e.stopPropagation(); selectRoute(i); });
     const best = (route.best_on || []).map((b) => el("span", { class: "tag best", text: "best " + (b === "co2e" ? "CO₂e" : b) }));
     if (route.change === "appears") best.push(el("span", { class: "tag new", text: "new in scenario" }));
@@ -710,7 +948,7 @@
   }
   function describeEvent(ev) {
     const where = ev.place_name ? ` at ${ev.place_name}` : "";
-    const text = ev.description ? ev.description : `${EVENT_LABELS[ev.type] || ev.type}${where}`;
+    const text = ev.description ? humanise(ev.description) : `${EVENT_LABELS[ev.type] || ev.type}${where}`;
     return `${text} — ${hrs(ev.hours)}${ev.cost_usd ? ", " + usd(ev.cost_usd) : ""}`;
   }
 
@@ -719,7 +957,7 @@
     const holder = $("#chart");
     holder.replaceChildren();
     if (!routes.length) return;
-    const colourOf = (opts && opts.colourOf) || ((i) => ROUTE_COLOURS[i % ROUTE_COLOURS.length]);
+    const colourOf = (opts && opts.colourOf) || routeColour;
     const labelOf = (opts && opts.labelOf) || ((r, i) => `Route ${i + 1}`);
     const measures = [
       ["Transit (days)", (r) => (r.transit_hours) / 24, (v) => nf1.format(v)],
@@ -777,21 +1015,26 @@
     const rows = body.rows || [];
     const scenario = body.scenario;
     const req = body.request || {};
-    $("#compare-heading").textContent = `Corridors compared: ${nameOf(req.origin) || $("#origin").value} → ${nameOf(req.destination) || $("#destination").value}`;
+    const best = { time: "Fastest", cost: "Cheapest", co2e: "Lowest-CO₂e", generalized: "Lowest generalized cost", reliable: "Most reliable" }[req.rank] || "Best";
+    $("#compare-heading").textContent = `${best} route per corridor: ${nameOf(req.origin) || $("#origin").value} → ` +
+      `${nameOf(req.destination) || $("#destination").value}${shipmentText(req) ? ", " + shipmentText(req) : ""}`;
     const note = $("#compare-note");
     if (scenario) {
       note.replaceChildren(el("strong", { text: `Scenario: ${scenario.title || scenario.name}. ` }),
-        scenario.description || "", " Figures are under the scenario, with today's value and the change below each.");
+        humanise(scenario.description) || "", " Figures are under the scenario, with today's value and the change below each.");
       note.hidden = false;
     } else note.hidden = true;
 
     const cols = [["Corridor"], ["Days", "Typical transit time"], ["P90", "90th percentile transit time"],
-      ["USD"], ["t CO₂e", "Tonnes of CO₂ equivalent"], ["Bord.", "Border crossings"]];
+      ["USD"], ["kg CO₂e", "Kilograms of CO₂ equivalent"], ["Bord.", "Border crossings"]];
     $("#compare-table thead").replaceChildren(el("tr", {}, cols.map(([c, title], i) =>
       el("th", { scope: "col", class: i >= 1 ? "num" : null }, title ? el("abbr", { title, text: c }) : c))));
     const drawn = [];
     $("#compare-table tbody").replaceChildren(...rows.map((row, i) => {
-      const colour = ROUTE_COLOURS[i % ROUTE_COLOURS.length];
+      // A corridor's route keeps one colour whichever corridors are compared: route colour n + 1 for corridor
+      // n, which the palettes keep far from corridor n's own colour.
+      const at = row.corridor ? state.corridors.findIndex((c) => c.id === row.corridor.id) : -1;
+      const colour = routeColour(row.corridor ? (at >= 0 ? at + 1 : i) : 0);
       const base = row.route;
       const scen = scenario ? row.scenario_route : null;
       const status = scenario ? row.scenario_status || (scen ? "ok" : "no_route") : row.status || (base ? "ok" : "no_route");
@@ -823,7 +1066,7 @@
         cell((r) => r.transit_hours, days, true),
         cell((r) => r.transit_hours_p90, days, true),
         cell((r) => r.cost_usd, usd, true),
-        cell((r) => r.co2e_kg, tonnes, true),
+        cell((r) => r.co2e_kg, (v) => nf0.format(v), true),
         cell((r) => r.border_crossings, (v) => String(v), true));
     }));
     drawRoutes(drawn.map((d) => d.route), (i) => drawn[i].colour, () => {});
@@ -836,6 +1079,7 @@
   }
   // "no route from A to B on the <corridor name>: the corridor cannot connect them" -> the part after the name
   function shortReason(reason, row) {
+    reason = humanise(reason);
     const name = row.corridor && row.corridor.name;
     const at = name ? reason.indexOf(name + ":") : -1;
     return capitalise(at >= 0 ? reason.slice(at + name.length + 1).trim() : reason);
@@ -880,6 +1124,8 @@
   }
 
   async function start() {
+    ROUTE_COLOURS = palette("--route-colours");
+    CORRIDOR_COLOURS = palette("--corridor-colours");
     document.body.classList.add("view-routes");
     wire();
     initMap();
