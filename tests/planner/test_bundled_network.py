@@ -64,16 +64,24 @@ def test_xian_to_tashkent_by_time_runs_through_khorgos_and_altynkol(eurasia: pla
     assert {"border", "gauge_change"} <= kinds
 
 
-def test_tashkent_to_duisburg_avoiding_russia_crosses_the_caspian(eurasia: planner.Network) -> None:
+def test_tashkent_to_duisburg_avoiding_russia_goes_through_iran_or_over_the_caspian(eurasia: planner.Network) -> None:
     routes = planner.plan_routes(eurasia, "Tashkent", "Duisburg", avoid_countries=["RU"], k=3).routes
     for route in routes:
         assert "RU" not in route.countries
+        sea = [leg for leg in route.legs if leg.mode.value == "sea"]
+        assert "IR" in route.countries or any({leg.origin, leg.destination} <= CASPIAN_PORTS for leg in sea)
+
+
+def test_tashkent_to_duisburg_avoiding_russia_and_iran_crosses_the_caspian(eurasia: planner.Network) -> None:
+    routes = planner.plan_routes(eurasia, "Tashkent", "Duisburg", avoid_countries=["RU", "IR"], k=3).routes
+    for route in routes:
+        assert not {"RU", "IR"} & set(route.countries)
         sea = [leg for leg in route.legs if leg.mode.value == "sea"]
         assert any({leg.origin, leg.destination} <= CASPIAN_PORTS for leg in sea)
 
 
 def test_the_caspian_crossing_shows_a_wide_time_range(eurasia: planner.Network) -> None:
-    route = planner.plan_routes(eurasia, "Tashkent", "Duisburg", avoid_countries=["RU"], k=1).routes[0]
+    route = planner.plan_routes(eurasia, "Tashkent", "Duisburg", avoid_countries=["RU", "IR"], k=1).routes[0]
     ferry = next(leg for leg in route.legs if {leg.origin, leg.destination} <= CASPIAN_PORTS)
     assert ferry.hours_max - ferry.hours_min >= 24
     assert route.transit_hours_p90 > route.transit_hours_p50
