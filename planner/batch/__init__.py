@@ -9,14 +9,19 @@ See docs/batch.md.
 
 from ._evaluate import COLUMNS_OUT, ResultLine, RowOutcome, evaluate_row, evaluate_rows, route_line
 from ._executors import ChunkExecutor, DaskExecutor, LocalPoolExecutor, NetworkSource, make_executor
+from ._json import MAX_JSON_DEPTH
 from ._output import OutputFormat, output_format, render, safe_cell, write_atomically
 from ._rows import (
     COLUMNS_IN,
+    MAX_LINE_CHARS,
+    MAX_RECORD_CHARS,
     BatchInputError,
     BatchRow,
     InputFormat,
+    JsonBody,
     detect_format,
     parse_csv,
+    parse_json_body,
     parse_jsonl,
     parse_objects,
     parse_rows,
@@ -29,6 +34,9 @@ __all__ = [
     "COLUMNS_IN",
     "COLUMNS_OUT",
     "DEFAULT_CHUNK_ROWS",
+    "MAX_JSON_DEPTH",
+    "MAX_LINE_CHARS",
+    "MAX_RECORD_CHARS",
     "BatchInputError",
     "BatchRow",
     "ChunkExecutor",
@@ -37,6 +45,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "JobStore",
+    "JsonBody",
     "LocalPoolExecutor",
     "NetworkSource",
     "OutputFormat",
@@ -50,6 +59,7 @@ __all__ = [
     "make_executor",
     "output_format",
     "parse_csv",
+    "parse_json_body",
     "parse_jsonl",
     "parse_objects",
     "parse_rows",

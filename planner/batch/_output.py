@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,7 +20,9 @@ __all__ = ["OutputFormat", "output_format", "render", "safe_cell", "write_atomic
 
 OutputFormat = Literal["csv", "jsonl"]
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Formula triggers (OWASP) and every control character: C0 (NUL, TAB, CR, LF, ESC ...), DEL, C1, and the
+# Unicode line and paragraph separators, any of which a spreadsheet may strip before reading a formula.
+_FORMULA_START = re.compile(r"[=+\-@\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def output_format(value: str | None, path: str | os.PathLike[str] | None = None) -> OutputFormat:
@@ -36,8 +39,11 @@ def output_format(value: str | None, path: str | os.PathLike[str] | None = None)
 
 
 def safe_cell(value: object) -> object:
-    """Neutralize a text cell a spreadsheet would run as a formula (OWASP: prefix it with ``'``)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    """Neutralize a text cell a spreadsheet could run as a formula (OWASP: prefix it with ``'``).
+
+    Guards cells starting with ``=``, ``+``, ``-``, ``@`` or any control character (NUL included).
+    """
+    if isinstance(value, str) and _FORMULA_START.match(value):
         return "'" + value
     return value
 

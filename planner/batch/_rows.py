@@ -2,8 +2,13 @@
 
 Parsing never stops at a bad row: each row becomes a :class:`BatchRow`, and a row that cannot be
 read carries its ``error`` (naming the row and the field) so that it is reported in its place.
-Only a problem with the whole input (no header, a header without ``origin``/``destination``, an
-unknown column) raises :class:`BatchInputError`.
+Only a problem with the whole input raises :class:`BatchInputError`: no header, a header without
+``origin``/``destination``, an unknown column, text that is not UTF-8, and input past a bound
+checked before anything parses it (a line longer than :data:`MAX_LINE_CHARS`, a CSV record longer
+than :data:`MAX_RECORD_CHARS`, JSON nested deeper than :data:`MAX_JSON_DEPTH`), each naming the line.
+
+Lines may end with LF, CRLF or a lone CR (old spreadsheet exports), even mixed; a line break
+inside a quoted CSV field is read as LF.
 """
 
 from __future__ import annotations
@@ -15,18 +20,25 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
+import orjson
+
 from ..errors import InvalidRequestError
+from ._json import MAX_JSON_DEPTH, JsonBodyError, JsonBodySplitter, too_deep
 
 __all__ = [
     "COLUMNS_IN",
+    "MAX_LINE_CHARS",
+    "MAX_RECORD_CHARS",
     "BatchInputError",
     "BatchRow",
     "InputFormat",
+    "JsonBody",
     "detect_format",
     "parse_csv",
+    "parse_json_body",
     "parse_jsonl",
     "parse_objects",
     "parse_rows",
@@ -52,6 +64,14 @@ COLUMNS_IN = (
 
 _LIST_SPLIT = re.compile(r"[;|]")
 _MAX_FIELD_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SAFE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+
+MAX_LINE_CHARS = 65_536
+"""The longest line (CSV or JSON Lines) read; a longer one refuses the input, naming its line."""
+MAX_RECORD_CHARS = 65_536
+"""The longest CSV record (one row, quoted line breaks included): below the csv module's field limit."""
 
 
 class BatchInputError(InvalidRequestError):
@@ -84,7 +104,7 @@ class BatchRow:
         return self.id if self.id is not None else str(self.row)
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if v not in (None, (), "")}
+        data = {f: v for f in _ROW_FIELDS if (v := getattr(self, f)) not in (None, (), "")}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -94,6 +114,9 @@ class BatchRow:
             if name in data:
                 data[name] = tuple(data[name])
         return cls(**data)
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(BatchRow))
 
 
 class _RowError(Exception):
@@ -107,6 +130,15 @@ def _where(row: int, field: str | None) -> str:
     return f"row {row}, field '{field}'" if field else f"row {row}"
 
 
+def _checked(text: str, name: str) -> str:
+    """Refuse text a store, a terminal or a spreadsheet could choke on: lone surrogates, control characters."""
+    if (bad := _SURROGATE.search(text)) is not None:
+        raise _RowError(name, f"contains a lone surrogate (U+{ord(bad.group()):04X}); expected Unicode text")
+    if (bad := _CONTROL.search(text)) is not None:
+        raise _RowError(name, f"contains the control character U+{ord(bad.group()):04X}; expected printable text")
+    return text
+
+
 def _text(value: object, name: str, *, required: bool = False) -> str | None:
     if value is None:
         if required:
@@ -117,6 +149,7 @@ def _text(value: object, name: str, *, required: bool = False) -> str | None:
     text = str(value).strip()
     if len(text) > _MAX_FIELD_CHARS:
         raise _RowError(name, f"is {len(text)} characters long, at most {_MAX_FIELD_CHARS} are allowed")
+    _checked(text, name)
     if not text:
         if required:
             raise _RowError(name, "is empty; expected a place id or name")
@@ -166,23 +199,29 @@ def _items(value: object, name: str) -> tuple[str, ...]:
         parts = []
         for item in value:
             if not isinstance(item, str):
-                raise _RowError(name, f"expected a list of text, got an item {item!r}")
+                raise _RowError(name, f"expected a list of text, got an item of type {type(item).__name__}")
             parts.append(item)
     else:
         raise _RowError(name, f"expected text separated by ';' or '|', or a list, got {type(value).__name__}")
-    return tuple(p.strip() for p in parts if p.strip())
+    if len(parts) > 100 or any(len(p) > _MAX_FIELD_CHARS for p in parts):
+        raise _RowError(name, f"expected at most 100 items of at most {_MAX_FIELD_CHARS} characters")
+    return tuple(_checked(p.strip(), name) for p in parts if p.strip())
 
 
 def _build(row: int, data: dict[str, object]) -> BatchRow:
     raw_id = data.get("id")
     try:
         client_id = _text(raw_id, "id")
-    except _RowError:
-        client_id = None
+    except _RowError as exc:
+        return BatchRow(row=row, error=f"{_where(row, exc.field)}: {exc.message}")
     try:
         unknown = sorted(set(data) - set(COLUMNS_IN))
         if unknown:
-            raise _RowError(unknown[0], f"unknown field; expected one of {', '.join(COLUMNS_IN)}")
+            shown = unknown[0] if _SAFE_NAME.match(unknown[0]) else None
+            where = "an unknown field" if shown is None else "unknown field"
+            if shown is None and _SURROGATE.search(unknown[0]):
+                where += " whose name contains a lone surrogate"
+            raise _RowError(shown, f"{where}; expected one of {', '.join(COLUMNS_IN)}")
         origin = _text(data.get("origin"), "origin", required=True)
         destination = _text(data.get("destination"), "destination", required=True)
         assert origin is not None
@@ -205,21 +244,120 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
         return BatchRow(row=row, id=client_id, error=f"{_where(row, exc.field)}: {exc.message}")
 
 
-def _lines(source: Iterable[bytes] | Iterable[str]) -> Iterator[str]:
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    pending = ""
-    for piece in source:
+class _Lines:
+    """Decoded lines of a byte stream, each ending in LF, with CR and CRLF read as LF; bounded in length.
+
+    ``number`` is the 1-based number of the line last yielded.
+    """
+
+    def __init__(self, source: Iterable[bytes] | Iterable[str], max_chars: int = MAX_LINE_CHARS) -> None:
+        self.source = source
+        self.max_chars = max_chars
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        pending = ""
+        for piece in self.source:
+            try:
+                text = decoder.decode(piece) if isinstance(piece, bytes) else piece
+            except UnicodeDecodeError as exc:
+                raise BatchInputError(f"line {self.number + 1}: the input is not UTF-8 text ({exc.reason})") from None
+            pending += text
+            # A CR at the end of a piece may be the first half of a CRLF: keep it for the next piece.
+            held = pending.endswith("\r")
+            if held:
+                pending = pending[:-1]
+            if "\r" in pending:
+                pending = pending.replace("\r\n", "\n").replace("\r", "\n")
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                self.number += 1
+                if len(line) >= self.max_chars:
+                    raise _LineTooLong(self.number, line[: self.max_chars])
+                yield line + "\n"
+            if len(pending) >= self.max_chars:
+                raise _LineTooLong(self.number + 1, pending[: self.max_chars])
+            if held:
+                pending += "\r"
         try:
-            text = decoder.decode(piece) if isinstance(piece, bytes) else piece
+            pending += decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise BatchInputError(f"input is not UTF-8 text ({exc.reason})") from None
-        pending += text
-        *complete, pending = pending.split("\n")
-        for line in complete:
-            yield line + "\n"
-    pending += decoder.decode(b"", final=True)
-    if pending:
-        yield pending
+            raise BatchInputError(f"line {self.number + 1}: the input is not UTF-8 text ({exc.reason})") from None
+        for line in pending.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            if line:
+                self.number += 1
+                if len(line) >= self.max_chars:
+                    raise _LineTooLong(self.number, line[: self.max_chars])
+                yield line + "\n"
+
+
+class _LineTooLong(Exception):
+    """A line passed :data:`MAX_LINE_CHARS`; carries its number and its first characters."""
+
+    def __init__(self, number: int, head: str) -> None:
+        self.number = number
+        self.head = head
+
+    def error(self) -> BatchInputError:
+        return BatchInputError(f"line {self.number}: longer than {MAX_LINE_CHARS:,} characters", field="line")
+
+
+def _field_index(record: str) -> int:
+    """The 0-based index of the field that is still open at the end of a CSV record's text."""
+    index, quoted = 0, False
+    for char in record:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            index += 1
+    return index
+
+
+class _CsvRecords:
+    """CSV records read from bounded lines, each record bounded too (quoted line breaks included).
+
+    Over a bound, the error names the line where the record starts and the column of the field
+    still open there (by its header name once the header is known).
+    """
+
+    def __init__(self, source: Iterable[bytes] | Iterable[str]) -> None:
+        self.lines = _Lines(source)
+        self.header: list[str] | None = None
+        self._start = 1
+        self._text: list[str] = []
+        self._chars = 0
+
+    def _feed(self) -> Iterator[str]:
+        for line in self.lines:
+            if not self._text:
+                self._start = self.lines.number
+            self._text.append(line)
+            self._chars += len(line)
+            if self._chars > MAX_RECORD_CHARS:
+                raise self._overlong("")
+            yield line
+
+    def __iter__(self) -> Iterator[list[str]]:
+        try:
+            for record in csv.reader(self._feed(), strict=False):
+                self._text.clear()
+                self._chars = 0
+                yield record
+        except _LineTooLong as exc:
+            if not self._text:
+                self._start = exc.number
+            raise self._overlong(exc.head) from None
+
+    def _overlong(self, head: str) -> BatchInputError:
+        column = _field_index(("".join(self._text) + head)[: MAX_RECORD_CHARS + 1])
+        name = self.header[column] if self.header is not None and column < len(self.header) else None
+        shown = f" ({name!r})" if name is not None else ""
+        return BatchInputError(
+            f"line {self._start}, column {column + 1}{shown}: a field is longer than the "
+            f"{MAX_RECORD_CHARS:,} characters a row may have",
+            field=name,
+        )
 
 
 def parse_csv(source: Iterable[bytes] | Iterable[str]) -> Iterator[BatchRow]:
@@ -228,27 +366,30 @@ def parse_csv(source: Iterable[bytes] | Iterable[str]) -> Iterator[BatchRow]:
     Raises
     ------
     BatchInputError
-        The header is missing, lacks ``origin`` or ``destination``, or names an unknown column.
+        The header is missing, lacks ``origin`` or ``destination``, or names an unknown column;
+        the text is not UTF-8; a line or a record is longer than the bounds (naming line and column).
     """
-    reader = csv.reader(_lines(source), strict=False)
+    records = _CsvRecords(source)
     header: list[str] | None = None
     row = 0
-    for record in reader:
+    for record in records:
         if not any(cell.strip() for cell in record):
             continue
         if header is None:
             header = [cell.strip().lower() for cell in record]
             unknown = [h for h in header if h not in COLUMNS_IN]
             if unknown:
+                shown = repr(unknown[0]) if len(unknown[0]) <= 40 and not _CONTROL.search(unknown[0]) else "(a long or unprintable name)"
                 raise BatchInputError(
-                    f"header: unknown column {unknown[0]!r}; expected columns among {', '.join(COLUMNS_IN)}",
-                    field=unknown[0],
+                    f"header: unknown column {shown}; expected columns among {', '.join(COLUMNS_IN)}",
+                    field=unknown[0] if _SAFE_NAME.match(unknown[0]) else None,
                 )
             for needed in ("origin", "destination"):
                 if needed not in header:
                     raise BatchInputError(f"header: the column {needed!r} is missing", field=needed)
             if len(set(header)) != len(header):
                 raise BatchInputError("header: a column is named twice")
+            records.header = header
             continue
         row += 1
         if len(record) != len(header):
@@ -262,31 +403,101 @@ def parse_csv(source: Iterable[bytes] | Iterable[str]) -> Iterator[BatchRow]:
         raise BatchInputError("the input is empty; expected a header row naming origin and destination")
 
 
+def _decode_row(text: bytes | str) -> object:
+    """One row's JSON value; raises ValueError with a short reason. Depth was bounded before."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        first = exc
+    # orjson refuses lone surrogates outright; the standard decoder reads them, so the row's error
+    # can name the field that holds one. (NaN and Infinity are refused later as numbers.)
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    raise ValueError(f"{first.msg} at column {first.colno}")
+
+
 def parse_jsonl(source: Iterable[bytes] | Iterable[str]) -> Iterator[BatchRow]:
-    """Rows of a JSON Lines input (one JSON object a line); blank lines are skipped."""
+    """Rows of a JSON Lines input (one JSON object a line); blank lines are skipped.
+
+    Raises
+    ------
+    BatchInputError
+        A line nests deeper than :data:`MAX_JSON_DEPTH` or is too long; the text is not UTF-8.
+    """
+    lines = _Lines(source)
     row = 0
-    for line in _lines(source):
-        if not line.strip():
-            continue
-        row += 1
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield BatchRow(row=row, error=f"row {row}: malformed JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(data, dict):
-            yield BatchRow(row=row, error=f"row {row}: expected a JSON object, got {type(data).__name__}")
-            continue
-        yield _build(row, data)
+    try:
+        for line in lines:
+            if not line.strip():
+                continue
+            row += 1
+            yield _jsonl_row(row, lines.number, line)
+    except _LineTooLong as exc:
+        raise exc.error() from None
+
+
+def _jsonl_row(row: int, number: int, line: str) -> BatchRow:
+    encoded = line.encode("utf-8")
+    if too_deep(encoded) is not None:
+        raise BatchInputError(
+            f"line {number}: JSON nested deeper than {MAX_JSON_DEPTH} levels; a row is one flat object", field="line"
+        )
+    return _json_row(row, encoded)
+
+
+def _json_row(row: int, text: bytes) -> BatchRow:
+    """A row from its JSON text (depth already bounded): malformed JSON and non-objects are that row's error."""
+    try:
+        data = _decode_row(text)
+    except ValueError as exc:
+        return BatchRow(row=row, error=f"row {row}: malformed JSON ({exc})")
+    if not isinstance(data, dict):
+        return BatchRow(row=row, error=f"row {row}: expected a JSON object, got {_json_type(data)}")
+    return _build(row, data)
+
+
+def _json_type(value: object) -> str:
+    return {dict: "object", list: "list", str: "text", bool: "bool", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def parse_objects(objects: Iterable[object]) -> Iterator[BatchRow]:
     """Rows given as already decoded JSON values (the API's ``{"rows": [...]}`` body)."""
     for row, data in enumerate(objects, start=1):
         if not isinstance(data, dict):
-            yield BatchRow(row=row, error=f"row {row}: expected a JSON object, got {type(data).__name__}")
+            yield BatchRow(row=row, error=f"row {row}: expected a JSON object, got {_json_type(data)}")
             continue
         yield _build(row, data)
+
+
+class JsonBody:
+    """The rows of a streamed ``{"rows": [...], "format": "csv"}`` body; ``format`` is known once ``rows`` is consumed."""
+
+    def __init__(self, source: Iterable[bytes]) -> None:
+        self._splitter = JsonBodySplitter()
+        self._source = source
+
+    @property
+    def format(self) -> str | None:
+        return self._splitter.format
+
+    @property
+    def rows(self) -> Iterator[BatchRow]:
+        try:
+            for number, text in self._splitter.rows(self._source):
+                yield _json_row(number, text)
+        except JsonBodyError as exc:
+            raise BatchInputError(exc.message, field=exc.field) from None
+
+
+def parse_json_body(source: Iterable[bytes]) -> JsonBody:
+    """Rows of a ``{"rows": [...]}`` JSON body read from byte chunks as they arrive (memory stays flat).
+
+    Iterating ``.rows`` raises :class:`BatchInputError` for a body of another shape, a row longer
+    than 64 KiB or nested deeper than :data:`MAX_JSON_DEPTH`, naming the row and the line.
+    """
+    return JsonBody(source)
 
 
 def detect_format(name: str | None, head: bytes | str = b"") -> InputFormat:
