@@ -23,7 +23,7 @@ from planner import NetworkError, load_network
 from . import scenarios
 from .auth import RateLimiter
 from .compute import ComputePool
-from .middleware import BodyLimitMiddleware
+from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
 from .problems import ProblemError, install_problem_handlers
 from .settings import Settings, get_settings
 from .v1 import get_network, json_response, router
@@ -144,20 +144,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Middleware: the last added is the outermost.
     app.add_middleware(
-        BodyLimitMiddleware,
+        BodyGuardMiddleware,
         max_bytes=config.max_body_bytes,
         large_prefix="/v1/batches",
         large_bytes=config.batch_max_upload_bytes,
+        idle_timeout=config.body_idle_timeout_seconds,
+        min_bytes_per_second=config.body_min_bytes_per_second,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(config.cors_origins),
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "HEAD", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
             expose_headers=["Retry-After"],
         )
+    app.add_middleware(HeadAsGetMiddleware)
     return app
 
 

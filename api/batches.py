@@ -1,20 +1,17 @@
 """``/v1/batches``: durable batch jobs of route requests, evaluated in the background.
 
-A submitted batch is stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3``
-and answered with 202. A runner thread in the server process feeds queued jobs to a process pool
-(or a Dask cluster when ``dask_scheduler`` is set) and records each chunk in one transaction; at
-start-up, jobs left unfinished by a stopped server are resumed. Only one server process per data
-directory runs jobs (a lock file), so several workers never evaluate the same job twice.
+A submitted body is parsed as it streams (a worker thread pulls its chunks; every bound applies
+while it arrives, so an oversized or malformed upload is refused early and memory stays flat),
+then stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3`` and answered
+with 202. The runner (:mod:`api.batch_runner`) feeds jobs to a process pool (or a Dask cluster
+when ``dask_scheduler`` is set) in fair turns across keys, and records each chunk in one
+transaction; at start-up, jobs left unfinished by a stopped server are resumed. Only one server
+process per data directory runs jobs (a lock file), so several workers never evaluate the same job twice.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
-import logging
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,33 +24,26 @@ from starlette.datastructures import FormData, UploadFile
 
 from planner.batch import (
     BatchRow,
-    DaskExecutor,
     InputFormat,
     Job,
     JobStatus,
-    JobStore,
-    LocalPoolExecutor,
-    NetworkSource,
     OutputFormat,
     TooManyJobsError,
     TooManyRowsError,
     detect_format,
-    make_executor,
-    parse_objects,
+    parse_json_body,
     parse_rows,
     render,
-    run_job,
-    write_atomically,
 )
 
 from .auth import current_client, enforce_rate_limit
+from .batch_runner import BatchService
+from .bodies import body_chunks
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError, invalid_field
 from .settings import Settings, get_settings
 
 __all__ = ["BatchService", "router", "shutdown", "startup"]
-
-log = logging.getLogger("corridor.batches")
 
 router = APIRouter(
     prefix="/v1/batches", tags=["batches"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
@@ -65,98 +55,6 @@ _READ_CHUNK = 1 << 16
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson")
 _MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
-
-
-class BatchService:
-    """The job store and the background runner of one server process."""
-
-    def __init__(self, settings: Settings, network_path: str | Path | None) -> None:
-        self.settings = settings
-        self.data_dir = Path(settings.data_dir)
-        self.results_dir = self.data_dir / "results"
-        self.results_dir.mkdir(parents=True, exist_ok=True)
-        self.store = JobStore(self.data_dir / "batches.sqlite3")
-        self.network_path = network_path
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._executor: LocalPoolExecutor | DaskExecutor | None = None
-        self._lock_file: IO[bytes] | None = None
-
-    # --- the runner -------------------------------------------------------------------------
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="batch-runner", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
-        if self._executor is not None:
-            self._executor.close()
-            self._executor = None
-        if self._lock_file is not None:
-            self._lock_file.close()
-        self.store.close()
-
-    def _take_lock(self) -> bool:
-        if self._lock_file is None:
-            self._lock_file = (self.data_dir / "batches.lock").open("ab")
-        try:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _loop(self) -> None:
-        while not self._stop.is_set() and not self._take_lock():
-            self._stop.wait(2.0)
-        if self._stop.is_set():
-            return
-        # Jobs a killed server left running go back to the queue; their recorded rows stay done.
-        resumed = self.store.requeue_running()
-        if resumed:
-            log.info("resuming %d unfinished batch job(s)", resumed)
-        failures: dict[str, int] = {}
-        while not self._stop.is_set():
-            self._wake.clear()
-            jobs = self.store.unfinished()
-            for job in jobs:
-                if self._stop.is_set():
-                    return
-                try:
-                    self._run(job)
-                    failures.pop(job.id, None)
-                except Exception as exc:
-                    log.exception("batch job %s failed to run", job.id)
-                    failures[job.id] = failures.get(job.id, 0) + 1
-                    if self._executor is not None:
-                        with contextlib.suppress(Exception):
-                            self._executor.close()
-                        self._executor = None
-                    if failures[job.id] >= 3:
-                        self.store.fail(job.id, f"the job could not be run: {type(exc).__name__}: {exc}")
-                    self._stop.wait(2.0)
-            if not jobs:
-                self._wake.wait(1.0)
-
-    def _run(self, job: Job) -> None:
-        if self._executor is None:
-            source = NetworkSource.from_path(self.network_path)
-            self._executor = make_executor(source, scheduler=self.settings.dask_scheduler)
-        finished = run_job(self.store, job.id, self._executor, should_stop=self._stop.is_set)
-        if finished.status is JobStatus.DONE:
-            fmt: OutputFormat = "jsonl" if finished.output_format == "jsonl" else "csv"
-            write_atomically(self.result_path(job.id, fmt), render(self.store.outcomes(job.id), fmt))
-
-    def result_path(self, job_id: str, fmt: OutputFormat) -> Path:
-        """Stored result files are named by job id only."""
-        return self.results_dir / f"{job_id}.{fmt}"
 
 
 # --- lifespan hooks ---------------------------------------------------------------------------
@@ -253,37 +151,34 @@ def _too_large(limit: int) -> ProblemError:
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    parts: list[bytes] = []
-    size = 0
-    async for piece in request.stream():
-        size += len(piece)
-        if size > limit:
-            raise _too_large(limit)
-        parts.append(piece)
-    return b"".join(parts)
-
-
 def _file_chunks(file: IO[bytes]) -> Iterator[bytes]:
     file.seek(0)
     while piece := file.read(_READ_CHUNK):
         yield piece
 
 
-Submission = tuple[Iterable[BatchRow], InputFormat, str | None, FormData | None]
+class Submission:
+    """The rows of a submission (parsed lazily, in a worker thread), their format, and the format asked for."""
+
+    def __init__(
+        self, rows: Iterable[BatchRow], input_format: InputFormat, requested: Any = None, form: FormData | None = None
+    ) -> None:
+        self.rows = rows
+        self.input_format = input_format
+        self._requested = requested
+        self.form = form
+
+    def requested(self) -> str | None:
+        """The results format named in the body (known once the rows have been read)."""
+        value = self._requested() if callable(self._requested) else self._requested
+        return value if isinstance(value, str) else None
 
 
 async def _submission(request: Request, settings: Settings) -> Submission:
-    """The rows (parsed lazily), their format, the output format asked for in the body, and the form to close."""
     limit = settings.batch_max_upload_bytes
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise _too_large(limit)
+        # Spooled to a temporary file by the form parser (a disk file past 1 MiB), then parsed from it.
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
@@ -297,25 +192,15 @@ async def _submission(request: Request, settings: Settings) -> Submission:
         head = await upload.read(1024)
         part_type = (upload.content_type or "").split(";")[0].strip().lower()
         fmt: InputFormat = "jsonl" if part_type in _JSONL_TYPES else detect_format(upload.filename, head)
-        requested = form.get("format")
-        return parse_rows(_file_chunks(upload.file), fmt), fmt, requested if isinstance(requested, str) else None, form
-    body = await _read_body(request, limit)
+        return Submission(parse_rows(_file_chunks(upload.file), fmt), fmt, form.get("format"), form)
+    # A raw body is parsed as it arrives, in the thread that stores the job (see body_chunks).
     if media in ("application/json", ""):
-        try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise invalid_field("body", "not valid JSON") from None
-        rows = data.get("rows") if isinstance(data, dict) else None
-        if not isinstance(rows, list):
-            raise invalid_field(
-                "rows", "expected a list of objects", 'rows: expected {"rows": [{"origin": ..., "destination": ...}, ...]}'
-            )
-        requested = data.get("format")
-        return parse_objects(rows), "jsonl", requested if isinstance(requested, str) else None, None
+        body = parse_json_body(body_chunks(request))
+        return Submission(body.rows, "jsonl", lambda: body.format)
     if media in _CSV_TYPES:
-        return parse_rows([body], "csv"), "csv", None, None
+        return Submission(parse_rows(body_chunks(request), "csv"), "csv")
     if media in _JSONL_TYPES:
-        return parse_rows([body], "jsonl"), "jsonl", None, None
+        return Submission(parse_rows(body_chunks(request), "jsonl"), "jsonl")
     raise ProblemError(
         415,
         "unsupported_media_type",
@@ -345,27 +230,30 @@ async def submit_batch(
         existing = await run_in_threadpool(service.store.find_by_key, client, key)
         if existing is not None:
             return _accepted(existing, replayed=True)
-    rows, input_format, requested, form = await _submission(request, settings)
+    submission = await _submission(request, settings)
+
+    def output_format() -> str:
+        return format or _format_choice(submission.requested()) or submission.input_format
+
     try:
-        output = format or _format_choice(requested) or input_format
         job, created = await run_in_threadpool(
             service.store.create_job,
-            rows,
+            submission.rows,
             owner=client,
-            output_format=output,
+            output_format=output_format,
             idempotency_key=key,
             max_rows=settings.batch_max_rows,
             max_in_flight=settings.batch_max_jobs_in_flight,
         )
     except TooManyRowsError as exc:
-        raise ProblemError(413, exc.code, "Too many rows", exc.message, limit=exc.limit) from None
+        raise ProblemError(413, exc.code, "Too many rows", exc.message, headers={"Connection": "close"}, limit=exc.limit) from None
     except TooManyJobsError as exc:
         raise ProblemError(
             429, exc.code, "Too many jobs in flight", exc.message, headers={"Retry-After": "30"}, limit=exc.limit
         ) from None
     finally:
-        if form is not None:
-            await form.close()
+        if submission.form is not None:
+            await submission.form.close()
     if created:
         service.wake()
     return _accepted(job, replayed=not created)
@@ -390,14 +278,24 @@ def get_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
     return job_view(_job_or_404(service, job_id, client))
 
 
-@router.delete("/{job_id}")
-def cancel_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
-    """Cancel a queued or running batch job (a finished job is left as it is)."""
-    _job_or_404(service, job_id, client)
-    job = service.store.cancel(job_id, owner=client)
-    if job is None:
+@router.delete(
+    "/{job_id}",
+    responses={
+        200: {"description": "The job was queued or running: it is cancelled (its rows and partial results are dropped)"},
+        204: {"description": "The job was finished (done, failed or cancelled): it is deleted with its rows and results"},
+    },
+)
+def delete_batch(job_id: str, service: Service, client: Client) -> Response:
+    """Cancel a queued or running batch job (200), or delete a finished one with its input and results (204)."""
+    job = _job_or_404(service, job_id, client)
+    if not job.finished:
+        cancelled = service.store.cancel(job_id, owner=client)
+        if cancelled is None:
+            raise _not_found()
+        return JSONResponse(job_view(cancelled))  # cancelled, or done meanwhile: a second DELETE deletes it
+    if not service.delete(job_id, client):
         raise _not_found()
-    return job_view(job)
+    return Response(status_code=204)
 
 
 def _accepted_format(request: Request, query: str | None, default: str) -> OutputFormat:

@@ -1,13 +1,22 @@
-"""Pure-ASGI request body limit: counts the bytes actually received, so chunked bodies are capped too."""
+"""Pure-ASGI request body guard: a size limit on the bytes actually received (chunked bodies too) and a read timeout.
+
+The timeout is measured on the app's ``receive()`` calls: a body piece that takes longer than
+``idle_timeout`` to arrive, or a body arriving slower than ``min_bytes_per_second`` on average
+once ``idle_timeout`` has passed, is cut with 408. So a client sending a byte a second holds a
+connection for seconds, not minutes. HEAD requests are answered like GET, without a body.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import time
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import http_problem
 
-__all__ = ["BodyLimitMiddleware", "BodyTooLarge"]
+__all__ = ["BodyGuardMiddleware", "BodyTooLarge", "BodyTooSlow", "HeadAsGetMiddleware"]
 
 
 class BodyTooLarge(HTTPException):
@@ -17,16 +26,32 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` (``large_bytes`` for paths under ``large_prefix``) with 413."""
+class BodyTooSlow(HTTPException):
+    """The request body arrives too slowly (raised from ``receive``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(408, detail)
+
+
+class BodyGuardMiddleware:
+    """Refuse bodies over ``max_bytes`` (``large_bytes`` under ``large_prefix``) with 413, slow bodies with 408."""
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, large_prefix: str | None = None, large_bytes: int | None = None
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        large_prefix: str | None = None,
+        large_bytes: int | None = None,
+        idle_timeout: float = 15.0,
+        min_bytes_per_second: int = 0,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.large_prefix = large_prefix
         self.large_bytes = large_bytes
+        self.idle_timeout = idle_timeout
+        self.min_bytes_per_second = min_bytes_per_second
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,18 +67,36 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > limit:
-                    await self._refuse(scope, receive, send, limit)
+                    await self._refuse(scope, receive, send, BodyTooLarge(limit))
                     return
         received = 0
         started = False
+        first: float | None = None
+        done = False
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+        async def guarded_receive() -> Message:
+            nonlocal received, first, done
+            if done:  # the body is complete: what is left is waiting for a disconnect, not a slow body
+                return await receive()
+            now = time.monotonic()
+            if first is None:
+                first = now
+            try:
+                message = await asyncio.wait_for(receive(), self.idle_timeout)
+            except TimeoutError:
+                raise BodyTooSlow(f"no part of the request body arrived for {self.idle_timeout:g} s") from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise BodyTooLarge(limit)
+                done = not message.get("more_body", False)
+                elapsed = time.monotonic() - first
+                slow = received < self.min_bytes_per_second * elapsed
+                if not done and elapsed > self.idle_timeout and slow:
+                    raise BodyTooSlow(
+                        f"the request body arrives at {received / elapsed:,.0f} bytes/s, "
+                        f"slower than the {self.min_bytes_per_second:,} bytes/s required"
+                    )
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -63,13 +106,34 @@ class BodyLimitMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+            await self.app(scope, guarded_receive, tracking_send)
+        except (BodyTooLarge, BodyTooSlow) as exc:
             if started:
                 raise
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, exc)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = http_problem(413, f"the request body is larger than the limit of {limit} bytes", {"Connection": "close"})
+    async def _refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException) -> None:
+        response = http_problem(exc.status_code, exc.detail, {"Connection": "close"})
         await response(scope, receive, send)
+
+
+class HeadAsGetMiddleware:
+    """Answer HEAD like GET without the body (Starlette routes declared GET only answer 405 to HEAD)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headless_send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headless_send)

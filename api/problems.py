@@ -157,7 +157,7 @@ def _field_of(loc: Sequence[int | str]) -> str:
 def _message(error: Mapping[str, Any]) -> str:
     kind = str(error.get("type", ""))
     if kind == "json_invalid":
-        return "body is not valid JSON (NaN, Infinity, lone surrogates and nesting deeper than 1024 levels are refused)"
+        return "body is not valid JSON (NaN, Infinity and lone surrogates are refused)"
     if kind == "extra_forbidden":
         return "unknown field (not part of this request's schema)"
     if kind == "missing":
@@ -210,6 +210,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        problem = getattr(exc, "problem", None)  # a ProblemError carried through FastAPI's body parsing
+        if isinstance(problem, ProblemError):
+            return problem.response()
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 422 else None
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no endpoint at this path; see /docs for the API"

@@ -24,6 +24,7 @@ from planner import Network, ScenarioError
 from planner.scenario import bundled_scenarios, load_scenario, parse_scenario
 
 from .auth import current_client, enforce_rate_limit
+from .bodies import loads_bounded
 from .models import PROBLEM_RESPONSES, ScenarioName
 from .problems import ProblemError, redact
 from .settings import Settings
@@ -174,7 +175,7 @@ async def upload_scenario(request: Request, store: Store, owner: Owner) -> Respo
     """Validate a scenario against the served network and store it for this key."""
     network = _network(request)
     try:
-        body = orjson.loads(await request.body())
+        body = loads_bounded(await request.body())
     except orjson.JSONDecodeError:
         body = None
     if not isinstance(body, dict):

@@ -59,6 +59,22 @@ class Settings(BaseSettings):
     batch_max_rows: int = Field(1_000_000, ge=1)
     batch_max_upload_bytes: int = Field(64 * MIB, ge=1)
     batch_max_jobs_in_flight: int = Field(4, ge=1)
+    batch_retention_days: float = Field(30.0, ge=0)
+    """Finished batch jobs (and their results) older than this are deleted; 0 keeps them forever."""
+    auth_failures_per_minute: int = Field(30, ge=0)
+    """Failed API key checks allowed per client address a minute (bursts up to this); then 429. 0 disables."""
+    header_timeout_seconds: float = Field(10.0, gt=0, le=3600)
+    """Longest time to receive a request's headers, from the connection's start or the previous response."""
+    keep_alive_timeout_seconds: float = Field(5.0, gt=0, le=3600)
+    """An idle keep-alive connection is closed after this long."""
+    body_idle_timeout_seconds: float = Field(15.0, gt=0, le=3600)
+    """Longest wait for the next piece of a request body."""
+    body_min_bytes_per_second: int = Field(4096, ge=0)
+    """After ``body_idle_timeout_seconds``, a body arriving slower than this on average is cut (408)."""
+    max_connections: int = Field(1000, ge=1)
+    """Open connections per server process; one more is answered 503 (with Retry-After) and closed."""
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024)
+    """Largest request line plus headers; larger is answered 431."""
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ from planner.routing import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
 
 from . import jobs
 from .auth import enforce_rate_limit
+from .bodies import loads_bounded
 from .compute import ComputePool, DeadlineExceeded, Overloaded, WorkerFailed
 from .models import (
     MAX_COMPARE_CORRIDORS,
@@ -45,11 +46,11 @@ GEOJSON = "application/geo+json"
 
 
 class _StrictJSONRequest(Request):
-    """Parses bodies with orjson: NaN, Infinity, lone surrogates and nesting past 1024 levels are refused."""
+    """Parses bodies with orjson: NaN, Infinity, lone surrogates and nesting past 32 levels are refused."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = orjson.loads(await self.body())
+            self._json = loads_bounded(await self.body())
         return self._json
 
 

@@ -9,7 +9,7 @@ See docs/batch.md.
 
 from ._evaluate import COLUMNS_OUT, ResultLine, RowOutcome, evaluate_row, evaluate_rows, route_line
 from ._executors import ChunkExecutor, DaskExecutor, LocalPoolExecutor, NetworkSource, make_executor
-from ._json import MAX_JSON_DEPTH
+from ._json import MAX_JSON_DEPTH, Excess, too_deep
 from ._output import OutputFormat, output_format, render, safe_cell, write_atomically
 from ._rows import (
     COLUMNS_IN,
@@ -41,6 +41,7 @@ __all__ = [
     "BatchRow",
     "ChunkExecutor",
     "DaskExecutor",
+    "Excess",
     "InputFormat",
     "Job",
     "JobStatus",
@@ -68,5 +69,6 @@ __all__ = [
     "route_line",
     "run_job",
     "safe_cell",
+    "too_deep",
     "write_atomically",
 ]

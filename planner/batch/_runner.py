@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ._executors import ChunkExecutor
+from ._rows import BatchRow
 from ._store import Job, JobStatus, JobStore
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "run_job"]
@@ -20,12 +21,16 @@ def run_job(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     on_progress: Callable[[Job], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    should_yield: Callable[[], bool] | None = None,
 ) -> Job:
     """Evaluate every row of a job that has no result yet, and mark the job done.
 
     Stops early, leaving the job resumable, when ``should_stop()`` turns true; stops without
-    finishing when the job is cancelled meanwhile. Rows already recorded are never evaluated
-    again, so a job interrupted at any point and run again ends with one result per row.
+    finishing when the job is cancelled meanwhile. ``should_yield()`` is asked before each chunk
+    is handed out: once it is true no more chunks are handed out, the chunks in flight are
+    recorded, and the job is left running, to be resumed (a turn of a fair scheduler). Rows
+    already recorded are never evaluated again, so a job interrupted at any point and run again
+    ends with one result per row.
 
     Returns
     -------
@@ -39,6 +44,8 @@ def run_job(
         return job
     store.start(job_id)
     chunks = store.pending_chunks(job_id, chunk_rows)
+    if should_yield is not None:
+        chunks = _until(chunks, should_yield)
     results = executor.map_chunks(chunks)
     try:
         for outcomes in results:
@@ -56,3 +63,10 @@ def run_job(
         if close is not None:
             close()
     return store.finish(job_id)
+
+
+def _until(chunks: Iterator[list[BatchRow]], should_yield: Callable[[], bool]) -> Iterator[list[BatchRow]]:
+    for chunk in chunks:
+        yield chunk
+        if should_yield():
+            return

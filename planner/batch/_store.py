@@ -1,18 +1,25 @@
 """The durable job store: jobs, their input rows and their results in one SQLite file (WAL).
 
-A job's rows are stored with the job in one transaction, so a job exists whole or not at all.
+A job's rows are read first into a spool file beside the database (the row cap applies while they
+are read, and no lock is held while a slow client sends them), then stored with the job in one
+transaction, so a job exists whole or not at all.
 Each evaluated chunk is recorded in one transaction that inserts the results (at most one per
 input row: the primary key refuses a second) and advances the job's counters, so after a crash
 at any point the rows without a result are exactly the ones left to do.
+
+Deleting a job removes its rows and results; the file is created with ``auto_vacuum=INCREMENTAL``
+(an older file is converted once) so that :meth:`JobStore.reclaim` gives the freed pages back to
+the file system.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -145,6 +152,11 @@ class JobStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         db = self._db()
+        # auto_vacuum must be chosen before the first table exists, or set by a VACUUM afterwards.
+        (mode,) = db.execute("PRAGMA auto_vacuum").fetchone()
+        if mode != 2:
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            db.execute("VACUUM")
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
 
@@ -174,7 +186,7 @@ class JobStore:
         rows: Iterable[BatchRow],
         *,
         owner: str,
-        output_format: str = "csv",
+        output_format: str | Callable[[], str | None] = "csv",
         job_id: str | None = None,
         idempotency_key: str | None = None,
         max_rows: int | None = None,
@@ -182,14 +194,47 @@ class JobStore:
     ) -> tuple[Job, bool]:
         """Store a new job with its rows, or return the owner's job with the same idempotency key.
 
-        Returns the job and whether it was created. Raises :class:`TooManyRowsError` or
-        :class:`TooManyJobsError` (nothing is stored then).
+        ``rows`` are read first (into a spool file; :class:`TooManyRowsError` as soon as one too
+        many is read), then stored in one transaction. ``output_format`` may be a callable asked
+        once the rows are read (a streamed body may name it after its rows). Returns the job and
+        whether it was created. Raises :class:`TooManyRowsError` or :class:`TooManyJobsError`
+        (nothing is stored then), or whatever reading ``rows`` raises.
         """
         db = self._db()
         if idempotency_key is not None:
             existing = self.find_by_key(owner, idempotency_key)
             if existing is not None:
                 return existing, False
+        if max_in_flight is not None:
+            self._check_in_flight(db, owner, max_in_flight)  # before reading a large body for nothing
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.path.parent, prefix=".rows-") as spool:
+            total = 0
+            for row in rows:
+                total += 1
+                if max_rows is not None and total > max_rows:
+                    raise TooManyRowsError(max_rows)
+                spool.write(f"{row.row}\t{row.to_json()}\n")
+            fmt = output_format() if callable(output_format) else output_format
+            spool.seek(0)
+            return self._insert(db, spool, total, owner, fmt or "csv", job_id, idempotency_key, max_in_flight)
+
+    @staticmethod
+    def _check_in_flight(db: sqlite3.Connection, owner: str, limit: int) -> None:
+        (count,) = db.execute("SELECT count(*) FROM jobs WHERE owner = ? AND status IN (?, ?)", (owner, *UNFINISHED)).fetchone()
+        if count >= limit:
+            raise TooManyJobsError(limit)
+
+    def _insert(
+        self,
+        db: sqlite3.Connection,
+        spool: Iterable[str],
+        total: int,
+        owner: str,
+        output_format: str,
+        job_id: str | None,
+        idempotency_key: str | None,
+        max_in_flight: int | None,
+    ) -> tuple[Job, bool]:
         new_id = job_id or uuid.uuid4().hex
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -199,22 +244,11 @@ class JobStore:
                     db.execute("ROLLBACK")
                     return existing, False
             if max_in_flight is not None:
-                (count,) = db.execute(
-                    "SELECT count(*) FROM jobs WHERE owner = ? AND status IN (?, ?)", (owner, *UNFINISHED)
-                ).fetchone()
-                if count >= max_in_flight:
-                    raise TooManyJobsError(max_in_flight)
-            total = 0
-
-            def numbered() -> Iterator[tuple[str, int, str]]:
-                nonlocal total
-                for row in rows:
-                    total += 1
-                    if max_rows is not None and total > max_rows:
-                        raise TooManyRowsError(max_rows)
-                    yield new_id, row.row, row.to_json()
-
-            db.executemany("INSERT INTO inputs (job_id, row, data) VALUES (?, ?, ?)", numbered())
+                self._check_in_flight(db, owner, max_in_flight)
+            records = (line.rstrip("\n").split("\t", 1) for line in spool)
+            db.executemany(
+                "INSERT INTO inputs (job_id, row, data) VALUES (?, ?, ?)", ((new_id, int(n), data) for n, data in records)
+            )
             db.execute(
                 "INSERT INTO jobs (id, owner, idempotency_key, status, output_format, created_at, rows_total)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -269,12 +303,15 @@ class JobStore:
     # --- running ----------------------------------------------------------------------------
 
     def start(self, job_id: str) -> None:
-        """Mark a job running (again, after a restart: the rate then counts from now)."""
+        """Mark a queued job running (again, after a restart: the rate then counts from now).
+
+        A job already running (it is resumed after another owner's turn) keeps its rate's start.
+        """
         now = time.time()
         self._db().execute(
             "UPDATE jobs SET status = ?, started_at = coalesce(started_at, ?), run_started_at = ?,"
-            " run_rows_start = rows_done WHERE id = ? AND status IN (?, ?)",
-            (JobStatus.RUNNING.value, now, now, job_id, *UNFINISHED),
+            " run_rows_start = rows_done WHERE id = ? AND status = ?",
+            (JobStatus.RUNNING.value, now, now, job_id, JobStatus.QUEUED.value),
         )
 
     def pending_chunks(self, job_id: str, chunk_size: int) -> Iterator[list[BatchRow]]:
@@ -302,6 +339,10 @@ class JobStore:
         sql = "INSERT OR IGNORE INTO results (job_id, row, ok, lines) VALUES (?, ?, ?, ?)"
         db.execute("BEGIN IMMEDIATE")
         try:
+            status = db.execute("SELECT status FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if status is None or status[0] not in UNFINISHED:  # cancelled or deleted meanwhile: keep nothing
+                db.execute("ROLLBACK")
+                return 0
             ok = db.executemany(sql, [(job_id, o.row, 1, o.lines_json) for o in outcomes if o.ok]).rowcount
             failed = db.executemany(sql, [(job_id, o.row, 0, o.lines_json) for o in outcomes if not o.ok]).rowcount
             ok, failed = max(ok, 0), max(failed, 0)
@@ -336,11 +377,62 @@ class JobStore:
         job = self.get(job_id, owner=owner)
         if job is None:
             return None
-        self._db().execute(
-            "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status IN (?, ?)",
-            (JobStatus.CANCELLED.value, time.time(), job_id, *UNFINISHED),
-        )
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = db.execute(
+                "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status IN (?, ?)",
+                (JobStatus.CANCELLED.value, time.time(), job_id, *UNFINISHED),
+            )
+            if cursor.rowcount:  # its rows and partial results can never be served: drop them now
+                db.execute("DELETE FROM inputs WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM results WHERE job_id = ?", (job_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         return self.get(job_id)
+
+    def delete(self, job_id: str, *, owner: str | None = None) -> bool:
+        """Remove a finished job with its rows and results; False if there is no such finished job."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = db.execute(
+                "DELETE FROM jobs WHERE id = ? AND status NOT IN (?, ?) AND (? IS NULL OR owner = ?)",
+                (job_id, *UNFINISHED, owner, owner),
+            )
+            if cursor.rowcount:
+                db.execute("DELETE FROM inputs WHERE job_id = ?", (job_id,))
+                db.execute("DELETE FROM results WHERE job_id = ?", (job_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return cursor.rowcount > 0
+
+    def finished_before(self, when: float, *, limit: int = 1000) -> list[str]:
+        """Ids of jobs that finished (done, failed or cancelled) before ``when`` (seconds since the epoch)."""
+        records = (
+            self._db()
+            .execute(
+                "SELECT id FROM jobs WHERE status NOT IN (?, ?) AND coalesce(finished_at, created_at) < ? LIMIT ?",
+                (*UNFINISHED, when, limit),
+            )
+            .fetchall()
+        )
+        return [r[0] for r in records]
+
+    def reclaim(self) -> None:
+        """Give the pages freed by deletions back to the file system (incremental vacuum, WAL truncated)."""
+        db = self._db()
+        db.execute("PRAGMA incremental_vacuum").fetchall()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def waiting_owners(self) -> set[str]:
+        """Owners with a queued or running job."""
+        records = self._db().execute("SELECT DISTINCT owner FROM jobs WHERE status IN (?, ?)", UNFINISHED).fetchall()
+        return {r[0] for r in records}
 
     def requeue_running(self) -> int:
         """At start-up: jobs left running by a stopped process go back to the queue."""

@@ -109,6 +109,7 @@ def test_json_rows_jsonl_and_multipart_uploads_are_accepted(client: TestClient) 
     text = client.get(first.headers["location"] + "/results", headers=A).text
     assert "'=1+1" in text
     assert "row 2, field 'origin': is empty" in text
+    _wait(client, ndjson.headers["location"], A)
     lines = read_output(client.get(ndjson.headers["location"] + "/results", headers=A).text, "jsonl")
     assert [line["status"] for line in lines] == ["ok", "error"]
     assert lines[1]["error"].startswith("row 2: malformed JSON")
@@ -177,3 +178,8 @@ def test_results_wait_for_the_job_and_a_cancelled_job_stays_cancelled(client: Te
     job = _wait(client, location, A)
     assert job["status"] == "cancelled"
     assert job["rows_done"] < 20_000
+    deleted = client.delete(location, headers=A)  # a finished (here cancelled) job is deleted
+    assert deleted.status_code == 204
+    assert deleted.content == b""
+    assert client.get(location, headers=A).status_code == 404
+    assert client.delete(location, headers=A).status_code == 404

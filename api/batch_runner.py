@@ -1,0 +1,207 @@
+"""The batch runner of one server process: fair turns across API keys, resumption, retention.
+
+Jobs are served in turns. Each turn runs the oldest unfinished job of the key served longest ago
+(a key never served comes first) until it is done, or until it has had ``turn_rows`` rows and
+another key is waiting: then its chunks in flight are recorded and the next key gets a turn. So a
+one-row job of one key finishes while another key's million rows run, and one key's jobs still
+run oldest first. Finished jobs older than the retention period are deleted with their rows,
+results and result files, and the freed space is given back to the file system.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+from planner.batch import (
+    DaskExecutor,
+    Job,
+    JobStatus,
+    JobStore,
+    LocalPoolExecutor,
+    NetworkSource,
+    OutputFormat,
+    make_executor,
+    render,
+    run_job,
+    write_atomically,
+)
+
+from .settings import Settings
+
+__all__ = ["DEFAULT_TURN_ROWS", "BatchService"]
+
+log = logging.getLogger("corridor.batches")
+
+DEFAULT_TURN_ROWS = 2_000
+"""Rows a job may run before another waiting key gets its turn (about half a second of work on two cores)."""
+_PURGE_EVERY_SECONDS = 600.0
+_DAY = 86_400.0
+
+
+class BatchService:
+    """The job store and the background runner of one server process."""
+
+    def __init__(self, settings: Settings, network_path: str | Path | None, *, turn_rows: int = DEFAULT_TURN_ROWS) -> None:
+        self.settings = settings
+        self.data_dir = Path(settings.data_dir)
+        self.results_dir = self.data_dir / "results"
+        self.results_dir.mkdir(parents=True, exist_ok=True)
+        self.store = JobStore(self.data_dir / "batches.sqlite3")
+        self.network_path = network_path
+        self.turn_rows = turn_rows
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._executor: LocalPoolExecutor | DaskExecutor | None = None
+        self._lock_file: IO[bytes] | None = None
+        self._served: dict[str, float] = {}  # owner -> when its last turn began (monotonic)
+        self._purged_at = float("-inf")
+
+    # --- life -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="batch-runner", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+        if self._lock_file is not None:
+            self._lock_file.close()
+        self.store.close()
+
+    def _take_lock(self) -> bool:
+        if self._lock_file is None:
+            self._lock_file = (self.data_dir / "batches.lock").open("ab")
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while not self._stop.is_set() and not self._take_lock():
+            self._stop.wait(2.0)
+        if self._stop.is_set():
+            return
+        # Jobs a killed server left running go back to the queue; their recorded rows stay done.
+        resumed = self.store.requeue_running()
+        if resumed:
+            log.info("resuming %d unfinished batch job(s)", resumed)
+        failures: dict[str, int] = {}
+        while not self._stop.is_set():
+            self._wake.clear()
+            self._purge_if_due()
+            job = self.next_job()
+            if job is None:
+                self._wake.wait(1.0)
+                continue
+            try:
+                self._turn(job)
+                failures.pop(job.id, None)
+            except Exception as exc:
+                log.exception("batch job %s failed to run", job.id)
+                failures[job.id] = failures.get(job.id, 0) + 1
+                if self._executor is not None:
+                    with contextlib.suppress(Exception):
+                        self._executor.close()
+                    self._executor = None
+                if failures[job.id] >= 3:
+                    self.store.fail(job.id, f"the job could not be run: {type(exc).__name__}: {exc}")
+                self._stop.wait(2.0)
+
+    def next_job(self) -> Job | None:
+        """The oldest unfinished job of the key whose last turn began longest ago (never served first)."""
+        oldest: dict[str, Job] = {}
+        for job in self.store.unfinished():  # oldest first
+            oldest.setdefault(job.owner, job)
+        if not oldest:
+            return None
+        owner = min(oldest, key=lambda o: (self._served.get(o, float("-inf")), oldest[o].created_at))
+        return oldest[owner]
+
+    def _turn(self, job: Job) -> None:
+        if self._executor is None:
+            source = NetworkSource.from_path(self.network_path)
+            self._executor = make_executor(source, scheduler=self.settings.dask_scheduler)
+        self._served[job.owner] = time.monotonic()
+        start_rows = job.rows_done
+        last_check = [0.0]
+
+        def should_yield() -> bool:
+            current = self.store.get(job.id)
+            if current is None or current.rows_done - start_rows < self.turn_rows:
+                return False
+            now = time.monotonic()
+            if now - last_check[0] < 0.05:
+                return False
+            last_check[0] = now
+            return bool(self.store.waiting_owners() - {job.owner})
+
+        finished = run_job(self.store, job.id, self._executor, should_stop=self._stop.is_set, should_yield=should_yield)
+        if finished.status is JobStatus.DONE:
+            fmt: OutputFormat = "jsonl" if finished.output_format == "jsonl" else "csv"
+            path = self.result_path(job.id, fmt)
+            write_atomically(path, render(self.store.outcomes(job.id), fmt))
+            if self.store.get(job.id) is None:  # deleted while its file was being written
+                path.unlink(missing_ok=True)
+
+    # --- data ---------------------------------------------------------------------------------
+
+    def result_path(self, job_id: str, fmt: OutputFormat) -> Path:
+        """Stored result files are named by job id only."""
+        return self.results_dir / f"{job_id}.{fmt}"
+
+    def delete(self, job_id: str, owner: str) -> bool:
+        """Remove a finished job of ``owner``: its record, rows, results and result files; then reclaim the space."""
+        if not self.store.delete(job_id, owner=owner):
+            return False
+        self._remove_files(job_id)
+        self.store.reclaim()
+        return True
+
+    def _remove_files(self, job_id: str) -> None:
+        for fmt in ("csv", "jsonl"):
+            self.result_path(job_id, fmt).unlink(missing_ok=True)
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete finished jobs older than the retention period; returns how many were deleted."""
+        days = self.settings.batch_retention_days
+        if days <= 0:
+            return 0
+        cutoff = (time.time() if now is None else now) - days * _DAY
+        deleted = 0
+        while ids := self.store.finished_before(cutoff):
+            for job_id in ids:
+                if self.store.delete(job_id):
+                    self._remove_files(job_id)
+                    deleted += 1
+        if deleted:
+            self.store.reclaim()
+            log.info("deleted %d batch job(s) finished more than %g days ago", deleted, days)
+        return deleted
+
+    def _purge_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self._purged_at >= _PURGE_EVERY_SECONDS:
+            self._purged_at = now
+            try:
+                self.purge()
+            except Exception:
+                log.exception("purging old batch jobs failed")
