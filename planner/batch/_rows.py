@@ -105,7 +105,7 @@ class BatchRow:
 
     def to_json(self) -> str:
         data = {f: v for f in _ROW_FIELDS if (v := getattr(self, f)) not in (None, (), "")}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(data).decode()
 
     @classmethod
     def from_json(cls, text: str) -> BatchRow:

@@ -214,6 +214,8 @@ class JobStore:
                 if max_rows is not None and total > max_rows:
                     raise TooManyRowsError(max_rows)
                 spool.write(f"{row.row}\t{row.to_json()}\n")
+                if total % 500 == 0:
+                    time.sleep(0)  # let other threads (a server's event loop) run between pieces of a long read
             fmt = output_format() if callable(output_format) else output_format
             spool.seek(0)
             return self._insert(db, spool, total, owner, fmt or "csv", job_id, idempotency_key, max_in_flight)
