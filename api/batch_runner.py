@@ -47,7 +47,9 @@ _DAY = 86_400.0
 class BatchService:
     """The job store and the background runner of one server process."""
 
-    def __init__(self, settings: Settings, network_path: str | Path | None, *, turn_rows: int = DEFAULT_TURN_ROWS) -> None:
+    def __init__(
+        self, settings: Settings, network_path: str | Path | None, *, turn_rows: int = DEFAULT_TURN_ROWS
+    ) -> None:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.results_dir = self.data_dir / "results"

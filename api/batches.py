@@ -184,7 +184,9 @@ async def _submission(request: Request, settings: Settings) -> Submission:
         if not isinstance(upload, UploadFile):
             await form.close()
             raise invalid_field(
-                "file", "field required", "file: a multipart upload needs a 'file' part with the CSV or JSON Lines input"
+                "file",
+                "field required",
+                "file: a multipart upload needs a 'file' part with the CSV or JSON Lines input",
             )
         if upload.size is not None and upload.size > limit:
             await form.close()
@@ -246,7 +248,9 @@ async def submit_batch(
             max_in_flight=settings.batch_max_jobs_in_flight,
         )
     except TooManyRowsError as exc:
-        raise ProblemError(413, exc.code, "Too many rows", exc.message, headers={"Connection": "close"}, limit=exc.limit) from None
+        raise ProblemError(
+            413, exc.code, "Too many rows", exc.message, headers={"Connection": "close"}, limit=exc.limit
+        ) from None
     except TooManyJobsError as exc:
         raise ProblemError(
             429, exc.code, "Too many jobs in flight", exc.message, headers={"Retry-After": "30"}, limit=exc.limit
@@ -281,8 +285,12 @@ def get_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
 @router.delete(
     "/{job_id}",
     responses={
-        200: {"description": "The job was queued or running: it is cancelled (its rows and partial results are dropped)"},
-        204: {"description": "The job was finished (done, failed or cancelled): it is deleted with its rows and results"},
+        200: {
+            "description": "The job was queued or running: it is cancelled (its rows and partial results are dropped)"
+        },
+        204: {
+            "description": "The job was finished (done, failed or cancelled): it is deleted with its rows and results"
+        },
     },
 )
 def delete_batch(job_id: str, service: Service, client: Client) -> Response:

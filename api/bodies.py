@@ -57,7 +57,9 @@ async def _next(stream: AsyncIterator[bytes]) -> bytes | None:
     except StopAsyncIteration:
         return None
     except ClientDisconnect:
-        raise ProblemError(400, "client_disconnected", "Client disconnected", "the client closed the connection") from None
+        raise ProblemError(
+            400, "client_disconnected", "Client disconnected", "the client closed the connection"
+        ) from None
 
 
 def body_chunks(request: Request) -> Iterator[bytes]:

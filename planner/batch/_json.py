@@ -28,6 +28,8 @@ _STR = r'"(?:[^"\\]|\\.)*"'
 _FLAT = rf'(?:[^"{{}}\[\]]|{_STR})*'
 # A row object whose values are scalars or arrays of scalars: matched whole by one C call (the common case).
 _FLAT_ROW = re.compile(rf"\{{(?:[^\"{{}}\[\]]|{_STR}|\[{_FLAT}\])*\}}".encode(), re.DOTALL)
+# A run of such rows, each followed by a comma: split with one findall, a C call for many rows.
+_FLAT_RUN = re.compile(rf"(?:[ \t\r\n]*{_FLAT_ROW.pattern.decode()}[ \t\r\n]*,)+".encode(), re.DOTALL)
 _KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
 _SHORT_VALUE = re.compile(rb'"(?:[^"\\]|\\.)*"|null|true|false|-?[0-9][0-9.eE+-]*', re.DOTALL)
 
@@ -163,7 +165,9 @@ class JsonBodySplitter:
             state = self._state
             if state == "start":
                 if char != 0x7B:
-                    raise self._fail('expected a JSON object: {"rows": [{"origin": ..., "destination": ...}, ...]}', "body")
+                    raise self._fail(
+                        'expected a JSON object: {"rows": [{"origin": ..., "destination": ...}, ...]}', "body"
+                    )
                 self._pos += 1
                 self._state = "member_or_end"
             elif state in ("member_or_end", "member"):
@@ -194,6 +198,16 @@ class JsonBodySplitter:
                 if char == 0x5D and state == "row_or_close":
                     self._pos += 1
                     self._state = "after_value"
+                    continue
+                if not final and len(buf) - self._pos < self._wait_for:
+                    return  # an incomplete row: scanned again once more bytes have come (see _row_end)
+                run = _FLAT_RUN.match(buf, self._pos)
+                if run is not None:  # the common case: many flat rows, each followed by a comma
+                    for text in _FLAT_ROW.findall(buf, self._pos, run.end()):
+                        self._rows += 1
+                        yield self._rows, text
+                    self._pos = run.end()
+                    self._state = "row"
                     continue
                 end = self._row_end(final)
                 if end is None:
@@ -231,8 +245,6 @@ class JsonBodySplitter:
     def _row_end(self, final: bool) -> int | None:
         buf, pos = self._buf, self._pos
         pending = len(buf) - pos
-        if not final and pending < self._wait_for:
-            return None
         flat = _FLAT_ROW.match(buf, pos)
         if flat is not None:
             self._wait_for = 0
@@ -244,7 +256,9 @@ class JsonBodySplitter:
                 f"rows[{self._rows}] (line {self._line(pos)}): nested deeper than {MAX_JSON_DEPTH} levels", "rows"
             ) from None
         if end is not None and end - pos > MAX_ROW_BYTES or end is None and pending > MAX_ROW_BYTES:
-            raise JsonBodyError(f"rows[{self._rows}] (line {self._line(pos)}): longer than {MAX_ROW_BYTES:,} bytes", "rows")
+            raise JsonBodyError(
+                f"rows[{self._rows}] (line {self._line(pos)}): longer than {MAX_ROW_BYTES:,} bytes", "rows"
+            )
         if end is None:
             # Scan again only once the pending bytes have doubled: linear overall, even fed a byte at a time.
             self._wait_for = max(4096, 2 * pending)

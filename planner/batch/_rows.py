@@ -19,9 +19,9 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
 
@@ -36,6 +36,7 @@ __all__ = [
     "BatchRow",
     "InputFormat",
     "JsonBody",
+    "RowStream",
     "detect_format",
     "parse_csv",
     "parse_json_body",
@@ -360,47 +361,79 @@ class _CsvRecords:
         )
 
 
-def parse_csv(source: Iterable[bytes] | Iterable[str]) -> Iterator[BatchRow]:
+class RowStream:
+    """The rows of an input, read in two steps: split (cheap; counted, every whole-input bound applied) then built.
+
+    Iterating gives :class:`BatchRow` objects. :meth:`split` gives each row's number and raw
+    value (a CSV record as a list of text, a JSON row as its text, or None for a JSON row that is
+    not UTF-8), all plain JSON values, and :meth:`build` turns one into its row. A store counts
+    rows against its cap on the cheap step, so an input with too many rows is refused after
+    reading them, not after validating them.
+    """
+
+    def __init__(self, split: Iterator[tuple[int, Any]], build: Callable[[int, Any], BatchRow]) -> None:
+        self._split = split
+        self.build = build
+
+    def split(self) -> Iterator[tuple[int, Any]]:
+        return self._split
+
+    def __iter__(self) -> Iterator[BatchRow]:
+        build = self.build
+        for number, raw in self._split:
+            yield build(number, raw)
+
+
+def parse_csv(source: Iterable[bytes] | Iterable[str]) -> RowStream:
     """Rows of a CSV input with a header row; blank lines are skipped.
 
-    Raises
-    ------
+    Raises (when read)
+    ------------------
     BatchInputError
         The header is missing, lacks ``origin`` or ``destination``, or names an unknown column;
         the text is not UTF-8; a line or a record is longer than the bounds (naming line and column).
     """
     records = _CsvRecords(source)
-    header: list[str] | None = None
-    row = 0
-    for record in records:
-        if not any(cell.strip() for cell in record):
-            continue
-        if header is None:
-            header = [cell.strip().lower() for cell in record]
-            unknown = [h for h in header if h not in COLUMNS_IN]
-            if unknown:
-                shown = repr(unknown[0]) if len(unknown[0]) <= 40 and not _CONTROL.search(unknown[0]) else "(a long or unprintable name)"
-                raise BatchInputError(
-                    f"header: unknown column {shown}; expected columns among {', '.join(COLUMNS_IN)}",
-                    field=unknown[0] if _SAFE_NAME.match(unknown[0]) else None,
-                )
-            for needed in ("origin", "destination"):
-                if needed not in header:
-                    raise BatchInputError(f"header: the column {needed!r} is missing", field=needed)
-            if len(set(header)) != len(header):
-                raise BatchInputError("header: a column is named twice")
-            records.header = header
-            continue
-        row += 1
+
+    def split() -> Iterator[tuple[int, list[str]]]:
+        row = 0
+        for record in records:
+            if not "".join(record).strip():
+                continue
+            if records.header is None:
+                records.header = _header(record)
+                continue
+            row += 1
+            yield row, record
+        if records.header is None:
+            raise BatchInputError("the input is empty; expected a header row naming origin and destination")
+
+    def build(row: int, record: list[str]) -> BatchRow:
+        header = records.header
+        assert header is not None
         if len(record) != len(header):
-            yield BatchRow(
-                row=row,
-                error=f"row {row}: has {len(record)} fields, the header has {len(header)}",
-            )
-            continue
-        yield _build(row, dict(zip(header, record, strict=True)))
-    if header is None:
-        raise BatchInputError("the input is empty; expected a header row naming origin and destination")
+            return BatchRow(row=row, error=f"row {row}: has {len(record)} fields, the header has {len(header)}")
+        return _build(row, dict(zip(header, record, strict=True)))
+
+    return RowStream(split(), build)
+
+
+def _header(record: list[str]) -> list[str]:
+    header = [cell.strip().lower() for cell in record]
+    unknown = [h for h in header if h not in COLUMNS_IN]
+    if unknown:
+        name = unknown[0]
+        shown = repr(name) if len(name) <= 40 and not _CONTROL.search(name) else "(a long or unprintable name)"
+        raise BatchInputError(
+            f"header: unknown column {shown}; expected columns among {', '.join(COLUMNS_IN)}",
+            field=name if _SAFE_NAME.match(name) else None,
+        )
+    for needed in ("origin", "destination"):
+        if needed not in header:
+            raise BatchInputError(f"header: the column {needed!r} is missing", field=needed)
+    if len(set(header)) != len(header):
+        raise BatchInputError("header: a column is named twice")
+    return header
 
 
 def _decode_row(text: bytes | str) -> object:
@@ -418,37 +451,39 @@ def _decode_row(text: bytes | str) -> object:
     raise ValueError(f"{first.msg} at column {first.colno}")
 
 
-def parse_jsonl(source: Iterable[bytes] | Iterable[str]) -> Iterator[BatchRow]:
+def parse_jsonl(source: Iterable[bytes] | Iterable[str]) -> RowStream:
     """Rows of a JSON Lines input (one JSON object a line); blank lines are skipped.
 
-    Raises
-    ------
+    Raises (when read)
+    ------------------
     BatchInputError
         A line nests deeper than :data:`MAX_JSON_DEPTH` or is too long; the text is not UTF-8.
     """
-    lines = _Lines(source)
-    row = 0
-    try:
-        for line in lines:
-            if not line.strip():
-                continue
-            row += 1
-            yield _jsonl_row(row, lines.number, line)
-    except _LineTooLong as exc:
-        raise exc.error() from None
+
+    def split() -> Iterator[tuple[int, str]]:
+        lines = _Lines(source)
+        row = 0
+        try:
+            for line in lines:
+                if not line.strip():
+                    continue
+                row += 1
+                if too_deep(line.encode("utf-8")) is not None:
+                    raise BatchInputError(
+                        f"line {lines.number}: JSON nested deeper than {MAX_JSON_DEPTH} levels; a row is one flat object",
+                        field="line",
+                    )
+                yield row, line
+        except _LineTooLong as exc:
+            raise exc.error() from None
+
+    return RowStream(split(), _json_row)
 
 
-def _jsonl_row(row: int, number: int, line: str) -> BatchRow:
-    encoded = line.encode("utf-8")
-    if too_deep(encoded) is not None:
-        raise BatchInputError(
-            f"line {number}: JSON nested deeper than {MAX_JSON_DEPTH} levels; a row is one flat object", field="line"
-        )
-    return _json_row(row, encoded)
-
-
-def _json_row(row: int, text: bytes) -> BatchRow:
+def _json_row(row: int, text: str | bytes | None) -> BatchRow:
     """A row from its JSON text (depth already bounded): malformed JSON and non-objects are that row's error."""
+    if text is None:
+        return BatchRow(row=row, error=f"row {row}: the row is not UTF-8 text")
     try:
         data = _decode_row(text)
     except ValueError as exc:
@@ -459,11 +494,13 @@ def _json_row(row: int, text: bytes) -> BatchRow:
 
 
 def _json_type(value: object) -> str:
-    return {dict: "object", list: "list", str: "text", bool: "bool", type(None): "null"}.get(type(value), type(value).__name__)
+    return {dict: "object", list: "list", str: "text", bool: "bool", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def parse_objects(objects: Iterable[object]) -> Iterator[BatchRow]:
-    """Rows given as already decoded JSON values (the API's ``{"rows": [...]}`` body)."""
+    """Rows given as already decoded JSON values."""
     for row, data in enumerate(objects, start=1):
         if not isinstance(data, dict):
             yield BatchRow(row=row, error=f"row {row}: expected a JSON object, got {_json_type(data)}")
@@ -472,21 +509,24 @@ def parse_objects(objects: Iterable[object]) -> Iterator[BatchRow]:
 
 
 class JsonBody:
-    """The rows of a streamed ``{"rows": [...], "format": "csv"}`` body; ``format`` is known once ``rows`` is consumed."""
+    """The rows of a streamed ``{"rows": [...], "format": "csv"}`` body; ``format`` is known once ``rows`` is read."""
 
     def __init__(self, source: Iterable[bytes]) -> None:
         self._splitter = JsonBodySplitter()
         self._source = source
+        self.rows = RowStream(self._split(), _json_row)
 
     @property
     def format(self) -> str | None:
         return self._splitter.format
 
-    @property
-    def rows(self) -> Iterator[BatchRow]:
+    def _split(self) -> Iterator[tuple[int, str | None]]:
         try:
             for number, text in self._splitter.rows(self._source):
-                yield _json_row(number, text)
+                try:
+                    yield number, text.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield number, None
         except JsonBodyError as exc:
             raise BatchInputError(exc.message, field=exc.field) from None
 
@@ -494,7 +534,7 @@ class JsonBody:
 def parse_json_body(source: Iterable[bytes]) -> JsonBody:
     """Rows of a ``{"rows": [...]}`` JSON body read from byte chunks as they arrive (memory stays flat).
 
-    Iterating ``.rows`` raises :class:`BatchInputError` for a body of another shape, a row longer
+    Reading ``.rows`` raises :class:`BatchInputError` for a body of another shape, a row longer
     than 64 KiB or nested deeper than :data:`MAX_JSON_DEPTH`, naming the row and the line.
     """
     return JsonBody(source)
@@ -511,7 +551,7 @@ def detect_format(name: str | None, head: bytes | str = b"") -> InputFormat:
     return "jsonl" if text.lstrip("\ufeff \t\r\n").startswith("{") else "csv"
 
 
-def parse_rows(source: Iterable[bytes] | Iterable[str], fmt: InputFormat) -> Iterator[BatchRow]:
+def parse_rows(source: Iterable[bytes] | Iterable[str], fmt: InputFormat) -> RowStream:
     """Rows of an input in the given format."""
     if fmt == "csv":
         return parse_csv(source)

@@ -23,10 +23,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
+
+import orjson
 
 from ..errors import InvalidRequestError, PlannerError
 from ._evaluate import RowOutcome
-from ._rows import BatchRow
+from ._rows import BatchRow, RowStream
 
 __all__ = ["Job", "JobStatus", "JobStore", "TooManyJobsError", "TooManyRowsError"]
 
@@ -207,22 +210,47 @@ class JobStore:
                 return existing, False
         if max_in_flight is not None:
             self._check_in_flight(db, owner, max_in_flight)  # before reading a large body for nothing
-        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.path.parent, prefix=".rows-") as spool:
-            total = 0
+        with self._spool() as spool:
+            total = self._spool_rows(rows, spool, max_rows)
+            fmt = output_format() if callable(output_format) else output_format
+            return self._insert(db, spool, total, owner, fmt or "csv", job_id, idempotency_key, max_in_flight)
+
+    def _spool(self) -> IO[str]:
+        # Beside the database rather than in /tmp, which may be memory (tmpfs).
+        return tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.path.parent, prefix=".rows-")
+
+    def _spool_rows(self, rows: Iterable[BatchRow], spool: IO[str], max_rows: int | None) -> int:
+        """Write ``row<TAB>row JSON`` lines; the row cap is checked on the cheap reading step of a RowStream."""
+        total = 0
+        if isinstance(rows, RowStream):
+            with self._spool() as raw:
+                for number, value in rows.split():
+                    total += 1
+                    if max_rows is not None and total > max_rows:
+                        raise TooManyRowsError(max_rows)
+                    raw.write(f"{number}\t{orjson.dumps(value).decode()}\n")
+                    if total % 2000 == 0:
+                        time.sleep(0)  # let other threads (a server's event loop) run during a long read
+                raw.seek(0)
+                for count, line in enumerate(raw, start=1):
+                    text_number, value = line.rstrip("\n").split("\t", 1)
+                    spool.write(f"{text_number}\t{rows.build(int(text_number), orjson.loads(value)).to_json()}\n")
+                    if count % 500 == 0:
+                        time.sleep(0)
+        else:
             for row in rows:
                 total += 1
                 if max_rows is not None and total > max_rows:
                     raise TooManyRowsError(max_rows)
                 spool.write(f"{row.row}\t{row.to_json()}\n")
-                if total % 500 == 0:
-                    time.sleep(0)  # let other threads (a server's event loop) run between pieces of a long read
-            fmt = output_format() if callable(output_format) else output_format
-            spool.seek(0)
-            return self._insert(db, spool, total, owner, fmt or "csv", job_id, idempotency_key, max_in_flight)
+        spool.seek(0)
+        return total
 
     @staticmethod
     def _check_in_flight(db: sqlite3.Connection, owner: str, limit: int) -> None:
-        (count,) = db.execute("SELECT count(*) FROM jobs WHERE owner = ? AND status IN (?, ?)", (owner, *UNFINISHED)).fetchone()
+        (count,) = db.execute(
+            "SELECT count(*) FROM jobs WHERE owner = ? AND status IN (?, ?)", (owner, *UNFINISHED)
+        ).fetchone()
         if count >= limit:
             raise TooManyJobsError(limit)
 
@@ -249,7 +277,8 @@ class JobStore:
                 self._check_in_flight(db, owner, max_in_flight)
             records = (line.rstrip("\n").split("\t", 1) for line in spool)
             db.executemany(
-                "INSERT INTO inputs (job_id, row, data) VALUES (?, ?, ?)", ((new_id, int(n), data) for n, data in records)
+                "INSERT INTO inputs (job_id, row, data) VALUES (?, ?, ?)",
+                ((new_id, int(n), data) for n, data in records),
             )
             db.execute(
                 "INSERT INTO jobs (id, owner, idempotency_key, status, output_format, created_at, rows_total)"
