@@ -72,6 +72,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         raise
     app.state.key_digests = settings.key_digests()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
+    failures = settings.auth_failures_per_minute
+    app.state.auth_throttle = RateLimiter(failures) if failures > 0 and app.state.key_digests else None
     pool = ComputePool(path, size=settings.max_concurrent_computations, deadline_seconds=settings.compute_deadline_seconds)
     pool.start()
     app.state.pool = pool

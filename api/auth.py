@@ -1,4 +1,10 @@
-"""Who is calling: API keys (as SHA-256 digests, compared in constant time) and per-client rate limits."""
+"""Who is calling: API keys (as SHA-256 digests, compared in constant time) and per-client rate limits.
+
+Failed key checks (a missing or wrong key) are counted per client address: past
+``auth_failures_per_minute`` (a token bucket) every request of that address that needs a key is
+answered 429 with Retry-After, without checking the key, until the bucket refills. So guessing
+keys is throttled, and the answer during the lockout says nothing about the key guessed.
+"""
 
 from __future__ import annotations
 
@@ -42,18 +48,40 @@ def current_client(request: Request) -> str:
     if not digests:
         request.state.client_id = ANONYMOUS
         return ANONYMOUS
+    throttle: RateLimiter | None = getattr(request.app.state, "auth_throttle", None)
+    address = _address(request)
+    if throttle is not None and (wait := throttle.wait(address)) > 0:
+        raise _too_many_failures(throttle, wait)
     key = _presented_key(request)
-    if key is None:
-        raise _unauthorized("this endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-    digest = hashlib.sha256(key[:_MAX_KEY_LENGTH].encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(key[:_MAX_KEY_LENGTH].encode("utf-8", "surrogatepass")).hexdigest() if key else ""
     # Compare against every digest so the time taken does not reveal which (if any) matched.
     matched = False
     for known in digests:
         matched |= hmac.compare_digest(digest, known)
     if not matched:
+        if throttle is not None:
+            throttle.take(address)
+        if key is None:
+            raise _unauthorized("this endpoint needs an API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
         raise _unauthorized("the API key is not valid")
     request.state.client_id = digest
     return digest
+
+
+def _address(request: Request) -> str:
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def _too_many_failures(throttle: RateLimiter, wait: float) -> ProblemError:
+    seconds = max(1, math.ceil(wait))
+    return ProblemError(
+        429,
+        "too_many_auth_failures",
+        "Too many failed API key checks",
+        f"more than {int(throttle.capacity)} requests with a missing or invalid API key came from this address "
+        f"within a minute; retry in {seconds} s",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 @dataclass(slots=True)
@@ -89,6 +117,16 @@ class RateLimiter:
                 return 0.0
             return (1.0 - bucket.tokens) / self.refill_per_second
 
+    def wait(self, client: str) -> float:
+        """Seconds until ``client`` has a token again (0 if it has one now); takes nothing."""
+        now = time.monotonic()
+        with self._lock:
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                return 0.0
+            tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.refill_per_second)
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.refill_per_second
+
     def _prune(self, now: float) -> None:
         full = [c for c, b in self._buckets.items() if b.tokens + (now - b.updated) * self.refill_per_second >= self.capacity]
         for client in full or list(self._buckets)[: len(self._buckets) // 2]:
@@ -104,7 +142,7 @@ async def enforce_rate_limit(request: Request) -> None:
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:
         return
-    who = client if client != ANONYMOUS else "ip:" + (request.client.host if request.client else "unknown")
+    who = client if client != ANONYMOUS else _address(request)
     wait = limiter.take(who)
     if wait > 0:
         seconds = max(1, math.ceil(wait))

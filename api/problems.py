@@ -30,7 +30,9 @@ __all__ = [
     "PROBLEM_JSON",
     "ProblemError",
     "install_problem_handlers",
+    "http_problem_body",
     "planner_problem",
+    "problem_body",
     "problem_response",
     "validation_problem",
 ]
@@ -46,11 +48,13 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
     403: ("forbidden", "Forbidden"),
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
+    408: ("request_timeout", "Request timeout"),
     409: ("conflict", "Conflict"),
     413: ("body_too_large", "Request body too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
     422: ("invalid_request", "Invalid request"),
     429: ("rate_limited", "Too many requests"),
+    431: ("headers_too_large", "Request headers too large"),
     500: ("internal_error", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
@@ -102,9 +106,14 @@ def problem_response(
     **extra: Any,
 ) -> Response:
     """A problem+json response; ``extra`` members (``errors``, ``suggestions``, ...) are added as given."""
+    return Response(problem_body(status, code, title, detail, **extra), status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+def problem_body(status: int, code: str, title: str, detail: str, **extra: Any) -> bytes:
+    """The JSON body of a problem (also written by the HTTP protocol layer, before any app runs)."""
     body: dict[str, Any] = {"type": _TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     body.update({k: v for k, v in extra.items() if v is not None})
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+    return orjson.dumps(body)
 
 
 def redact(message: str) -> str:
@@ -176,6 +185,12 @@ def validation_problem(errors: Sequence[Mapping[str, Any]]) -> Response:
             items.append(item)
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in items)
     return problem_response(422, "invalid_request", "Invalid request", detail, errors=items)
+
+
+def http_problem_body(status: int, detail: str) -> bytes:
+    """The problem+json body for an HTTP status with its standard code and title."""
+    code, title = _HTTP_CODES.get(status, ("http_error", "HTTP error"))
+    return problem_body(status, code, title, detail)
 
 
 def http_problem(status: int, detail: str | None = None, headers: Mapping[str, str] | None = None) -> Response:

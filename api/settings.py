@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     """Failed API key checks allowed per client address a minute (bursts up to this); then 429. 0 disables."""
     header_timeout_seconds: float = Field(10.0, gt=0, le=3600)
     """Longest time to receive a request's headers, from the connection's start or the previous response."""
-    keep_alive_timeout_seconds: float = Field(5.0, gt=0, le=3600)
+    keep_alive_timeout_seconds: int = Field(5, ge=1, le=3600)
     """An idle keep-alive connection is closed after this long."""
     body_idle_timeout_seconds: float = Field(15.0, gt=0, le=3600)
     """Longest wait for the next piece of a request body."""

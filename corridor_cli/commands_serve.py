@@ -27,6 +27,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--no-access-log", action="store_true", help="do not log every request (or CORRIDOR_ACCESS_LOG=false)"
     )
+    limits = parser.add_argument_group("limits (each also a CORRIDOR_* setting)")
+    limits.add_argument(
+        "--header-timeout", type=float, metavar="S", help="seconds to receive a request's headers (default 10)"
+    )
+    limits.add_argument(
+        "--body-timeout", type=float, metavar="S", help="longest wait for the next piece of a request body (default 15)"
+    )
+    limits.add_argument(
+        "--body-min-rate", type=int, metavar="B", help="bytes/s a body must average after --body-timeout (default 4096)"
+    )
+    limits.add_argument("--keep-alive-timeout", type=int, metavar="S", help="idle keep-alive connections close (default 5)")
+    limits.add_argument("--max-connections", type=int, metavar="N", help="open connections per process (default 1000)")
+    limits.add_argument("--max-header-bytes", type=int, metavar="B", help="request line and headers (default 16384)")
+    limits.add_argument("--batch-retention-days", type=float, metavar="D", help="delete finished batch jobs after D days (default 30; 0 keeps them)")
     parser.set_defaults(run=_run)
 
 
@@ -50,6 +64,13 @@ def _run(args: argparse.Namespace) -> int:
         "CORRIDOR_LOG_LEVEL": args.log_level,
         "CORRIDOR_ALLOW_PUBLIC_WITHOUT_KEYS": "true" if args.allow_public else None,
         "CORRIDOR_ACCESS_LOG": "false" if args.no_access_log else None,
+        "CORRIDOR_HEADER_TIMEOUT_SECONDS": args.header_timeout,
+        "CORRIDOR_BODY_IDLE_TIMEOUT_SECONDS": args.body_timeout,
+        "CORRIDOR_BODY_MIN_BYTES_PER_SECOND": args.body_min_rate,
+        "CORRIDOR_KEEP_ALIVE_TIMEOUT_SECONDS": args.keep_alive_timeout,
+        "CORRIDOR_MAX_CONNECTIONS": args.max_connections,
+        "CORRIDOR_MAX_HEADER_BYTES": args.max_header_bytes,
+        "CORRIDOR_BATCH_RETENTION_DAYS": args.batch_retention_days,
     }
     for name, value in given.items():
         if value is not None:
@@ -92,5 +113,10 @@ def _run(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         access_log=settings.access_log,
         proxy_headers=False,
+        # The guarded protocol adds a header timeout, a header size cap and a connection cap, and
+        # answers in problem+json; uvicorn's own concurrency limit (text/plain 503s) stays off.
+        http="api.http_protocol:GuardedHttpToolsProtocol",
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
     )
     return 0
