@@ -23,14 +23,15 @@ class BodyTooLarge(HTTPException):
     """The request body passed the limit (raised from ``receive``; FastAPI re-raises HTTP exceptions)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than the limit of {limit} bytes")
+        super().__init__(413, f"the request body is larger than the limit of {limit} bytes", {"Connection": "close"})
 
 
 class BodyTooSlow(HTTPException):
     """The request body arrives too slowly (raised from ``receive``)."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(408, detail)
+        # The rest of the body is never read: the connection cannot carry another request.
+        super().__init__(408, detail, {"Connection": "close"})
 
 
 class BodyGuardMiddleware:
@@ -114,7 +115,7 @@ class BodyGuardMiddleware:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, exc: HTTPException) -> None:
-        response = http_problem(exc.status_code, exc.detail, {"Connection": "close"})
+        response = http_problem(exc.status_code, exc.detail, exc.headers)
         await response(scope, receive, send)
 
 

@@ -457,7 +457,8 @@ class JobStore:
     def reclaim(self) -> None:
         """Give the pages freed by deletions back to the file system (incremental vacuum, WAL truncated)."""
         db = self._db()
-        db.execute("PRAGMA incremental_vacuum").fetchall()
+        # executescript steps the pragma to its end (execute() frees one page per step taken).
+        db.executescript("PRAGMA incremental_vacuum;")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def waiting_owners(self) -> set[str]:

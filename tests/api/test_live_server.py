@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +49,15 @@ def bundled_server() -> Iterator[str]:
     if not planner.bundled_network_path().exists():
         pytest.skip("the bundled network file is not written yet")
     yield from running()
+
+
+@pytest.fixture(scope="module")
+def guarded_server() -> Iterator[str]:
+    """``corridor serve`` with small limits, to reach each of them quickly."""
+    yield from running(
+        "--network", str(TINY), "--header-timeout", "1", "--body-timeout", "1", "--max-connections", "6",
+        "--max-header-bytes", "4096",
+    )  # fmt: skip
 
 
 def running(*args: str) -> Iterator[str]:
@@ -145,3 +156,88 @@ def test_serve_fails_at_start_up_on_a_bad_network_file(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert "broken.yaml" in output
     assert "distance_km" in output
+
+
+def _exchange(base: str, pieces: list[bytes], *, pause: float = 0.0, wait: float = 5.0) -> tuple[float, bytes]:
+    """Send raw bytes on a fresh connection (``pause`` s between pieces); return the seconds taken and all it got."""
+    host, port = base.removeprefix("http://").split(":")
+    started = time.monotonic()
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=wait) as conn:
+        try:
+            for piece in pieces:
+                conn.sendall(piece)
+                time.sleep(pause)
+        except OSError:
+            pass  # the server may close before everything is sent: what it answered is still read
+        try:
+            while chunk := conn.recv(65536):
+                received += chunk
+        except OSError:
+            pass
+    return time.monotonic() - started, received
+
+
+def _problem_of(raw: bytes, status: int) -> dict[str, object]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), raw[:300]
+    assert b"content-type: application/problem+json" in head.lower(), head
+    problem: dict[str, object] = json.loads(body)
+    assert problem["status"] == status
+    return problem
+
+
+def test_uvicorns_own_400_is_problem_json(guarded_server: str) -> None:
+    _, raw = _exchange(guarded_server, [b"NOT HTTP AT ALL\r\n\r\n"])
+    assert _problem_of(raw, 400)["code"] == "bad_request"
+
+
+def test_headers_sent_a_line_a_second_are_cut_at_the_header_timeout(guarded_server: str) -> None:
+    lines = [b"GET /healthz HTTP/1.1\r\n", b"Host: x\r\n"] + [b"X-Slow: 1\r\n"] * 10
+    took, raw = _exchange(guarded_server, lines, pause=0.5)
+    assert _problem_of(raw, 408)["code"] == "request_timeout"
+    assert took < 4
+
+
+def test_an_idle_connection_is_closed_at_the_header_timeout(guarded_server: str) -> None:
+    took, raw = _exchange(guarded_server, [])
+    assert raw == b""
+    assert took < 3
+
+
+def test_headers_over_the_cap_get_431(guarded_server: str) -> None:
+    _, raw = _exchange(guarded_server, [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 8000 + b"\r\n\r\n"])
+    assert _problem_of(raw, 431)["code"] == "headers_too_large"
+
+
+def test_a_body_sent_a_byte_at_a_time_is_cut_with_408(guarded_server: str) -> None:
+    head = b"POST /v1/routes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    took, raw = _exchange(guarded_server, [head] + [b" "] * 20, pause=0.25)
+    assert _problem_of(raw, 408)["code"] == "request_timeout"
+    assert took < 5
+
+
+def test_connections_past_the_cap_get_503_with_retry_after_and_the_server_recovers(guarded_server: str) -> None:
+    host, port = guarded_server.removeprefix("http://").split(":")
+    held = [socket.create_connection((host, int(port))) for _ in range(8)]
+    try:
+        time.sleep(0.2)
+        _, raw = _exchange(guarded_server, [b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"])
+        _problem_of(raw, 503)
+        assert b"retry-after: 1" in raw.lower()
+    finally:
+        for conn in held:
+            conn.close()
+    time.sleep(0.3)
+    assert httpx.get(guarded_server + "/healthz", timeout=5).status_code == 200
+
+
+def test_head_is_answered_like_get_without_a_body(guarded_server: str) -> None:
+    with httpx.Client(base_url=guarded_server, timeout=10) as http:
+        for path in ("/healthz", "/v1/version", "/v1/places?q=alpha", "/openapi.json"):
+            head, get = http.head(path), http.get(path)
+            assert head.status_code == get.status_code == 200, path
+            assert head.content == b""
+            assert head.headers["content-type"] == get.headers["content-type"]
+        post_only = http.head("/v1/batches/0123")
+        assert post_only.status_code == 404
