@@ -40,7 +40,8 @@ def loads_bounded(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """
     excess = too_deep(body, max_depth)
     if excess is not None:
-        field = ".".join(excess.path[:4]) or "body"
+        # The top-level member only: deeper keys are the client's data, never echoed.
+        field = excess.path[0] if excess.path else "body"
         raise BodyProblem(
             invalid_field(
                 field,

@@ -142,6 +142,8 @@ class JsonBodySplitter:
         yield from self._split(final=True)
         if self._state != "end":
             raise self._fail('the body ends early; expected {"rows": [...]}', "body")
+        if "rows" not in self._seen:
+            raise JsonBodyError('rows: field required; expected {"rows": [{"origin": ..., "destination": ...}, ...]}', "rows")
 
     def _feed(self, chunk: bytes) -> None:
         if self._pos:
@@ -182,8 +184,7 @@ class JsonBodySplitter:
                     raise self._fail("expected a member name in double quotes", "body")
                 name = key.group(1).decode("utf-8", "replace")
                 if name not in ("rows", "format"):
-                    shown = name if _SAFE_KEY.match(key.group(1)) else "(unrecognized field)"
-                    raise self._fail("unknown field; expected rows and optionally format", shown)
+                    raise self._fail("unknown member; the body has rows and optionally format", "body")
                 if name in self._seen:
                     raise self._fail("given twice", name)
                 self._seen.add(name)
@@ -204,6 +205,8 @@ class JsonBodySplitter:
                 run = _FLAT_RUN.match(buf, self._pos)
                 if run is not None:  # the common case: many flat rows, each followed by a comma
                     for text in _FLAT_ROW.findall(buf, self._pos, run.end()):
+                        if len(text) > MAX_ROW_BYTES:
+                            raise self._too_long(buf.find(text, self._pos))
                         self._rows += 1
                         yield self._rows, text
                     self._pos = run.end()
@@ -242,11 +245,16 @@ class JsonBodySplitter:
             else:  # end
                 raise self._fail("unexpected data after the JSON object", "body")
 
+    def _too_long(self, pos: int) -> JsonBodyError:
+        return JsonBodyError(f"rows[{self._rows}] (line {self._line(pos)}): longer than {MAX_ROW_BYTES:,} bytes", "rows")
+
     def _row_end(self, final: bool) -> int | None:
         buf, pos = self._buf, self._pos
         pending = len(buf) - pos
         flat = _FLAT_ROW.match(buf, pos)
         if flat is not None:
+            if flat.end() - pos > MAX_ROW_BYTES:
+                raise self._too_long(pos)
             self._wait_for = 0
             return flat.end()
         try:
@@ -256,9 +264,7 @@ class JsonBodySplitter:
                 f"rows[{self._rows}] (line {self._line(pos)}): nested deeper than {MAX_JSON_DEPTH} levels", "rows"
             ) from None
         if end is not None and end - pos > MAX_ROW_BYTES or end is None and pending > MAX_ROW_BYTES:
-            raise JsonBodyError(
-                f"rows[{self._rows}] (line {self._line(pos)}): longer than {MAX_ROW_BYTES:,} bytes", "rows"
-            )
+            raise self._too_long(pos)
         if end is None:
             # Scan again only once the pending bytes have doubled: linear overall, even fed a byte at a time.
             self._wait_for = max(4096, 2 * pending)

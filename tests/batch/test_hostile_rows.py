@@ -102,7 +102,7 @@ def test_json_body_rows_nested_too_deep_are_refused_naming_the_row_and_line() ->
     [
         (b"[" * 100_000, "line 1: expected a JSON object"),
         (b'{"format": ' + b"[" * 100_000, "line 1: expected csv or jsonl"),
-        (b'{"rows": [], "extra": ' + b"{" * 100_000, "unknown field"),
+        (b'{"rows": [], "extra": ' + b"{" * 100_000, "unknown member"),
     ],
 )
 def test_json_body_nested_deep_outside_rows_is_refused_without_recursion(body: bytes, message: str) -> None:
