@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -104,23 +105,24 @@ def test_a_real_server_answers_routes_unknown_places_and_bad_fields(server: str)
         assert assert_problem(bad, 422, "invalid_request")["errors"][0]["field"] == "k"
 
 
-@pytest.mark.slow
-def test_schemathesis_finds_no_server_errors_or_spec_violations(bundled_server: str, tmp_path: Path) -> None:
+def _schemathesis(base: str, tmp_path: Path, *, examples: int, timeout: float) -> subprocess.CompletedProcess[str]:
     cli = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which("schemathesis")
     if cli is None:
         pytest.skip("schemathesis is not installed (pip install -e '.[test]')")
-    result = subprocess.run(
+    return subprocess.run(
         [
             cli,
             "run",
-            bundled_server + "/openapi.json",
+            base + "/openapi.json",
+            "--checks",
+            "all",
             # positive_data_acceptance expects every schema-valid request to succeed, but place
             # names, teu-or-tonnes and the same-place rule are checked against the network, so a
             # well-typed request may rightly get 422.
             "--exclude-checks",
             "positive_data_acceptance",
             "--max-examples",
-            "30",
+            str(examples),
             "--seed",
             "1",
             # one worker: schemathesis' own schema compilation is not thread-safe on Python 3.11
@@ -135,10 +137,25 @@ def test_schemathesis_finds_no_server_errors_or_spec_violations(bundled_server: 
         ],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         cwd=tmp_path,
     )
+
+
+@pytest.mark.slow
+def test_schemathesis_finds_no_server_errors_or_spec_violations(bundled_server: str, tmp_path: Path) -> None:
+    result = _schemathesis(bundled_server, tmp_path, examples=30, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_schemathesis_with_every_check_and_200_examples_per_operation_finds_no_5xx(server: str, tmp_path: Path) -> None:
+    result = _schemathesis(server, tmp_path, examples=200, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    counts = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert counts is not None, result.stdout[-3000:]
+    print(f"schemathesis --checks all: {counts.group(1)} cases generated, {counts.group(2)} passed")
+    assert int(counts.group(1)) == int(counts.group(2)) >= 200 * 15
 
 
 def test_serve_refuses_a_public_address_without_keys() -> None:
