@@ -42,7 +42,10 @@ corridor comparisons and what-if scenarios, over the `planner` package.
   `suggestions`), 422 invalid input (`errors: [{field, message}]`), 409 no route under the constraints
   (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline or
   when every worker is busy (both with `Retry-After`).
-* **Limits**: k ≤ 20, at most 10 via places, avoid lists ≤ 50 items, bodies ≤ 1 MiB.
+* **Limits**: k ≤ 20, at most 10 via places, avoid lists ≤ 50 items, bodies ≤ 1 MiB, JSON nested at
+  most 32 levels (422 naming the field). A body arriving too slowly is cut with 408; at the server,
+  request headers must arrive within 10 s (408) and fit in 16 KiB (431); failed API key checks are
+  throttled per address (429 `too_many_auth_failures`, with `Retry-After`). HEAD is answered like GET.
 """
 
 
