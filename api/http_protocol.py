@@ -108,23 +108,38 @@ class _Guard:
                 self._refuse(431, f"the request line and headers are larger than {self._max_header_bytes} bytes")
 
 
-class GuardedH11Protocol(_Guard, H11Protocol):
-    """uvicorn's h11 protocol with the guards."""
+class _GuardedProtocol(_Guard):
+    """The protocol methods every guarded protocol overrides (``super()`` is uvicorn's protocol class)."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:
         self._guard_setup()
-        super().connection_made(transport)
+        super().connection_made(transport)  # type: ignore[misc]
         self._guard_connection()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def data_received(self, data: bytes) -> None:
         awaiting = self._awaiting_headers
-        super().data_received(data)
+        super().data_received(data)  # type: ignore[misc]
         if awaiting:
             self._guard_data(len(data))
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        if not self.transport.is_closing():
+            self._arm_header_timer()
+
+    def send_400_response(self, msg: str) -> None:
+        if self._refusal == 431:
+            self._refuse(431, f"the request line and headers are larger than {self._max_header_bytes} bytes")
+        else:
+            self._refuse(400, f"the request is not valid HTTP/1.1 ({msg.rstrip('.')})")
+
+
+class GuardedH11Protocol(_GuardedProtocol, H11Protocol):  # type: ignore[misc]
+    """uvicorn's h11 protocol with the guards."""
 
     def handle_events(self) -> None:
         before = self.cycle
@@ -132,32 +147,9 @@ class GuardedH11Protocol(_Guard, H11Protocol):
         if self.cycle is not before:
             self._headers_done()
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_header_timer()
 
-    def send_400_response(self, msg: str) -> None:
-        self._refuse(400, f"the request is not valid HTTP/1.1 ({msg.rstrip('.')})")
-
-
-class GuardedHttpToolsProtocol(_Guard, HttpToolsProtocol):
+class GuardedHttpToolsProtocol(_GuardedProtocol, HttpToolsProtocol):  # type: ignore[misc]
     """uvicorn's httptools protocol with the guards."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        self._guard_setup()
-        super().connection_made(transport)
-        self._guard_connection()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_header_timer()
-        super().connection_lost(exc)
-
-    def data_received(self, data: bytes) -> None:
-        awaiting = self._awaiting_headers
-        super().data_received(data)
-        if awaiting:
-            self._guard_data(len(data))
 
     def on_headers_complete(self) -> None:
         self._headers_done()
@@ -167,14 +159,3 @@ class GuardedHttpToolsProtocol(_Guard, HttpToolsProtocol):
             self._refusal = 431
             raise ValueError("request headers too large")
         super().on_headers_complete()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_header_timer()
-
-    def send_400_response(self, msg: str) -> None:
-        if self._refusal == 431:
-            self._refuse(431, f"the request line and headers are larger than {self._max_header_bytes} bytes")
-        else:
-            self._refuse(400, f"the request is not valid HTTP/1.1 ({msg.rstrip('.')})")

@@ -408,39 +408,36 @@ class JobStore:
         job = self.get(job_id, owner=owner)
         if job is None:
             return None
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            cursor = db.execute(
-                "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status IN (?, ?)",
-                (JobStatus.CANCELLED.value, time.time(), job_id, *UNFINISHED),
-            )
-            if cursor.rowcount:  # its rows and partial results can never be served: drop them now
-                db.execute("DELETE FROM inputs WHERE job_id = ?", (job_id,))
-                db.execute("DELETE FROM results WHERE job_id = ?", (job_id,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        # Its rows and partial results can never be served: they go with the cancellation.
+        self._change_dropping_rows(
+            job_id,
+            "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status IN (?, ?)",
+            (JobStatus.CANCELLED.value, time.time(), job_id, *UNFINISHED),
+        )
         return self.get(job_id)
 
     def delete(self, job_id: str, *, owner: str | None = None) -> bool:
         """Remove a finished job with its rows and results; False if there is no such finished job."""
+        return self._change_dropping_rows(
+            job_id,
+            "DELETE FROM jobs WHERE id = ? AND status NOT IN (?, ?) AND (? IS NULL OR owner = ?)",
+            (job_id, *UNFINISHED, owner, owner),
+        )
+
+    def _change_dropping_rows(self, job_id: str, sql: str, parameters: tuple[object, ...]) -> bool:
+        """Run ``sql`` on the job and, if it changed it, delete the job's rows and results, in one transaction."""
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            cursor = db.execute(
-                "DELETE FROM jobs WHERE id = ? AND status NOT IN (?, ?) AND (? IS NULL OR owner = ?)",
-                (job_id, *UNFINISHED, owner, owner),
-            )
-            if cursor.rowcount:
+            changed = db.execute(sql, parameters).rowcount > 0
+            if changed:
                 db.execute("DELETE FROM inputs WHERE job_id = ?", (job_id,))
                 db.execute("DELETE FROM results WHERE job_id = ?", (job_id,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return cursor.rowcount > 0
+        return changed
 
     def finished_before(self, when: float, *, limit: int = 1000) -> list[str]:
         """Ids of jobs that finished (done, failed or cancelled) before ``when`` (seconds since the epoch)."""
