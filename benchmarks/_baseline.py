@@ -16,8 +16,10 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from planner._compile import HOURS_PER_WEEK, CompiledGraph
-from planner.model import Link, Network
+from planner._compile import CompiledGraph
+from planner.graph import HOURS_PER_WEEK
+from planner.model import Link
+from planner.network import Network
 
 
 def link_hours(network: Network, link: Link) -> float:

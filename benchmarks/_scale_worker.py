@@ -23,7 +23,8 @@ from benchmarks._stats import summary  # noqa: E402
 from benchmarks._synthetic import od_pairs, synthetic_network  # noqa: E402
 from planner import _search  # noqa: E402
 from planner._compile import compiled  # noqa: E402
-from planner.routing import Rank, criterion_weights  # noqa: E402
+from planner.request import Rank  # noqa: E402
+from planner.weights import criterion_weights  # noqa: E402
 
 
 def maxrss_mib() -> float:

@@ -23,13 +23,13 @@ from planner.model import (
     Link,
     Mode,
     ModeDefaults,
-    Network,
     NetworkInfo,
     Place,
     PlaceKind,
     Provenance,
     Transshipment,
 )
+from planner.network import Network
 
 _P = Provenance(estimate="synthetic benchmark network")
 

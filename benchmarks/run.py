@@ -35,7 +35,8 @@ from benchmarks._stats import latencies, pct, ratio, summary  # noqa: E402
 from planner import _search  # noqa: E402
 from planner._compile import compiled  # noqa: E402
 from planner.pareto import dominates  # noqa: E402
-from planner.routing import Rank, criterion_weights  # noqa: E402
+from planner.request import Rank  # noqa: E402
+from planner.weights import criterion_weights  # noqa: E402
 
 SECTIONS = ("inproc", "http", "alternatives", "batch", "scale")
 

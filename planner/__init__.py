@@ -6,8 +6,14 @@ Load a network, then ask for routes::
     >>> network = planner.load_network()            # the bundled Eurasian network
     >>> plan = planner.plan_routes(network, "Xi'an", "Tashkent", rank="time", k=3)
     >>> plan.routes[0].transit_days                 # doctest: +SKIP
+
+The network is a networkx graph too (``network.graph``, frozen), with a weight function per
+criterion (:func:`weight`) for running networkx on it; see docs/networkx.md.
 """
 
+from .cache import CacheSlot, NetworkCaches
+from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, compare
+from .corridors import corridor_links, resolve_corridor
 from .errors import (
     InvalidRequestError,
     NetworkError,
@@ -25,6 +31,7 @@ from .errors import (
     UnknownPlaceError,
     UnreachableError,
 )
+from .graph import TimePart
 from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
 from .model import (
@@ -37,7 +44,6 @@ from .model import (
     LinkStatus,
     Mode,
     ModeDefaults,
-    Network,
     NetworkInfo,
     Place,
     PlaceKind,
@@ -45,29 +51,45 @@ from .model import (
     Source,
     Transshipment,
 )
-from .route import CorridorShare, Event, EventKind, Leg, Route
-from .routing import (
+from .network import Network
+from .request import (
+    DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
+    MAX_AVOID,
     MAX_K,
+    MAX_TEU,
+    MAX_TONNES,
+    MAX_VIA,
     Rank,
-    RoutePlan,
     RouteRequest,
-    plan,
-    plan_routes,
-    resolve_corridor,
     resolve_request,
 )
+from .route import CorridorShare, Event, EventKind, Leg, Route
+from .routing import RoutePlan, plan, plan_routes
+from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
+from .scenario_network import apply_scenario
+from .scenario_plan import ScenarioPlan, plan_with_scenario
+from .weights import weight
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_MIN_CORRIDOR_SHARE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
+    "MAX_AVOID",
     "MAX_K",
+    "MAX_TEU",
+    "MAX_TONNES",
+    "MAX_VIA",
     "Border",
+    "CacheSlot",
+    "Comparison",
+    "ComparisonRow",
     "Corridor",
     "CorridorShare",
     "Event",
@@ -82,6 +104,7 @@ __all__ = [
     "Mode",
     "ModeDefaults",
     "Network",
+    "NetworkCaches",
     "NetworkError",
     "NetworkFileError",
     "NetworkInfo",
@@ -98,8 +121,11 @@ __all__ = [
     "RoutePlan",
     "RouteRequest",
     "SamePlaceError",
+    "Scenario",
     "ScenarioError",
+    "ScenarioPlan",
     "Source",
+    "TimePart",
     "Transshipment",
     "UnknownCorridorError",
     "UnknownCountryError",
@@ -108,15 +134,24 @@ __all__ = [
     "UnknownPlaceError",
     "UnreachableError",
     "__version__",
+    "apply_scenario",
     "bundled_network_path",
+    "bundled_scenarios",
+    "compare",
+    "corridor_links",
     "find_place",
+    "load_bundled_scenario",
     "load_network",
+    "load_scenario",
     "normalize_name",
     "parse_network",
+    "parse_scenario",
     "plan",
     "plan_routes",
+    "plan_with_scenario",
     "resolve_corridor",
     "resolve_request",
     "search_places",
     "suggest_places",
+    "weight",
 ]

@@ -1,4 +1,4 @@
-"""The state-expanded graph the router searches, compiled once per network.
+"""The state-expanded graph the router searches, compiled once per network from ``network.graph``.
 
 Each place becomes one node per mode state it has links for (``rail1435``, ``rail1520``,
 ``road``, ``sea``). Link edges join the same state at two places and carry the link's
@@ -9,12 +9,15 @@ carry transshipment or gauge-change figures. Figures are stored per TEU (cost) a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from .model import Link, Mode, Network, Place
+from .cache import CacheSlot
+from .graph import TimePart
+from .model import LinkStatus, Mode
+from .network import Network
 from .route import EventKind
-
-HOURS_PER_WEEK = 168.0
 
 # (min, typical, max) hours of one independent time component of an edge.
 Part = tuple[float, float, float]
@@ -39,11 +42,11 @@ class EventTemplate:
 LINK, TRANSFER = 0, 1
 
 
-def state_of(link: Link) -> str:
+def state_of(mode: Mode, gauge_mm: int | None) -> str:
     """The mode state a link runs in: ``rail1435``, ``rail1520``, ``road`` or ``sea``."""
-    if link.mode is Mode.RAIL:
-        return f"rail{link.gauge_mm}"
-    return link.mode.value
+    if mode is Mode.RAIL:
+        return f"rail{gauge_mm}"
+    return mode.value
 
 
 def _mode_of_state(state: str) -> Mode:
@@ -104,6 +107,7 @@ class CompiledGraph:
         place: str | None,
         parts: tuple[Part, ...],
         part_keys: tuple[str, ...],
+        hours: Part,
         cost_teu: float,
         co2e_t: float,
         distance: float,
@@ -117,14 +121,7 @@ class CompiledGraph:
         self.edge_kind.append(kind)
         self.edge_link.append(link)
         self.edge_place.append(place)
-        # The three sums in one pass, in the same order and from the same int 0 as sum(): identical floats.
-        low: float = 0
-        typical: float = 0
-        high: float = 0
-        for part_min, part_typical, part_max in parts:
-            low += part_min
-            typical += part_typical
-            high += part_max
+        low, typical, high = hours
         self.hours.append(typical)
         self.hours_min.append(low)
         self.hours_max.append(high)
@@ -139,97 +136,83 @@ class CompiledGraph:
         self.adj[src].append((dst, index))
 
     def _build(self) -> None:
-        network = self.network
-        for link in network.operational_links():
-            state = state_of(link)
-            self._add_link(link, link.origin, link.destination, state)
-            if link.bidirectional:
-                self._add_link(link, link.destination, link.origin, state)
+        graph = self.network.graph
+        for a, b, link_id, data in graph.edges(keys=True, data=True):
+            if data["status"] is LinkStatus.OPERATIONAL:
+                self._add_link(a, b, link_id, data)
         for place_id in list(self.place_nodes):
-            self._add_transfers(network.places[place_id])
+            self._add_transfers(place_id, graph.nodes[place_id])
 
-    def _add_link(self, link: Link, a: str, b: str, state: str) -> None:
-        network = self.network
-        defaults = network.modes[link.mode]
-        origin, destination = network.places[a], network.places[b]
-        distance = link.distance_km.value
+    def _add_link(self, a: str, b: str, link_id: str, data: Mapping[str, Any]) -> None:
+        nodes = self.network.graph.nodes
+        origin, destination = nodes[a], nodes[b]
+        state = state_of(data["mode"], data["gauge_mm"])
+        name = f"{link_id}:{a}>{b}"
         parts: list[Part] = []
         keys: list[str] = []
-        name = f"{link.id}:{a}>{b}"
         events: list[EventTemplate] = []
-        if link.departures_per_week is not None:
-            headway = HOURS_PER_WEEK / link.departures_per_week.value
-            wait: Part = (0.0, headway / 2.0, headway)
-            parts.append(wait)
-            keys.append(name + ":wait")
-            events.append(
-                EventTemplate(
-                    EventKind.WAIT,
-                    a,
-                    wait,
-                    0.0,
-                    f"wait for a departure at {origin.name} ({link.departures_per_week.value:g} per week)",
-                    departures_per_week=link.departures_per_week.value,
+        time_part: TimePart
+        for time_part in data["hours_parts"]:
+            part: Part = (time_part.min, time_part.typical, time_part.max)
+            parts.append(part)
+            if time_part.kind == "wait":
+                keys.append(name + ":wait")
+                per_week = data["departures_per_week"]
+                events.append(
+                    EventTemplate(
+                        EventKind.WAIT,
+                        a,
+                        part,
+                        0.0,
+                        f"wait for a departure at {origin['name']} ({per_week:g} per week)",
+                        departures_per_week=per_week,
+                    )
                 )
-            )
-        if link.transit_hours is not None:
-            t = link.transit_hours
-            parts.append((t.min, t.typical, t.max))
-        else:
-            running = distance / defaults.speed_kmh.value
-            parts.append((running, running, running))
-        keys.append(name + ":run")
-        cost = link.cost_usd_per_teu.value if link.cost_usd_per_teu is not None else distance * defaults.cost_usd_per_teu_km.value
-        crossing = 0
-        if origin.country != destination.country:
-            crossing = 1
-            for place in (origin, destination) if link.border_controls else ():
-                if place.border is None:
-                    continue
-                dwell = place.border.dwell_hours
-                part = (dwell.min, dwell.typical, dwell.max)
-                parts.append(part)
-                keys.append(f"{name}:border:{place.id}")
-                fee = place.border.fee_usd_per_teu.value
-                cost += fee
+            elif time_part.kind == "running":
+                keys.append(name + ":run")
+            elif time_part.kind == "border":
+                place_id = time_part.place
+                assert place_id is not None
+                keys.append(f"{name}:border:{place_id}")
+                place = nodes[place_id]
+                from_country, to_country = data["countries"]
                 events.append(
                     EventTemplate(
                         EventKind.BORDER,
-                        place.id,
+                        place_id,
                         part,
-                        fee,
-                        f"border controls at {place.name} ({origin.country} -> {destination.country})",
-                        from_country=origin.country,
-                        to_country=destination.country,
+                        place["border"].fee_usd_per_teu.value,
+                        f"border controls at {place['name']} ({from_country} -> {to_country})",
+                        from_country=from_country,
+                        to_country=to_country,
                     )
                 )
-        if destination.delay_hours:
-            d = destination.delay_hours
-            parts.append((d, d, d))
-            keys.append(name + ":delay")
-            events.append(EventTemplate(EventKind.DELAY, b, (d, d, d), 0.0, f"scenario delay at {destination.name}"))
-        factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
-        co2e_t = distance * factor.value / 1000.0
+            else:
+                keys.append(name + ":delay")
+                events.append(EventTemplate(EventKind.DELAY, b, part, 0.0, f"scenario delay at {destination['name']}"))
         self._edge(
             self.node(a, state),
             self.node(b, state),
             LINK,
-            link=link.id,
+            link=link_id,
             place=None,
             parts=tuple(parts),
             part_keys=tuple(keys),
-            cost_teu=cost,
-            co2e_t=co2e_t,
-            distance=distance,
-            border=crossing,
+            hours=(data["hours_min"], data["hours"], data["hours_max"]),
+            cost_teu=data["cost_usd_per_teu"],
+            co2e_t=data["co2e_kg_per_tonne"],
+            distance=data["distance_km"],
+            border=1 if data["border_crossing"] else 0,
             transship=0,
             events=tuple(events),
         )
 
-    def _add_transfers(self, place: Place) -> None:
-        nodes = self.place_nodes[place.id]
+    def _add_transfers(self, place_id: str, place: Mapping[str, Any]) -> None:
+        nodes = self.place_nodes[place_id]
         if len(nodes) < 2:
             return
+        name = place["name"]
+        handling_by_modes = {t.modes: t for t in place["transshipments"]}
         modes = [_mode_of_state(self.node_state[i]) for i in nodes]
         for a, i in enumerate(nodes):
             for b, j in enumerate(nodes):
@@ -238,32 +221,32 @@ class CompiledGraph:
                 si, sj = self.node_state[i], self.node_state[j]
                 mi, mj = modes[a], modes[b]
                 if mi is Mode.RAIL and mj is Mode.RAIL:
-                    gc = place.gauge_change
+                    gc = place["gauge_change"]
                     if gc is None:
                         continue
                     part: Part = (gc.hours.min, gc.hours.typical, gc.hours.max)
                     cost = gc.cost_usd_per_teu.value
                     event = EventTemplate(
                         EventKind.GAUGE_CHANGE,
-                        place.id,
+                        place_id,
                         part,
                         cost,
-                        f"gauge change {si[4:]} -> {sj[4:]} mm at {place.name}",
+                        f"gauge change {si[4:]} -> {sj[4:]} mm at {name}",
                         from_gauge_mm=int(si[4:]),
                         to_gauge_mm=int(sj[4:]),
                     )
                 else:
-                    handling = place.transshipment(mi, mj)
+                    handling = handling_by_modes.get(frozenset((mi, mj)))
                     if handling is None:
                         continue
                     part = (handling.hours.min, handling.hours.typical, handling.hours.max)
                     cost = handling.cost_usd_per_teu.value
                     event = EventTemplate(
                         EventKind.TRANSSHIPMENT,
-                        place.id,
+                        place_id,
                         part,
                         cost,
-                        f"transshipment {mi.value} -> {mj.value} at {place.name}",
+                        f"transshipment {mi.value} -> {mj.value} at {name}",
                         from_mode=mi,
                         to_mode=mj,
                     )
@@ -272,9 +255,10 @@ class CompiledGraph:
                     j,
                     TRANSFER,
                     link=None,
-                    place=place.id,
+                    place=place_id,
                     parts=(part,),
-                    part_keys=(f"{place.id}:{si}>{sj}",),
+                    part_keys=(f"{place_id}:{si}>{sj}",),
+                    hours=part,
                     cost_teu=cost,
                     co2e_t=0.0,
                     distance=0.0,
@@ -284,8 +268,9 @@ class CompiledGraph:
                 )
 
 
+_COMPILED = CacheSlot[None, CompiledGraph]("compiled graph", max_entries=1)
+
+
 def compiled(network: Network) -> CompiledGraph:
-    """Return the network's compiled graph, building it on first use."""
-    graph = network.cached("compiled_graph", lambda: CompiledGraph(network))
-    assert isinstance(graph, CompiledGraph)
-    return graph
+    """Return the network's compiled graph, building it from ``network.graph`` on first use."""
+    return network.caches.get(_COMPILED, None, lambda: CompiledGraph(network))

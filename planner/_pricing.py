@@ -9,35 +9,12 @@ from functools import lru_cache
 import numpy as np
 
 from ._compile import LINK, CompiledGraph, EventTemplate, Part
-from .model import Mode, Network
+from .corridors import corridor_links
+from .network import Network
 from .route import CorridorShare, Event, Leg, Route
 
 MONTE_CARLO_SAMPLES = 2048
 MONTE_CARLO_SEED = 20261128
-
-
-def corridor_links(network: Network, *, main_line_only: bool = False) -> dict[str, frozenset[str]]:
-    """Link ids on each corridor: every link joining two consecutive places of one of its lines.
-
-    With ``main_line_only`` the branches are left out.
-    """
-
-    def build() -> dict[str, frozenset[str]]:
-        by_pair: dict[frozenset[str], list[str]] = {}
-        for link in network.links.values():
-            by_pair.setdefault(frozenset(link.ends), []).append(link.id)
-        out: dict[str, frozenset[str]] = {}
-        for corridor in network.corridors.values():
-            ids: set[str] = set()
-            for line in (corridor.places,) if main_line_only else corridor.lines:
-                for a, b in zip(line, line[1:], strict=False):
-                    ids.update(by_pair.get(frozenset((a, b)), ()))
-            out[corridor.id] = frozenset(ids)
-        return out
-
-    value = network.cached(f"corridor_links:{main_line_only}", build)
-    assert isinstance(value, dict)
-    return value
 
 
 @lru_cache(maxsize=8192)
@@ -242,4 +219,4 @@ def price(
     )
 
 
-__all__ = ["Mode", "corridor_links", "percentiles", "price"]
+__all__ = ["percentiles", "price"]

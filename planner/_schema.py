@@ -38,7 +38,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class _Provenanced(_Strict):
+class Provenanced(_Strict):
     source: SourceRefs | None = None
     estimate: Text | None = None
 
@@ -48,15 +48,15 @@ class _Provenanced(_Strict):
         return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
 
-class FigureSpec(_Provenanced):
+class FigureSpec(Provenanced):
     value: NonNegativeNumber
 
 
-class PositiveFigureSpec(_Provenanced):
+class PositiveFigureSpec(Provenanced):
     value: PositiveNumber
 
 
-class RangeSpec(_Provenanced):
+class RangeSpec(Provenanced):
     typical: NonNegativeNumber
     min: NonNegativeNumber | None = None
     max: NonNegativeNumber | None = None
@@ -125,7 +125,7 @@ class ModesSpec(_Strict):
     sea: ModeSpec
 
 
-class TransshipmentSpec(_Provenanced):
+class TransshipmentSpec(Provenanced):
     modes: Annotated[list[ModeName], Field(min_length=2, max_length=2)]
     hours: Hours
     cost_usd_per_teu: Figure
@@ -137,17 +137,17 @@ class TransshipmentSpec(_Provenanced):
         return self
 
 
-class BorderSpec(_Provenanced):
+class BorderSpec(Provenanced):
     dwell_hours: Hours
     fee_usd_per_teu: Figure
 
 
-class GaugeChangeSpec(_Provenanced):
+class GaugeChangeSpec(Provenanced):
     hours: Hours
     cost_usd_per_teu: Figure
 
 
-class PlaceSpec(_Provenanced):
+class PlaceSpec(Provenanced):
     id: Slug
     name: Text
     aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
@@ -161,7 +161,7 @@ class PlaceSpec(_Provenanced):
     note: Text | None = None
 
 
-class LinkSpec(_Provenanced):
+class LinkSpec(Provenanced):
     id: Slug
     from_: Slug = Field(alias="from")
     to: Slug
@@ -179,7 +179,7 @@ class LinkSpec(_Provenanced):
     note: Text | None = None
 
 
-class CorridorSpec(_Provenanced):
+class CorridorSpec(Provenanced):
     id: Slug
     name: Text
     aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ._compile import LINK, CompiledGraph
+from .cache import CacheSlot
 
 Label = tuple[int, int, int, int]
 # A path is stored as a persistent linked list of edges: (previous, edge) or None.
@@ -255,11 +256,11 @@ class _Kernel:
         self.n = len(graph.adj)
 
 
+_KERNEL = CacheSlot[None, _Kernel]("search kernel", max_entries=1)
+
+
 def _kernel(graph: CompiledGraph) -> _Kernel:
-    cache: dict[str, _Kernel] = graph.__dict__.setdefault("_kernel", {})
-    if "csr" not in cache:
-        cache["csr"] = _Kernel(graph)
-    return cache["csr"]
+    return graph.network.caches.get(_KERNEL, None, lambda: _Kernel(graph))
 
 
 def _kernel_search(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Link, Network, Place
+from .compare import Comparison, route_change, row_delta
+from .model import Link, Place
+from .network import Network
+from .request import RouteRequest
 from .route import Event, Leg, Route
-from .routing import RouteRequest
+from .scenario_plan import ScenarioPlan, route_delta
 
 __all__ = [
+    "comparison_to_dict",
     "corridor_geojson",
     "event_to_dict",
     "leg_to_dict",
@@ -17,6 +21,7 @@ __all__ = [
     "request_to_dict",
     "route_feature",
     "route_to_dict",
+    "scenario_plan_to_dict",
 ]
 
 JSON = dict[str, Any]
@@ -220,3 +225,54 @@ def route_feature(route: Route, network: Network) -> JSON:
         coords.extend(points[1:] if coords else points)
     props = route_to_dict(route, network)
     return {"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords}, "properties": props}
+
+
+def scenario_plan_to_dict(result: ScenarioPlan, network: Network) -> JSON:
+    """Routes under a scenario beside the baseline's: each scenario route with its delta, and what appeared or vanished."""
+    request = result.planned or result.baseline
+    base_by_places = {r.places: r for r in result.baseline.routes} if result.baseline else {}
+    routes = []
+    for r in result.planned.routes if result.planned else ():
+        item = route_to_dict(r, network)
+        match = base_by_places.get(r.places)
+        item["delta"] = route_delta(match, r) if match else None
+        item["change"] = "unchanged-path" if match else "appears"
+        routes.append(item)
+    return {
+        "request": request_to_dict(request.request) if request else None,
+        "scenario": result.scenario.summary(),
+        "routes": routes,
+        "error": result.planned_error,
+        "baseline": {
+            "routes": [route_to_dict(r, network) for r in result.baseline.routes] if result.baseline else [],
+            "error": result.baseline_error,
+        },
+        "delta": result.best_delta(),
+        "appeared": [list(p) for p in result.appeared()],
+        "vanished": [list(p) for p in result.vanished()],
+    }
+
+
+def comparison_to_dict(comparison: Comparison, network: Network) -> JSON:
+    """A corridor comparison: per row the route's figures, and with a scenario the scenario's and the deltas."""
+    out_rows = []
+    for row in comparison.rows:
+        item: JSON = {
+            "corridor": None if row.corridor is None else {"id": row.corridor, "name": network.corridors[row.corridor].name},
+            "label": row.label,
+            "status": "ok" if row.route else "no_route",
+            "reason": row.reason,
+            "route": route_to_dict(row.route, network) if row.route else None,
+        }
+        if comparison.scenario is not None:
+            item["scenario_status"] = "ok" if row.scenario_route else "no_route"
+            item["scenario_reason"] = row.scenario_reason
+            item["scenario_route"] = route_to_dict(row.scenario_route, network) if row.scenario_route else None
+            item["delta"] = row_delta(row.route, row.scenario_route)
+            item["change"] = route_change(row.route, row.scenario_route)
+        out_rows.append(item)
+    return {
+        "request": request_to_dict(comparison.request),
+        "scenario": comparison.scenario.summary() if comparison.scenario else None,
+        "rows": out_rows,
+    }

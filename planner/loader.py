@@ -30,7 +30,6 @@ from .model import (
     LinkStatus,
     Mode,
     ModeDefaults,
-    Network,
     NetworkInfo,
     Place,
     PlaceKind,
@@ -38,6 +37,7 @@ from .model import (
     Source,
     Transshipment,
 )
+from .network import Network
 
 __all__ = ["DEFAULT_MAX_BYTES", "bundled_network_path", "load_network", "parse_network"]
 
@@ -118,7 +118,8 @@ def _to_python(node: yaml.Node, loader: _SafeComposer, loc: Loc, lines: dict[Loc
         raise _Refused(f"cannot read value: {exc}", lines[loc]) from None
 
 
-def _parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
+def parse_yaml(text: str, path: str) -> tuple[Any, dict[Loc, int]]:
+    """Parse YAML (or JSON) text with the safe composer: plain data and the line of every item, or a NetworkFileError."""
     lines: dict[Loc, int] = {}
     loader: _SafeComposer | None = None
     try:
@@ -191,7 +192,7 @@ def load_network(path: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX
 
 def parse_network(text: str, *, path: str = "<memory>") -> Network:
     """Validate a network given as YAML text; see :func:`load_network`."""
-    raw, lines = _parse_yaml(text, path)
+    raw, lines = parse_yaml(text, path)
     if not isinstance(raw, dict):
         raise NetworkFileError("expected a mapping with network, modes, places, links, corridors", path=path, line=1)
     try:
@@ -278,7 +279,7 @@ def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path
 
 
 def _figure_provenance(figure: object) -> tuple[tuple[str, ...], str | None]:
-    if isinstance(figure, s._Provenanced):
+    if isinstance(figure, s.Provenanced):
         return figure.source_keys(), figure.estimate
     return (), None
 
@@ -382,7 +383,7 @@ class _Checker:
     def _provenance(self) -> None:
         known = set(self.spec.sources)
 
-        def check(loc: Loc, block: s._Provenanced | None, figures: Iterable[tuple[str, object]]) -> None:
+        def check(loc: Loc, block: s.Provenanced | None, figures: Iterable[tuple[str, object]]) -> None:
             block_keys, block_estimate = _figure_provenance(block) if block is not None else ((), None)
             for key in block_keys:
                 if key not in known:
@@ -449,13 +450,13 @@ class _Checker:
 # --- building the frozen network ------------------------------------------------------------
 
 
-def _prov(block: s._Provenanced | None) -> Provenance:
+def _prov(block: s.Provenanced | None) -> Provenance:
     if block is None:
         return Provenance()
     return Provenance(block.source_keys(), block.estimate)
 
 
-def _figure(value: object, block: s._Provenanced) -> Figure:
+def _figure(value: object, block: s.Provenanced) -> Figure:
     if isinstance(value, s.FigureSpec | s.PositiveFigureSpec):
         own = _prov(value)
         return Figure(float(value.value), own if (own.sources or own.estimate) else _prov(block))
@@ -463,7 +464,8 @@ def _figure(value: object, block: s._Provenanced) -> Figure:
     return Figure(float(value), _prov(block))
 
 
-def _hours(value: object, block: s._Provenanced) -> HoursRange:
+def hours_range(value: object, block: s.Provenanced) -> HoursRange:
+    """The hours of a validated entry, its provenance taken from the entry's block when it has none of its own."""
     if isinstance(value, s.RangeSpec):
         own = _prov(value)
         prov = own if (own.sources or own.estimate) else _prov(block)
@@ -483,7 +485,7 @@ def link_from_spec(link: s.LinkSpec) -> Link:
         mode=Mode(link.mode),
         distance_km=_figure(link.distance_km, link),
         gauge_mm=link.gauge_mm,
-        transit_hours=_hours(link.transit_hours, link) if link.transit_hours is not None else None,
+        transit_hours=hours_range(link.transit_hours, link) if link.transit_hours is not None else None,
         cost_usd_per_teu=_figure(link.cost_usd_per_teu, link) if link.cost_usd_per_teu is not None else None,
         departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
         co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
@@ -520,13 +522,13 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
             kinds=frozenset(PlaceKind(k) for k in p.kinds),
             aliases=tuple(p.aliases),
             transshipments=tuple(
-                Transshipment(frozenset(Mode(m) for m in t.modes), _hours(t.hours, t), _figure(t.cost_usd_per_teu, t))
+                Transshipment(frozenset(Mode(m) for m in t.modes), hours_range(t.hours, t), _figure(t.cost_usd_per_teu, t))
                 for t in p.transshipment
             ),
-            border=Border(_hours(p.border.dwell_hours, p.border), _figure(p.border.fee_usd_per_teu, p.border))
+            border=Border(hours_range(p.border.dwell_hours, p.border), _figure(p.border.fee_usd_per_teu, p.border))
             if p.border
             else None,
-            gauge_change=GaugeChange(_hours(p.gauge_change.hours, p.gauge_change), _figure(p.gauge_change.cost_usd_per_teu, p.gauge_change))
+            gauge_change=GaugeChange(hours_range(p.gauge_change.hours, p.gauge_change), _figure(p.gauge_change.cost_usd_per_teu, p.gauge_change))
             if p.gauge_change
             else None,
             provenance=_prov(p),

@@ -6,8 +6,10 @@ import difflib
 import unicodedata
 from dataclasses import dataclass
 
+from .cache import CacheSlot
 from .errors import UnknownPlaceError
-from .model import Network, Place
+from .model import Place
+from .network import Network
 
 __all__ = ["PlaceMatch", "find_place", "normalize_name", "search_places", "suggest_places"]
 
@@ -45,10 +47,11 @@ class _Index:
         self.sorted_keys = sorted(self.keys)
 
 
+_INDEX = CacheSlot[None, _Index]("place names", max_entries=1)
+
+
 def _index(network: Network) -> _Index:
-    index = network.cached("lookup_index", lambda: _Index(network))
-    assert isinstance(index, _Index)
-    return index
+    return network.caches.get(_INDEX, None, lambda: _Index(network))
 
 
 def suggest_places(network: Network, query: str, *, limit: int = 3) -> list[str]:

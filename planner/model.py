@@ -1,16 +1,14 @@
-"""The network's domain model: immutable places, links, corridors and mode defaults.
+"""The network's elements: immutable places, links, corridors, mode defaults and sources.
 
 Units are in the names: ``distance_km``, ``hours``, ``cost_usd_per_teu``, ``co2e_g_per_tonne_km``.
-A :class:`Network` is built once by :func:`planner.load_network` and never changed afterwards;
+The :class:`~planner.network.Network` that holds them is built once and never changed afterwards;
 scenarios and request options act on copies or on weights, never on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 
 __all__ = [
     "Border",
@@ -22,7 +20,6 @@ __all__ = [
     "LinkStatus",
     "Mode",
     "ModeDefaults",
-    "Network",
     "NetworkInfo",
     "Place",
     "PlaceKind",
@@ -225,52 +222,3 @@ class NetworkInfo:
     version: str
     description: str
     currency_year: int
-
-
-def _freeze(mapping: Mapping[str, object]) -> Mapping[str, object]:
-    return MappingProxyType(dict(mapping))
-
-
-@dataclass(frozen=True, slots=True)
-class Network:
-    """A validated, immutable network. Build it with :func:`planner.load_network`."""
-
-    info: NetworkInfo
-    places: Mapping[str, Place]
-    links: Mapping[str, Link]
-    corridors: Mapping[str, Corridor]
-    modes: Mapping[Mode, ModeDefaults]
-    sources: Mapping[str, Source]
-    path: str = "<memory>"
-    warnings: tuple[str, ...] = ()
-    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        for name in ("places", "links", "corridors", "modes", "sources"):
-            value = getattr(self, name)
-            if not isinstance(value, MappingProxyType):
-                object.__setattr__(self, name, MappingProxyType(dict(value)))
-
-    @property
-    def countries(self) -> frozenset[str]:
-        """ISO 3166-1 alpha-2 codes of every country with a place in the network."""
-        codes = self.cached("countries", lambda: frozenset(p.country for p in self.places.values()))
-        assert isinstance(codes, frozenset)
-        return codes
-
-    def operational_links(self) -> tuple[Link, ...]:
-        """Links that carry traffic today (not planned)."""
-        return tuple(link for link in self.links.values() if link.status is LinkStatus.OPERATIONAL)
-
-    def cached(self, key: str, build: object) -> object:
-        """Return a derived structure (lookup index, compiled graph), building it once per network.
-
-        The cache holds only values computed from this immutable network, so sharing it
-        between threads and requests is safe.
-        """
-        try:
-            return self._cache[key]
-        except KeyError:
-            assert callable(build)
-            value = build()
-            return self._cache.setdefault(key, value)

@@ -13,10 +13,12 @@ from dataclasses import replace
 
 from . import _search
 from ._compile import CompiledGraph
+from ._constraints import banned_edges, constraints_of, explain_no_route
 from ._pricing import price
 from .errors import InvalidRequestError, NoRouteError
+from .request import Rank, RouteRequest
 from .route import Route
-from .routing import RouteRequest, _banned_edges, _constraints
+from .weights import criterion_weights
 
 __all__ = ["MAX_LABELS", "dominates", "pareto_front_paths", "pareto_routes"]
 
@@ -98,7 +100,8 @@ def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
     ``k`` allows); the rest of the cap is filled in order of transit time. Each route's ``best_on`` names what it is best on.
     """
     network = graph.network
-    unsupported = {c.name for c in _constraints(network, request)} & {
+    active = {c.name for c in constraints_of(network, request)}
+    unsupported = active & {
         "via",
         "corridor",
         "max_border_crossings",
@@ -110,13 +113,10 @@ def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
             + ", ".join(sorted(unsupported)),
             field="rank",
         )
-    active = {c.name for c in _constraints(network, request)}
-    banned = _banned_edges(graph, request, active)
+    banned = banned_edges(graph, request, active)
     paths = pareto_front_paths(graph, request.origin, request.destination, banned)
     if not paths:
-        from .routing import Rank, _explain, criterion_weights
-
-        raise _explain(graph, request, criterion_weights(graph, Rank.TIME, 0.0))
+        raise explain_no_route(graph, request, criterion_weights(graph, Rank.TIME, 0.0))
     routes = [
         price(graph, edges, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour)
         for _, edges in paths

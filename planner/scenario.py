@@ -1,8 +1,9 @@
-"""What-if scenarios: named lists of changes applied to one request's copy of the network.
+"""What-if scenarios: named lists of changes, read from YAML/JSON and checked against a network.
 
-A scenario never edits the shared network: :func:`apply_scenario` returns a new, frozen
-:class:`~planner.model.Network` with the changes made, and requests planned on it see them;
-every other request keeps seeing the original. Change types::
+A scenario never edits the shared network: :func:`planner.apply_scenario` returns a new, frozen
+network with the changes made (:mod:`planner.scenario_network`), and
+:func:`planner.plan_with_scenario` plans a request on both (:mod:`planner.scenario_plan`).
+Change types::
 
     close_place: ID                                 close_link: ID
     close_border: CC                                (every link crossing into or out of CC)
@@ -18,7 +19,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,21 +28,20 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from . import _schema as s
-from .errors import NoRouteError, ScenarioError
-from .loader import _hours, _parse_yaml, link_from_spec
-from .model import Border, Figure, HoursRange, Link, LinkStatus, Mode, ModeDefaults, Network, Provenance
-from .route import Route
-from .routing import RoutePlan, plan, resolve_request
+from .cache import CacheSlot
+from .errors import ScenarioError
+from .loader import parse_yaml
+from .model import LinkStatus
+from .network import Network
 
 __all__ = [
+    "MAX_CHANGES",
+    "MAX_SCENARIO_BYTES",
     "Scenario",
-    "ScenarioPlan",
-    "apply_scenario",
     "bundled_scenarios",
     "load_bundled_scenario",
     "load_scenario",
     "parse_scenario",
-    "plan_with_scenario",
     "scenario_dir",
 ]
 
@@ -170,7 +170,7 @@ def parse_scenario(data: Mapping[str, Any] | str, network: Network) -> Scenario:
         if len(data.encode("utf-8", "surrogatepass")) > MAX_SCENARIO_BYTES:
             raise ScenarioError(f"scenario text is over {MAX_SCENARIO_BYTES} bytes", field="scenario")
         try:
-            raw, _ = _parse_yaml(data, "<scenario>")
+            raw, _ = parse_yaml(data, "<scenario>")
         except Exception as exc:  # noqa: BLE001 - any parse failure is the caller's input error
             raise ScenarioError(f"scenario is not valid YAML/JSON: {exc}", field="scenario") from None
         data = raw
@@ -234,98 +234,6 @@ def _check_references(spec: ScenarioSpec, network: Network) -> None:
                 raise ScenarioError(f"{where}: unknown link '{link}'", field="scenario")
 
 
-def _scaled(figure: Figure, factor: float, why: str) -> Figure:
-    return Figure(figure.value * factor, Provenance(figure.provenance.sources, f"scenario: {why}"))
-
-
-def _link_cost(network: Network, link: Link) -> Figure:
-    if link.cost_usd_per_teu is not None:
-        return link.cost_usd_per_teu
-    rate = network.modes[link.mode].cost_usd_per_teu_km
-    return Figure(link.distance_km.value * rate.value, rate.provenance)
-
-
-def apply_scenario(network: Network, scenario: Scenario) -> Network:
-    """Return a new network with the scenario's changes; ``network`` is left untouched."""
-    places = dict(network.places)
-    links = dict(network.links)
-    modes = dict(network.modes)
-    prov = Provenance((), f"scenario {scenario.name}")
-    for change in scenario.spec.changes:
-        if change.close_place:
-            links = {k: v for k, v in links.items() if change.close_place not in v.ends}
-        elif change.close_link:
-            links.pop(change.close_link, None)
-        elif change.close_border:
-            cc = change.close_border
-
-            def crosses(link: Link, cc: str = cc) -> bool:
-                a, b = places[link.origin].country, places[link.destination].country
-                return a != b and cc in (a, b)
-
-            links = {k: v for k, v in links.items() if not crosses(v)}
-        elif change.add_delay:
-            place = places[change.add_delay.place]
-            places[place.id] = replace(place, delay_hours=place.delay_hours + change.add_delay.hours)
-        elif change.set_border_dwell:
-            d = change.set_border_dwell
-            place = places[d.place]
-            assert place.border is not None
-            fee = place.border.fee_usd_per_teu if d.fee_usd_per_teu is None else Figure(d.fee_usd_per_teu, prov)
-            dwell: HoursRange = _hours(d.hours, s._Provenanced(estimate=f"scenario {scenario.name}"))
-            places[place.id] = replace(place, border=Border(dwell, fee))
-        elif change.multiply_tariff:
-            t = change.multiply_tariff
-            why = f"{scenario.name} x{t.factor:g}"
-            if t.mode:
-                mode = Mode(t.mode)
-                d0 = modes[mode]
-                modes[mode] = ModeDefaults(mode, d0.speed_kmh, _scaled(d0.cost_usd_per_teu_km, t.factor, why), d0.co2e_g_per_tonne_km)
-                for k, v in links.items():
-                    if v.mode is mode and v.cost_usd_per_teu is not None:
-                        links[k] = replace(v, cost_usd_per_teu=_scaled(v.cost_usd_per_teu, t.factor, why))
-            else:
-                for k, v in links.items():
-                    hit = v.id == t.link if t.link else t.country in (places[v.origin].country, places[v.destination].country)
-                    if hit:
-                        links[k] = replace(v, cost_usd_per_teu=_scaled(_link_cost(network, v), t.factor, why))
-        elif change.set_departures:
-            scheduled = links.get(change.set_departures.link)
-            if scheduled is not None:
-                links[scheduled.id] = replace(scheduled, departures_per_week=Figure(change.set_departures.per_week, prov))
-        elif change.open_link:
-            planned = links.get(change.open_link)
-            if planned is not None:
-                links[planned.id] = replace(planned, status=LinkStatus.OPERATIONAL)
-        elif change.add_link:
-            links[change.add_link.id] = link_from_spec(change.add_link)
-    _check_gauges(places, links, scenario)
-    info = replace(network.info, version=f"{network.info.version}+{scenario.name}")
-    return Network(info, places, links, network.corridors, modes, network.sources, path=network.path, warnings=network.warnings)
-
-
-def _check_gauges(places: Mapping[str, Any], links: Mapping[str, Link], scenario: Scenario) -> None:
-    gauges: dict[str, set[int]] = {}
-    for link in links.values():
-        if link.mode is Mode.RAIL and link.gauge_mm is not None:
-            for end in link.ends:
-                gauges.setdefault(end, set()).add(link.gauge_mm)
-    for place_id, found in gauges.items():
-        if len(found) > 1 and places[place_id].gauge_change is None:
-            raise ScenarioError(
-                f"scenario {scenario.name}: rail links of 1435 and 1520 mm would meet at {place_id}, "
-                "which has no gauge change",
-                field="scenario",
-            )
-
-
-def scenario_network(network: Network, scenario: Scenario) -> Network:
-    """The scenario's network, built once per scenario content and network."""
-    value = network.cached(f"scenario:{scenario.key}", lambda: apply_scenario(network, scenario))
-    assert isinstance(value, Network)
-    return value
-
-
 def bundled_scenarios() -> list[dict[str, Any]]:
     """Name, title, description and sources of each bundled scenario (graphs/scenarios/*.yaml)."""
     return copy.deepcopy(_bundled_summaries())
@@ -336,7 +244,7 @@ def _bundled_summaries() -> list[dict[str, Any]]:
     # The bundled files ship with the package and do not change while it runs: read them once.
     out = []
     for path in sorted(scenario_dir().glob("*.yaml")):
-        raw, _ = _parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        raw, _ = parse_yaml(path.read_text(encoding="utf-8"), str(path))
         out.append(
             {
                 "name": raw.get("name", path.stem),
@@ -346,6 +254,9 @@ def _bundled_summaries() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+_BUNDLED = CacheSlot[str, Scenario]("bundled scenarios", max_entries=64)
 
 
 def load_bundled_scenario(name: str, network: Network) -> Scenario:
@@ -368,120 +279,5 @@ def load_scenario(ref: str, network: Network) -> Scenario:
     if path.stat().st_size > MAX_SCENARIO_BYTES:
         raise ScenarioError(f"scenario file {path} is over {MAX_SCENARIO_BYTES} bytes", field="scenario")
     if path == candidate:  # bundled: parsed and checked once per network
-        scenario = network.cached(f"bundled-scenario:{ref}", lambda: parse_scenario(path.read_text(encoding="utf-8"), network))
-        assert isinstance(scenario, Scenario)
-        return scenario
+        return network.caches.get(_BUNDLED, ref, lambda: parse_scenario(path.read_text(encoding="utf-8"), network))
     return parse_scenario(path.read_text(encoding="utf-8"), network)
-
-
-# --- baseline vs scenario -------------------------------------------------------------------
-
-
-def route_delta(base: Route, new: Route) -> dict[str, float]:
-    """Scenario minus baseline: hours, P90 hours, USD, kg CO2e and generalized USD."""
-    return {
-        "transit_hours": round(new.transit_hours - base.transit_hours, 2),
-        "transit_hours_p90": round(new.transit_hours_p90 - base.transit_hours_p90, 2),
-        "cost_usd": round(new.cost_usd - base.cost_usd, 2),
-        "co2e_kg": round(new.co2e_kg - base.co2e_kg, 2),
-        "generalized_cost_usd": round(new.generalized_cost_usd - base.generalized_cost_usd, 2),
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioPlan:
-    """Routes planned on the baseline network and under a scenario, side by side."""
-
-    scenario: Scenario
-    baseline: RoutePlan | None
-    baseline_error: str | None
-    planned: RoutePlan | None
-    planned_error: str | None
-
-    def best_delta(self) -> dict[str, float] | None:
-        if self.baseline and self.planned and self.baseline.routes and self.planned.routes:
-            return route_delta(self.baseline.routes[0], self.planned.routes[0])
-        return None
-
-    def appeared(self) -> list[tuple[str, ...]]:
-        base = {r.places for r in self.baseline.routes} if self.baseline else set()
-        return [r.places for r in self.planned.routes if r.places not in base] if self.planned else []
-
-    def vanished(self) -> list[tuple[str, ...]]:
-        new = {r.places for r in self.planned.routes} if self.planned else set()
-        return [r.places for r in self.baseline.routes if r.places not in new] if self.baseline else []
-
-    def to_dict(self, network: Network) -> dict[str, Any]:
-        from .export import request_to_dict, route_to_dict
-
-        request = (self.planned or self.baseline)
-        base_by_places = {r.places: r for r in self.baseline.routes} if self.baseline else {}
-        routes = []
-        for r in self.planned.routes if self.planned else ():
-            item = route_to_dict(r, network)
-            match = base_by_places.get(r.places)
-            item["delta"] = route_delta(match, r) if match else None
-            item["change"] = "unchanged-path" if match else "appears"
-            routes.append(item)
-        return {
-            "request": request_to_dict(request.request) if request else None,
-            "scenario": self.scenario.summary(),
-            "routes": routes,
-            "error": self.planned_error,
-            "baseline": {
-                "routes": [route_to_dict(r, network) for r in self.baseline.routes] if self.baseline else [],
-                "error": self.baseline_error,
-            },
-            "delta": self.best_delta(),
-            "appeared": [list(p) for p in self.appeared()],
-            "vanished": [list(p) for p in self.vanished()],
-        }
-
-    def format_table(self, network: Network) -> str:
-        lines = [f"scenario {self.scenario.name}: {self.scenario.title}"]
-        for label, plan_, error in (("baseline", self.baseline, self.baseline_error), ("scenario", self.planned, self.planned_error)):
-            if plan_ is None:
-                lines.append(f"  {label}: no route ({error})")
-                continue
-            for r in plan_.routes:
-                lines.append(
-                    f"  {label} #{r.rank}: {r.transit_days:.1f} d (p90 {r.transit_hours_p90 / 24:.1f} d), "
-                    f"${r.cost_usd:,.0f}, {r.co2e_kg:,.0f} kg CO2e  {' > '.join(r.places)}"
-                )
-        delta = self.best_delta()
-        if delta:
-            lines.append(
-                f"  best route change: {delta['transit_hours']:+.1f} h, {delta['cost_usd']:+,.0f} USD, "
-                f"{delta['co2e_kg']:+,.0f} kg CO2e"
-            )
-        for p in self.appeared():
-            lines.append("  appears: " + " > ".join(p))
-        for p in self.vanished():
-            lines.append("  vanishes: " + " > ".join(p))
-        return "\n".join(lines)
-
-
-def plan_with_scenario(network: Network, scenario: Scenario, origin: str, destination: str, **options: Any) -> ScenarioPlan:
-    """Plan the same request on the baseline network and under ``scenario``.
-
-    Raises
-    ------
-    NoRouteError
-        Neither the baseline nor the scenario has a route (the scenario's reason is given).
-    """
-    request = resolve_request(network, origin, destination, **options)
-    changed = scenario_network(network, scenario)
-    results: list[tuple[RoutePlan | None, str | None]] = []
-    errors: list[NoRouteError] = []
-    for net in (network, changed):
-        try:
-            results.append((plan(net, request), None))
-        except NoRouteError as exc:
-            results.append((None, str(exc)))
-            errors.append(exc)
-    if len(errors) == 2:
-        raise errors[1]
-    (base, base_error), (new, new_error) = results
-    return ScenarioPlan(scenario, base, base_error, new, new_error)
-
-

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import NoRouteError, PlannerError
-from ..model import Network
+from ..network import Network
+from ..request import Rank, resolve_request
 from ..route import Route
-from ..routing import plan_routes
+from ..routing import plan
+from ..scenario import load_bundled_scenario
+from ..scenario_network import scenario_network
 from ._rows import BatchRow
 
 __all__ = ["COLUMNS_OUT", "ResultLine", "RowOutcome", "evaluate_row", "evaluate_rows", "route_line"]
@@ -97,34 +99,26 @@ def _error_message(row: BatchRow, exc: PlannerError) -> str:
 
 
 def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
-    options: dict[str, object] = {
-        "teu": row.teu,
-        "tonnes": row.tonnes,
-        "avoid_countries": list(row.avoid_countries),
-        "via": list(row.via),
-        "corridor": row.corridor,
-        "k": row.k if row.k is not None else 1,
-    }
-    if row.rank is not None:
-        options["rank"] = row.rank
-    if row.scenario is None:
-        return plan_routes(network, row.origin, row.destination, **options).routes
-    try:
-        scenario_module: Any = importlib.import_module("planner.scenario")
-    except ImportError:
-        raise _Unsupported("scenarios not supported") from None
-    name = row.scenario
     # Names only: a row must never make the process read a file of its choosing.
-    scenario = scenario_module.load_bundled_scenario(name, network)
-    comparison = scenario_module.plan_with_scenario(network, scenario, row.origin, row.destination, **options)
-    if comparison.planned is None:
-        raise NoRouteError(f"no route under scenario {name!r}: {comparison.planned_error}")
-    routes: Sequence[Route] = comparison.planned.routes
-    return routes
-
-
-class _Unsupported(Exception):
-    pass
+    scenario = load_bundled_scenario(row.scenario, network) if row.scenario is not None else None
+    request = resolve_request(
+        network,
+        row.origin,
+        row.destination,
+        rank=row.rank if row.rank is not None else Rank.TIME,
+        k=row.k if row.k is not None else 1,
+        teu=row.teu,
+        tonnes=row.tonnes,
+        avoid_countries=row.avoid_countries,
+        via=row.via,
+        corridor=row.corridor,
+    )
+    if scenario is None:
+        return plan(network, request).routes
+    try:
+        return plan(scenario_network(network, scenario), request).routes
+    except NoRouteError as exc:
+        raise NoRouteError(f"no route under scenario {scenario.name!r}: {exc.message}", constraints=exc.constraints) from None
 
 
 def evaluate_row(network: Network, row: BatchRow) -> RowOutcome:
@@ -135,8 +129,6 @@ def evaluate_row(network: Network, row: BatchRow) -> RowOutcome:
         routes = _routes(network, row)
     except PlannerError as exc:
         return _failed(row, _error_message(row, exc))
-    except _Unsupported as exc:
-        return _failed(row, f"row {row.row}, field 'scenario': {exc}")
     except (ValueError, TypeError, LookupError) as exc:
         return _failed(row, f"row {row.row}: {type(exc).__name__}: {exc}")
     if not routes:

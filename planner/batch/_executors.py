@@ -1,25 +1,26 @@
 """Where chunks of rows are evaluated: a local process pool, or a Dask cluster.
 
-Both load the network once per worker (from its YAML text, so it can travel over the wire),
-keep a bounded number of chunks in flight and yield results as they complete, in any order.
+Both unpack the network once per worker (a :class:`NetworkSource`, checked by its digest), keep a
+bounded number of chunks in flight and yield results as they complete, in any order.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..loader import DEFAULT_MAX_BYTES, bundled_network_path, parse_network
-from ..model import Network
+from ..cache import LRU
+from ..errors import NetworkError
+from ..loader import load_network
+from ..network import Network
 from ._evaluate import RowOutcome, evaluate_rows
 from ._rows import BatchRow
 
@@ -28,32 +29,51 @@ __all__ = ["ChunkExecutor", "DaskExecutor", "LocalPoolExecutor", "NetworkSource"
 
 @dataclass(frozen=True, slots=True)
 class NetworkSource:
-    """A network's YAML text and where it came from; what workers parse once to get the network."""
+    """A network packed once to travel to worker processes, with its content digest.
 
-    text: str
+    Workers unpack it once and refuse it if what they unpacked has another digest; they never
+    read the network file.
+    """
+
+    data: bytes
+    digest: str
     path: str
-    digest: str = field(default="")
+
+    @classmethod
+    def of(cls, network: Network) -> NetworkSource:
+        """Pack a loaded network (its graph and caches are rebuilt where it is unpacked)."""
+        return cls(data=pickle.dumps(network, protocol=pickle.HIGHEST_PROTOCOL), digest=network.digest, path=network.path)
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str] | None) -> NetworkSource:
-        """Read a network file (the bundled network when ``path`` is None)."""
-        file = Path(path) if path is not None else bundled_network_path()
-        text = file.read_bytes()[: DEFAULT_MAX_BYTES + 1].decode("utf-8")
-        return cls(text=text, path=str(file), digest=hashlib.sha256(text.encode()).hexdigest())
+        """Load, validate and pack a network file (the bundled network when ``path`` is None)."""
+        return cls.of(load_network(None if path is None else os.fspath(path)))
 
     def load(self) -> Network:
-        return parse_network(self.text, path=self.path)
+        """Unpack the network.
+
+        Raises
+        ------
+        NetworkError
+            What was unpacked is not the network packed (another digest).
+        """
+        network = pickle.loads(self.data)
+        if not isinstance(network, Network) or network.digest != self.digest:
+            raise NetworkError(
+                f"the network sent to this worker is not the one expected (digest {self.digest[:12]}); "
+                "do the workers run the same corridor-planner version?"
+            )
+        return network
 
 
-# Per worker process: parsed networks by digest (a worker may serve several networks over its life).
-_NETWORKS: dict[str, Network] = {}
+# Per worker process. Local workers hold the one network they were started with; Dask workers keep
+# the last few networks they were sent, by digest.
+_LOCAL: list[Network] = []
+_NETWORKS = LRU[str, Network](2, name="worker networks")
 
 
 def _network(source: NetworkSource) -> Network:
-    network = _NETWORKS.get(source.digest)
-    if network is None:
-        network = _NETWORKS[source.digest] = source.load()
-    return network
+    return _NETWORKS.get_or_build(source.digest, source.load)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -68,14 +88,13 @@ def _init_local_worker(source: NetworkSource, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed with SIGKILL cannot shut the pool down: orphaned workers end themselves.
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    _network(source)
+    _LOCAL[:] = [source.load()]
 
 
 def _evaluate_local(rows: list[BatchRow]) -> list[RowOutcome]:
-    (network,) = _NETWORKS.values() if len(_NETWORKS) == 1 else (None,)
-    if network is None:
-        raise RuntimeError("the worker was not initialised with exactly one network")
-    return evaluate_rows(network, rows)
+    if len(_LOCAL) != 1:
+        raise RuntimeError("the worker was not initialised with a network")
+    return evaluate_rows(_LOCAL[0], rows)
 
 
 def _evaluate_dask(source: NetworkSource, rows: list[BatchRow]) -> list[RowOutcome]:
@@ -86,6 +105,8 @@ class ChunkExecutor(Protocol):
     """Evaluates chunks of rows somewhere; results come back as each chunk completes."""
 
     workers: int
+    network_digest: str
+    """Content digest of the network every chunk is evaluated on."""
 
     def map_chunks(self, chunks: Iterator[list[BatchRow]]) -> Iterator[list[RowOutcome]]: ...
 
@@ -97,6 +118,7 @@ class LocalPoolExecutor:
 
     def __init__(self, source: NetworkSource, *, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.network_digest = source.digest
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -127,7 +149,7 @@ class LocalPoolExecutor:
 
 
 class DaskExecutor:
-    """Chunks evaluated on a Dask cluster; the network text is scattered to every worker once."""
+    """Chunks evaluated on a Dask cluster; the packed network is scattered to every worker once."""
 
     def __init__(self, source: NetworkSource, *, scheduler: str, timeout: float = 30.0) -> None:
         try:
@@ -137,6 +159,7 @@ class DaskExecutor:
         client: Any = Client
         self._client: Any = client(scheduler, timeout=timeout, set_as_default=False)
         self.workers = max(1, sum(self._client.nthreads().values()))
+        self.network_digest = source.digest
         self._source: Any = self._client.scatter(source, broadcast=True, hash=False)
 
     def map_chunks(self, chunks: Iterator[list[BatchRow]]) -> Iterator[list[RowOutcome]]:

@@ -30,7 +30,8 @@ def run_job(
     is handed out: once it is true no more chunks are handed out, the chunks in flight are
     recorded, and the job is left running, to be resumed (a turn of a fair scheduler). Rows
     already recorded are never evaluated again, so a job interrupted at any point and run again
-    ends with one result per row.
+    ends with one result per row. A job submitted for another network than the executor's (by
+    content digest) fails with a message saying so, and no row of it is evaluated.
 
     Returns
     -------
@@ -42,6 +43,16 @@ def run_job(
         raise LookupError(f"no batch job {job_id!r}")
     if job.finished:
         return job
+    if job.network_digest != executor.network_digest:
+        submitted = job.network_digest[:12] if job.network_digest else "an unrecorded network"
+        store.fail(
+            job_id,
+            f"the job was submitted for network {submitted} but the network being served is now "
+            f"{executor.network_digest[:12]}; submit the batch again",
+        )
+        failed = store.get(job_id)
+        assert failed is not None
+        return failed
     store.start(job_id)
     chunks = store.pending_chunks(job_id, chunk_rows)
     if should_yield is not None:

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     run_started_at REAL,
     run_rows_start INTEGER NOT NULL DEFAULT 0,
     error TEXT,
+    network_digest TEXT,
     UNIQUE (owner, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created_at);
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS results (
 
 _JOB_COLUMNS = (
     "id, owner, idempotency_key, status, output_format, created_at, started_at, finished_at, "
-    "rows_total, rows_done, rows_failed, run_started_at, run_rows_start, error"
+    "rows_total, rows_done, rows_failed, run_started_at, run_rows_start, error, network_digest"
 )
 
 
@@ -124,6 +125,8 @@ class Job:
     run_started_at: float | None
     run_rows_start: int
     error: str | None
+    network_digest: str | None
+    """Content digest of the network the job was submitted against (None for jobs stored before it was kept)."""
 
     @property
     def finished(self) -> bool:
@@ -162,6 +165,9 @@ class JobStore:
             db.execute("VACUUM")
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+        if "network_digest" not in columns:  # a store written before jobs kept their network
+            db.execute("ALTER TABLE jobs ADD COLUMN network_digest TEXT")
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -189,6 +195,7 @@ class JobStore:
         rows: Iterable[BatchRow],
         *,
         owner: str,
+        network_digest: str,
         output_format: str | Callable[[], str | None] = "csv",
         job_id: str | None = None,
         idempotency_key: str | None = None,
@@ -199,7 +206,9 @@ class JobStore:
 
         ``rows`` are read first (into a spool file; :class:`TooManyRowsError` as soon as one too
         many is read), then stored in one transaction. ``output_format`` may be a callable asked
-        once the rows are read (a streamed body may name it after its rows). Returns the job and
+        once the rows are read (a streamed body may name it after its rows). ``network_digest``
+        names the network the rows are to be evaluated on (:attr:`planner.Network.digest`);
+        :func:`~planner.batch.run_job` refuses to evaluate them on another. Returns the job and
         whether it was created. Raises :class:`TooManyRowsError` or :class:`TooManyJobsError`
         (nothing is stored then), or whatever reading ``rows`` raises.
         """
@@ -213,7 +222,9 @@ class JobStore:
         with self._spool() as spool:
             total = self._spool_rows(rows, spool, max_rows)
             fmt = output_format() if callable(output_format) else output_format
-            return self._insert(db, spool, total, owner, fmt or "csv", job_id, idempotency_key, max_in_flight)
+            return self._insert(
+                db, spool, total, owner, network_digest, fmt or "csv", job_id, idempotency_key, max_in_flight
+            )
 
     def _spool(self) -> IO[str]:
         # Beside the database rather than in /tmp, which may be memory (tmpfs).
@@ -260,6 +271,7 @@ class JobStore:
         spool: Iterable[str],
         total: int,
         owner: str,
+        network_digest: str,
         output_format: str,
         job_id: str | None,
         idempotency_key: str | None,
@@ -281,9 +293,9 @@ class JobStore:
                 ((new_id, int(n), data) for n, data in records),
             )
             db.execute(
-                "INSERT INTO jobs (id, owner, idempotency_key, status, output_format, created_at, rows_total)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (new_id, owner, idempotency_key, JobStatus.QUEUED.value, output_format, time.time(), total),
+                "INSERT INTO jobs (id, owner, idempotency_key, status, output_format, created_at, rows_total,"
+                " network_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (new_id, owner, idempotency_key, JobStatus.QUEUED.value, output_format, time.time(), total, network_digest),
             )
             db.execute("COMMIT")
         except BaseException:

@@ -24,7 +24,7 @@ distributed = pytest.importorskip("distributed")
 
 def _run(tmp_path: Path, name: str, rows: list[dict[str, str]], executor: DaskExecutor | LocalPoolExecutor) -> str:
     store = JobStore(tmp_path / f"{name}.sqlite3")
-    job, _ = store.create_job(read_text_rows(to_csv(rows), "csv"), owner="test")
+    job, _ = store.create_job(read_text_rows(to_csv(rows), "csv"), owner="test", network_digest=executor.network_digest)
     try:
         finished = run_job(store, job.id, executor, chunk_rows=100)
     finally:

@@ -33,6 +33,7 @@ class InlineExecutor:
 
     def __init__(self, network: planner.Network, *, crash_after: int | None = None) -> None:
         self.network = network
+        self.network_digest = network.digest
         self.crash_after = crash_after
         self.chunks = 0
 
@@ -47,9 +48,9 @@ class InlineExecutor:
         pass
 
 
-def _store_with(tmp_path: Path, rows: list[dict[str, str]]) -> tuple[JobStore, str]:
+def _store_with(tmp_path: Path, rows: list[dict[str, str]], network: planner.Network) -> tuple[JobStore, str]:
     store = JobStore(tmp_path / "jobs.sqlite3")
-    job, created = store.create_job(read_text_rows(to_csv(rows), "csv"), owner="me")
+    job, created = store.create_job(read_text_rows(to_csv(rows), "csv"), owner="me", network_digest=network.digest)
     assert created
     assert job.rows_total == len(rows)
     return store, job.id
@@ -57,7 +58,7 @@ def _store_with(tmp_path: Path, rows: list[dict[str, str]]) -> tuple[JobStore, s
 
 def test_an_interrupted_job_resumes_without_losing_or_repeating_rows(tmp_path: Path, tiny: planner.Network) -> None:
     rows = random_rows(1000)
-    store, job_id = _store_with(tmp_path, rows)
+    store, job_id = _store_with(tmp_path, rows, tiny)
     with pytest.raises(KeyboardInterrupt):
         run_job(store, job_id, InlineExecutor(tiny, crash_after=2), chunk_rows=100)
     store.close()
@@ -77,7 +78,7 @@ def test_an_interrupted_job_resumes_without_losing_or_repeating_rows(tmp_path: P
 
 def test_recording_a_chunk_twice_counts_it_once(tmp_path: Path, tiny: planner.Network) -> None:
     rows = random_rows(10)
-    store, job_id = _store_with(tmp_path, rows)
+    store, job_id = _store_with(tmp_path, rows, tiny)
     outcomes = evaluate_rows(tiny, read_text_rows(to_csv(rows), "csv"))
     assert store.record(job_id, outcomes[:6]) == 6
     assert store.record(job_id, outcomes) == 4
@@ -91,21 +92,21 @@ def test_limits_refuse_the_job_and_store_nothing(tmp_path: Path) -> None:
     store = JobStore(tmp_path / "jobs.sqlite3")
     rows = read_text_rows(to_csv(random_rows(20)), "csv")
     with pytest.raises(TooManyRowsError):
-        store.create_job(rows, owner="me", max_rows=19)
+        store.create_job(rows, owner="me", network_digest="n", max_rows=19)
     assert store.list_jobs("me") == []
-    store.create_job(rows, owner="me", max_in_flight=1)
+    store.create_job(rows, owner="me", network_digest="n", max_in_flight=1)
     with pytest.raises(TooManyJobsError):
-        store.create_job(rows, owner="me", max_in_flight=1)
-    store.create_job(rows, owner="you", max_in_flight=1)
+        store.create_job(rows, owner="me", network_digest="n", max_in_flight=1)
+    store.create_job(rows, owner="you", network_digest="n", max_in_flight=1)
     assert len(store.list_jobs("me")) == 1
 
 
 def test_the_same_idempotency_key_returns_the_same_job(tmp_path: Path) -> None:
     store = JobStore(tmp_path / "jobs.sqlite3")
     rows = read_text_rows(to_csv(random_rows(5)), "csv")
-    first, created = store.create_job(rows, owner="me", idempotency_key="k")
-    again, created_again = store.create_job(rows, owner="me", idempotency_key="k")
-    other, _ = store.create_job(rows, owner="you", idempotency_key="k")
+    first, created = store.create_job(rows, owner="me", network_digest="n", idempotency_key="k")
+    again, created_again = store.create_job(rows, owner="me", network_digest="n", idempotency_key="k")
+    other, _ = store.create_job(rows, owner="you", network_digest="n", idempotency_key="k")
     assert created
     assert not created_again
     assert again.id == first.id
@@ -114,7 +115,7 @@ def test_the_same_idempotency_key_returns_the_same_job(tmp_path: Path) -> None:
 
 
 def test_a_cancelled_job_stops(tmp_path: Path, tiny: planner.Network) -> None:
-    store, job_id = _store_with(tmp_path, random_rows(500))
+    store, job_id = _store_with(tmp_path, random_rows(500), tiny)
     executor = InlineExecutor(tiny)
     ran = threading.Event()
 
@@ -130,7 +131,7 @@ def test_a_cancelled_job_stops(tmp_path: Path, tiny: planner.Network) -> None:
 
 def test_the_local_pool_gives_the_results_of_plan_routes(tmp_path: Path, tiny: planner.Network) -> None:
     rows = random_rows(2000, seed=3)
-    store, job_id = _store_with(tmp_path, rows)
+    store, job_id = _store_with(tmp_path, rows, tiny)
     executor = LocalPoolExecutor(NetworkSource.from_path(TINY), workers=2)
     try:
         job = run_job(store, job_id, executor, chunk_rows=100)
@@ -139,3 +140,40 @@ def test_the_local_pool_gives_the_results_of_plan_routes(tmp_path: Path, tiny: p
     assert job.status is JobStatus.DONE
     assert job.rows_per_second() > 0
     check_results(tiny, rows, read_output("".join(render(store.outcomes(job_id), "jsonl")), "jsonl"))
+
+
+def test_a_job_submitted_for_another_network_fails_and_evaluates_nothing(tmp_path: Path, tiny: planner.Network) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job, _ = store.create_job(read_text_rows(to_csv(random_rows(30)), "csv"), owner="me", network_digest=tiny.digest)
+    other = planner.load_network()  # the bundled network: another digest
+    executor = InlineExecutor(other)
+    finished = run_job(store, job.id, executor, chunk_rows=10)
+    assert finished.status is JobStatus.FAILED
+    assert executor.chunks == 0
+    assert finished.rows_done == 0
+    assert finished.error is not None
+    assert tiny.digest[:12] in finished.error
+    assert other.digest[:12] in finished.error
+    assert finished.network_digest == tiny.digest
+
+
+def test_a_store_written_before_jobs_kept_their_network_is_upgraded_in_place(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute(
+        "CREATE TABLE jobs (id TEXT PRIMARY KEY, owner TEXT NOT NULL, idempotency_key TEXT, status TEXT NOT NULL,"
+        " output_format TEXT NOT NULL, created_at REAL NOT NULL, started_at REAL, finished_at REAL,"
+        " rows_total INTEGER NOT NULL, rows_done INTEGER NOT NULL DEFAULT 0, rows_failed INTEGER NOT NULL DEFAULT 0,"
+        " run_started_at REAL, run_rows_start INTEGER NOT NULL DEFAULT 0, error TEXT, UNIQUE (owner, idempotency_key))"
+    )
+    db.execute("INSERT INTO jobs (id, owner, status, output_format, created_at, rows_total) VALUES ('old', 'me', 'queued', 'csv', 0, 0)")
+    db.commit()
+    db.close()
+    store = JobStore(path)
+    old = store.get("old")
+    assert old is not None
+    assert old.network_digest is None
+    new, _ = store.create_job([], owner="me", network_digest="abc")
+    assert new.network_digest == "abc"

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import planner
+from planner import apply_scenario, compare, parse_scenario, plan_with_scenario, resolve_request
 from planner._pricing import percentiles
-from planner.compare import compare
-from planner.scenario import apply_scenario, parse_scenario, plan_with_scenario
+from planner.export import scenario_plan_to_dict
 
 SOUTH = ("a1", "a2", "b1", "b2", "c1", "c2")
 SOUTH_HOURS = 92.2
@@ -165,7 +165,7 @@ def test_bad_scenarios_are_refused_with_a_specific_message(tiny: planner.Network
 def test_a_scenario_never_leaks_into_the_next_request(tiny: planner.Network) -> None:
     before = planner.plan_routes(tiny, "a1", "c2", k=3)
     scenario = parse_scenario({"name": "closed", "title": "Closed", "changes": [{"close_link": "l6"}]}, tiny)
-    result = plan_with_scenario(tiny, scenario, "a1", "c2", k=3)
+    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=3))
     assert result.planned is not None
     assert [r.places for r in result.planned.routes] == [SOUTH]
     after = planner.plan_routes(tiny, "a1", "c2", k=3)
@@ -175,8 +175,8 @@ def test_a_scenario_never_leaks_into_the_next_request(tiny: planner.Network) -> 
 
 def test_scenario_plan_reports_deltas_and_vanished_routes(tiny: planner.Network) -> None:
     scenario = parse_scenario({"name": "closed", "title": "Closed", "changes": [{"close_link": "l6"}]}, tiny)
-    result = plan_with_scenario(tiny, scenario, "a1", "c2", k=3)
-    data = result.to_dict(tiny)
+    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=3))
+    data = scenario_plan_to_dict(result, tiny)
     assert data["delta"]["transit_hours"] == pytest.approx(SOUTH_HOURS - 20)
     assert data["delta"]["cost_usd"] == pytest.approx(SOUTH_COST - 2000)
     assert data["vanished"] == [["a1", "c2"]]
@@ -184,7 +184,7 @@ def test_scenario_plan_reports_deltas_and_vanished_routes(tiny: planner.Network)
 
 
 def test_compare_lists_every_corridor_with_a_reason_when_it_cannot_serve(tiny: planner.Network) -> None:
-    result = compare(tiny, "a1", "b2")
+    result = compare(tiny, resolve_request(tiny, "a1", "b2"))
     rows = {row.corridor: row for row in result.rows}
     assert rows[None].route is not None
     assert rows["south"].route is not None
@@ -196,13 +196,13 @@ def test_compare_lists_every_corridor_with_a_reason_when_it_cannot_serve(tiny: p
 def test_an_unchanged_path_keeps_its_exact_p50_and_p90_under_a_scenario(tiny: planner.Network) -> None:
     # Each part's draws are seeded by its name, so a path the scenario does not touch has no Monte Carlo noise.
     scenario = parse_scenario({"name": "closed", "title": "Closed", "changes": [{"close_link": "l6"}]}, tiny)
-    result = plan_with_scenario(tiny, scenario, "a1", "c2", k=2)
+    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=2))
     assert result.baseline is not None
     assert result.planned is not None
     base = next(r for r in result.baseline.routes if r.places == SOUTH)
     new = next(r for r in result.planned.routes if r.places == SOUTH)
     assert (new.transit_hours_p50, new.transit_hours_p90) == (base.transit_hours_p50, base.transit_hours_p90)
-    assert result.to_dict(tiny)["routes"][0]["delta"]["transit_hours_p90"] == 0.0
+    assert scenario_plan_to_dict(result, tiny)["routes"][0]["delta"]["transit_hours_p90"] == 0.0
 
 
 def test_percentiles_do_not_depend_on_where_a_named_part_sits() -> None:

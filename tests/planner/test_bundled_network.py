@@ -9,9 +9,8 @@ import sys
 import pytest
 
 import planner
-from planner.compare import compare
+from planner import bundled_scenarios, compare, load_scenario, plan_with_scenario, resolve_request
 from planner.model import Figure, HoursRange
-from planner.scenario import bundled_scenarios, load_scenario, plan_with_scenario
 
 CASPIAN_PORTS = {"aktau", "kuryk", "turkmenbashi", "alat_port"}
 
@@ -94,7 +93,7 @@ def test_three_routes_from_xian_to_istanbul_follow_different_named_corridors(eur
 
 
 def test_compare_xian_istanbul_lists_titr_northern_and_the_sea_route(eurasia: planner.Network) -> None:
-    result = compare(eurasia, "Xi'an", "Istanbul")
+    result = compare(eurasia, resolve_request(eurasia, "Xi'an", "Istanbul"))
     rows = {row.corridor: row for row in result.rows}
     for corridor in ("titr", "northern", "sea_suez"):
         assert rows[corridor].route is not None, rows[corridor].reason
@@ -108,7 +107,7 @@ def test_compare_xian_istanbul_lists_titr_northern_and_the_sea_route(eurasia: pl
 
 def test_cku_scenario_adds_a_cheaper_more_reliable_kashgar_tashkent_route(eurasia: planner.Network) -> None:
     scenario = load_scenario("cku_opened", eurasia)
-    by_cost = plan_with_scenario(eurasia, scenario, "Kashgar", "Tashkent", rank="cost", k=1)
+    by_cost = plan_with_scenario(eurasia, scenario, resolve_request(eurasia, "Kashgar", "Tashkent", rank="cost", k=1))
     assert by_cost.planned is not None
     assert by_cost.baseline is not None
     assert "makmal" in by_cost.planned.routes[0].places
@@ -117,7 +116,7 @@ def test_cku_scenario_adds_a_cheaper_more_reliable_kashgar_tashkent_route(eurasi
     assert delta["cost_usd"] < 0
     assert delta["transit_hours_p90"] < 0
     # Ranked by time the CKU line is among the alternatives whether or not it is the fastest.
-    by_time = plan_with_scenario(eurasia, scenario, "Kashgar", "Tashkent", rank="time", k=3)
+    by_time = plan_with_scenario(eurasia, scenario, resolve_request(eurasia, "Kashgar", "Tashkent", rank="time", k=3))
     assert by_time.planned is not None
     assert any("makmal" in r.places for r in by_time.planned.routes)
 

@@ -8,15 +8,18 @@ import sys
 import planner
 
 EXPECTED = {
-    "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_TONNES_PER_TEU", "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_K",
-    "Border", "Corridor", "CorridorShare", "Event", "EventKind", "Figure", "GaugeChange", "HoursRange",
-    "InvalidRequestError", "Leg", "Link", "LinkStatus", "Mode", "ModeDefaults", "Network", "NetworkError",
-    "NetworkFileError", "NetworkInfo", "NetworkIssue", "NetworkValidationError", "NoRouteError", "Place",
-    "PlaceKind", "PlaceMatch", "PlannerError", "Provenance", "Rank", "Route", "RoutePlan", "RouteRequest",
-    "SamePlaceError", "ScenarioError", "Source", "Transshipment", "UnknownCorridorError", "UnknownCountryError",
-    "UnknownLinkError", "UnknownModeError", "UnknownPlaceError", "UnreachableError", "__version__",
-    "bundled_network_path", "find_place", "load_network", "normalize_name", "parse_network", "plan", "plan_routes",
-    "resolve_corridor", "resolve_request", "search_places", "suggest_places",
+    "DEFAULT_K", "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_MIN_CORRIDOR_SHARE", "DEFAULT_TONNES_PER_TEU",
+    "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_AVOID", "MAX_K", "MAX_TEU", "MAX_TONNES", "MAX_VIA",
+    "Border", "CacheSlot", "Comparison", "ComparisonRow", "Corridor", "CorridorShare", "Event", "EventKind", "Figure",
+    "GaugeChange", "HoursRange", "InvalidRequestError", "Leg", "Link", "LinkStatus", "Mode", "ModeDefaults", "Network",
+    "NetworkCaches", "NetworkError", "NetworkFileError", "NetworkInfo", "NetworkIssue", "NetworkValidationError",
+    "NoRouteError", "Place", "PlaceKind", "PlaceMatch", "PlannerError", "Provenance", "Rank", "Route", "RoutePlan",
+    "RouteRequest", "SamePlaceError", "Scenario", "ScenarioError", "ScenarioPlan", "Source", "TimePart",
+    "Transshipment", "UnknownCorridorError", "UnknownCountryError", "UnknownLinkError", "UnknownModeError",
+    "UnknownPlaceError", "UnreachableError", "__version__", "apply_scenario", "bundled_network_path",
+    "bundled_scenarios", "compare", "corridor_links", "find_place", "load_bundled_scenario", "load_network",
+    "load_scenario", "normalize_name", "parse_network", "parse_scenario", "plan", "plan_routes", "plan_with_scenario",
+    "resolve_corridor", "resolve_request", "search_places", "suggest_places", "weight",
 }  # fmt: skip
 
 

@@ -1,0 +1,184 @@
+"""The cost model as edge weights: one weight per ranking criterion.
+
+:func:`weight` gives networkx's weight protocol, ``weight(u, v, data) -> float | None``, for
+:attr:`planner.Network.graph`; None hides an edge (a planned link, a mode or country left out).
+:func:`criterion_weights` gives the same figures for the planner's compiled index, with a tiny
+tie-break so that among routes equal on the criterion the faster (or cheaper) one wins.
+
+Units: ``time`` in hours; ``cost`` in USD per TEU; ``co2e`` in kg CO2e per tonne of cargo;
+``generalized`` in USD per TEU (cost plus value of time x hours). See docs/cost-model.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ._compile import CompiledGraph
+from .cache import CacheSlot, MiB
+from .errors import InvalidRequestError, UnknownCountryError, UnknownModeError
+from .model import LinkStatus, Mode
+from .request import DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR, Rank
+
+__all__ = ["TIE_BREAK", "EdgeWeight", "criterion_weights", "weight"]
+
+TIE_BREAK = 1e-9
+"""Weight of the second criterion in the compiled weights: among equal routes prefer the faster/cheaper one."""
+
+EdgeWeight = Callable[[Any, Any, Mapping[str, Any]], float | None]
+"""networkx's weight protocol: ``(u, v, edge data) -> weight``, None for an edge to leave out."""
+
+_CRITERIA = (Rank.TIME, Rank.COST, Rank.CO2E, Rank.GENERALIZED)
+
+
+def _criterion(criterion: Rank | str) -> Rank:
+    try:
+        rank = Rank(criterion)
+    except ValueError:
+        rank = None
+    if rank not in _CRITERIA:
+        choices = ", ".join(r.value for r in _CRITERIA)
+        raise InvalidRequestError(
+            f"no per-link weight for {criterion!r}; expected one of {choices}"
+            + (" (reliable and pareto rank whole routes)" if rank is not None else ""),
+            field="criterion",
+        )
+    assert rank is not None
+    return rank
+
+
+def weight(
+    criterion: Rank | str = Rank.TIME,
+    *,
+    value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
+    modes: Iterable[Mode | str] | None = None,
+    avoid_countries: Iterable[str] | None = None,
+    avoid_links: Iterable[str] | None = None,
+    include_planned: bool = False,
+) -> EdgeWeight:
+    """A networkx weight function for :attr:`planner.Network.graph`, ranking by ``criterion``.
+
+    Parameters
+    ----------
+    criterion
+        ``time`` (hours), ``cost`` (USD per TEU), ``co2e`` (kg CO2e per tonne) or
+        ``generalized`` (USD per TEU: cost + value of time x hours).
+    value_of_time_usd_per_teu_hour
+        Only for ``generalized``.
+    modes, avoid_countries, avoid_links
+        Edges in another mode, touching an avoided country or on an avoided link get None.
+    include_planned
+        Give planned links a weight too (by default they are hidden, as the planner does).
+
+    Returns
+    -------
+    callable
+        ``weight(u, v, data) -> float | None``. On a multigraph networkx passes the dict of
+        parallel edges keyed by link id; the weight is then the lightest visible one.
+
+    Raises
+    ------
+    InvalidRequestError
+        Unknown criterion, mode or country code.
+
+    Examples
+    --------
+    >>> import networkx as nx, planner
+    >>> net = planner.load_network()
+    >>> road = planner.weight("time", modes=["road"])
+    >>> hours = nx.shortest_path_length(net.graph, "tashkent", "almaty", weight=road)  # doctest: +SKIP
+    """
+    rank = _criterion(criterion)
+    vot = value_of_time_usd_per_teu_hour
+    if isinstance(vot, bool) or not isinstance(vot, int | float) or not math.isfinite(vot) or vot < 0:
+        raise InvalidRequestError(
+            f"value_of_time_usd_per_teu_hour must be a finite number >= 0, got {vot!r}",
+            field="value_of_time_usd_per_teu_hour",
+        )
+    allowed: set[Mode] | None = None if modes is None else set()
+    for item in modes if modes is not None else ():
+        try:
+            allowed.add(Mode(str(item).strip().lower()))  # type: ignore[union-attr]
+        except ValueError:
+            raise UnknownModeError(f"unknown mode {item!r}; expected rail, road or sea", field="modes") from None
+    countries = frozenset(str(c).strip().upper() for c in avoid_countries or ())
+    for code in countries:
+        if len(code) != 2 or not code.isalpha() or not code.isascii():
+            raise UnknownCountryError(f"country code {code!r} is not an ISO 3166-1 alpha-2 code", field="avoid_countries")
+    links = frozenset(avoid_links or ())
+
+    if rank is Rank.COST:
+
+        def figure(data: Mapping[str, Any]) -> float:
+            return float(data["cost_usd_per_teu"])
+
+    elif rank is Rank.CO2E:
+
+        def figure(data: Mapping[str, Any]) -> float:
+            return float(data["co2e_kg_per_tonne"])
+
+    elif rank is Rank.GENERALIZED:
+
+        def figure(data: Mapping[str, Any]) -> float:
+            return float(data["cost_usd_per_teu"] + vot * data["hours"])
+
+    else:
+
+        def figure(data: Mapping[str, Any]) -> float:
+            return float(data["hours"])
+
+    def one(data: Mapping[str, Any]) -> float | None:
+        if not include_planned and data["status"] != LinkStatus.OPERATIONAL:
+            return None
+        if allowed is not None and data["mode"] not in allowed:
+            return None
+        if links and data["id"] in links:
+            return None
+        if countries and not countries.isdisjoint(data["countries"]):
+            return None
+        return figure(data)
+
+    def edge_weight(u: Any, v: Any, data: Mapping[str, Any]) -> float | None:
+        if "mode" in data and not isinstance(data["mode"], Mapping):
+            return one(data)
+        # A multigraph's parallel edges, by key: the lightest visible one.
+        best: float | None = None
+        for edge in data.values():
+            value = one(edge)
+            if value is not None and (best is None or value < best):
+                best = value
+        return best
+
+    return edge_weight
+
+
+def _weights_bytes(weights: list[float]) -> int:
+    return 56 + 32 * len(weights)  # the list and one float object per edge
+
+
+_WEIGHTS = CacheSlot[tuple[Rank, float | None], list[float]](
+    "weights", max_entries=16, max_bytes=256 * MiB, sizeof=_weights_bytes
+)
+
+
+def criterion_weights(graph: CompiledGraph, rank: Rank, value_of_time: float) -> list[float]:
+    """Weights of the compiled edges for a ranking criterion, per TEU (cost) and per tonne (CO2e).
+
+    The shipment size scales every edge alike, so it never changes the order of routes. Built once
+    per network, criterion and (for ``generalized`` only) value of time; do not modify the result.
+    """
+    key = (rank, value_of_time if rank is Rank.GENERALIZED else None)
+    return graph.network.caches.get(_WEIGHTS, key, lambda: _build(graph, rank, value_of_time))
+
+
+def _build(graph: CompiledGraph, rank: Rank, value_of_time: float) -> list[float]:
+    hours, cost, co2e = graph.hours, graph.cost_teu, graph.co2e_t
+    n = len(hours)
+    if rank is Rank.COST:
+        return [cost[i] + TIE_BREAK * hours[i] for i in range(n)]
+    if rank is Rank.CO2E:
+        return [co2e[i] + TIE_BREAK * (hours[i] + cost[i]) for i in range(n)]
+    if rank is Rank.GENERALIZED:
+        return [cost[i] + value_of_time * hours[i] for i in range(n)]
+    return [hours[i] + TIE_BREAK * cost[i] for i in range(n)]
