@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -20,13 +17,14 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 import planner
 from planner import NetworkError, load_network
 
-from . import scenarios
+from . import batches, comparisons, corridors, places, routes, scenarios
+from . import network as network_router
 from .auth import RateLimiter
+from .common import get_network, json_response
 from .compute import ComputePool
 from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
 from .problems import ProblemError, install_problem_handlers
 from .settings import Settings, get_settings
-from .v1 import get_network, json_response, router
 
 __all__ = ["create_app", "get_network"]
 
@@ -49,15 +47,6 @@ corridor comparisons and what-if scenarios, over the `planner` package.
 """
 
 
-def _optional_batches() -> ModuleType | None:
-    try:
-        return importlib.import_module("api.batches")
-    except ModuleNotFoundError as exc:
-        if exc.name != "api.batches":
-            raise
-        return None
-
-
 def _settings_of(app: FastAPI) -> Settings:
     provider: Callable[[], Settings] = app.dependency_overrides.get(get_settings, get_settings)
     return provider()
@@ -77,19 +66,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
     failures = settings.auth_failures_per_minute
     app.state.auth_throttle = RateLimiter(failures) if failures > 0 and app.state.key_digests else None
-    pool = ComputePool(path, size=settings.max_concurrent_computations, deadline_seconds=settings.compute_deadline_seconds)
+    # The workers get this very network (never the file again), so every answer is of the network loaded here.
+    pool = ComputePool(network, size=settings.max_concurrent_computations, deadline_seconds=settings.compute_deadline_seconds)
     pool.start()
     app.state.pool = pool
     app.state.network = network
     app.state.scenario_store = scenarios.open_store(settings)
-    batches: Any = getattr(app.state, "batches_module", None)
     try:
-        if batches is not None and hasattr(batches, "startup"):
-            await batches.startup(app)
+        await batches.startup(app)
         yield
     finally:
-        if batches is not None and hasattr(batches, "shutdown"):
-            await batches.shutdown(app)
+        await batches.shutdown(app)
         app.state.network = None
         app.state.pool = None
         pool.close()
@@ -115,13 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     config = settings or get_settings()
     install_problem_handlers(app)
-    app.include_router(router)
+    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router):
+        app.include_router(router)
     app.include_router(scenarios.router)
-
-    batches = _optional_batches()
-    app.state.batches_module = batches
-    if batches is not None:
-        app.include_router(batches.router)
+    app.include_router(batches.router)
 
     _add_root(app)
     _add_docs(app)

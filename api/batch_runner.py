@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from planner import Network
 from planner.batch import (
     DaskExecutor,
     Job,
@@ -47,15 +48,13 @@ _DAY = 86_400.0
 class BatchService:
     """The job store and the background runner of one server process."""
 
-    def __init__(
-        self, settings: Settings, network_path: str | Path | None, *, turn_rows: int = DEFAULT_TURN_ROWS
-    ) -> None:
+    def __init__(self, settings: Settings, network: Network, *, turn_rows: int = DEFAULT_TURN_ROWS) -> None:
         self.settings = settings
         self.data_dir = Path(settings.data_dir)
         self.results_dir = self.data_dir / "results"
         self.results_dir.mkdir(parents=True, exist_ok=True)
         self.store = JobStore(self.data_dir / "batches.sqlite3")
-        self.network_path = network_path
+        self.network = network
         self.turn_rows = turn_rows
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -140,7 +139,8 @@ class BatchService:
 
     def _turn(self, job: Job) -> None:
         if self._executor is None:
-            source = NetworkSource.from_path(self.network_path)
+            # The network being served, packed: workers never read the file, so answers match the API's.
+            source = NetworkSource.of(self.network)
             self._executor = make_executor(source, scheduler=self.settings.dask_scheduler)
         self._served[job.owner] = time.monotonic()
         start_rows = job.rows_done

@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from planner import Network
 from planner.batch import (
     BatchRow,
     InputFormat,
@@ -70,10 +71,8 @@ def _settings_of(app: FastAPI) -> Settings:
 async def startup(app: FastAPI) -> None:
     """Open the job store and start the runner (resuming unfinished jobs)."""
     settings = _settings_of(app)
-    network = getattr(app.state, "network", None)
-    path = getattr(network, "path", None)
-    network_path = path if path and Path(path).is_file() else settings.network
-    service = await run_in_threadpool(BatchService, settings, network_path)
+    network: Network = app.state.network
+    service = await run_in_threadpool(BatchService, settings, network)
     service.start()
     app.state.batches = service
 
@@ -118,6 +117,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "started_at": _time(job.started_at),
         "finished_at": _time(job.finished_at),
         "error": job.error,
+        "network": job.network_digest,
         "links": {"self": f"/v1/batches/{job.id}", "results": f"/v1/batches/{job.id}/results"},
     }
 
@@ -242,6 +242,7 @@ async def submit_batch(
             service.store.create_job,
             submission.rows,
             owner=client,
+            network_digest=service.network.digest,
             output_format=output_format,
             idempotency_key=key,
             max_rows=settings.batch_max_rows,

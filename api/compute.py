@@ -1,7 +1,10 @@
 """Running planner computations in worker processes, with a deadline that really stops them.
 
-Each worker process loads the network once when it starts, then runs jobs ``fn(network, *args)``
-sent over a pipe and answers with the result or the planner exception's class and attributes.
+The pool packs the network it is given once (:class:`planner.batch.NetworkSource`); each worker
+process receives that copy when it starts, checks its content digest, then runs jobs
+``fn(network, *args)`` sent over a pipe and answers with the result or the planner exception's
+class and attributes. Workers never read the network file: a file edited on disk cannot change
+their answers, and a replaced worker holds exactly the network the others hold.
 A job that passes its deadline gets its process killed and replaced (a thread cannot be
 stopped). At most ``size`` jobs run at once; one more is refused at once (:class:`Overloaded`)
 instead of queueing, so cheap endpoints stay fast while heavy queries run.
@@ -22,10 +25,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
-from planner import PlannerError, load_network
+from planner import Network, PlannerError
+from planner.batch import NetworkSource
 
 __all__ = ["ComputePool", "DeadlineExceeded", "Overloaded", "WorkerFailed"]
 
@@ -44,13 +47,13 @@ class WorkerFailed(Exception):
     """A worker died, could not load the network, or a job raised an unexpected exception."""
 
 
-def _worker_main(conn: Connection, network_path: str) -> None:
+def _worker_main(conn: Connection, digest: str) -> None:
     try:
-        network = load_network(network_path)
+        network = NetworkSource(conn.recv_bytes(), digest, "<compute pool>").load()
     except BaseException as exc:  # report any start-up failure, then exit
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", None))
+    conn.send(("ready", network.digest))
     while True:
         try:
             message = conn.recv()
@@ -86,20 +89,20 @@ _BOOT = (
 )
 
 
-def _worker_entry(fd: int, network_path: str) -> None:
+def _worker_entry(fd: int, digest: str) -> None:
     """Entry point of a worker process (started with ``python -c``, see :class:`_Worker`)."""
-    _worker_main(Connection(fd), network_path)
+    _worker_main(Connection(fd), digest)
 
 
 class _Worker:
     # A plain subprocess rather than multiprocessing's spawn: spawn re-imports the parent's
     # __main__ (any script serving the app would have to be guarded), and fork is unsafe in a
     # threaded server.
-    def __init__(self, network_path: str) -> None:
+    def __init__(self, source: NetworkSource) -> None:
         parent, child = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, str(child.fileno()), network_path, json.dumps(sys.path)],
+                [sys.executable, "-c", _BOOT, str(child.fileno()), source.digest, json.dumps(sys.path)],
                 pass_fds=[child.fileno()],
                 stdin=subprocess.DEVNULL,
             )
@@ -107,6 +110,13 @@ class _Worker:
             child.close()
         self.conn = Connection(parent.detach())
         self.ready = False
+        self.digest = source.digest
+        # The worker reads the network while it starts; sending from a thread lets several start at once.
+        threading.Thread(target=self._send_network, args=(source.data,), daemon=True).start()
+
+    def _send_network(self, data: bytes) -> None:
+        with contextlib.suppress(OSError):  # a worker that died at once is reported by wait_ready
+            self.conn.send_bytes(data)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -117,7 +127,7 @@ class _Worker:
         if not self.conn.poll(_READY_TIMEOUT_SECONDS):
             raise WorkerFailed("a worker process did not load the network in time")
         status, detail = self.conn.recv()
-        if status != "ready":
+        if status != "ready" or detail != self.digest:
             raise WorkerFailed(f"a worker process could not load the network: {detail}")
         self.ready = True
 
@@ -144,10 +154,10 @@ class _Worker:
 
 
 class ComputePool:
-    """A fixed set of worker processes, each holding the network, with per-job deadlines."""
+    """A fixed set of worker processes, each holding a copy of ``network``, with per-job deadlines."""
 
-    def __init__(self, network_path: str | Path, *, size: int, deadline_seconds: float) -> None:
-        self.network_path = str(network_path)
+    def __init__(self, network: Network, *, size: int, deadline_seconds: float) -> None:
+        self.source = NetworkSource.of(network)  # packed once, for every worker started or replaced
         self.size = size
         self.deadline_seconds = deadline_seconds
         self._lock = threading.Lock()
@@ -160,7 +170,7 @@ class ComputePool:
     def start(self) -> None:
         """Start the worker processes; they load the network in the background."""
         with self._lock:
-            self._idle = [_Worker(self.network_path) for _ in range(self.size)]
+            self._idle = [_Worker(self.source) for _ in range(self.size)]
             self.started = True
 
     def ready(self) -> bool:
@@ -217,13 +227,13 @@ class ComputePool:
             worker.conn.send((fn, args))
             if not worker.conn.poll(deadline):
                 worker.kill()
-                worker = _Worker(self.network_path)
+                worker = _Worker(self.source)
                 raise DeadlineExceeded(f"stopped after {time.monotonic() - started:.2f} s")
             result: tuple[str, Any] = worker.conn.recv()
             return result
         except (EOFError, OSError, WorkerFailed) as exc:
             worker.kill()
-            worker = _Worker(self.network_path)
+            worker = _Worker(self.source)
             if isinstance(exc, WorkerFailed):
                 raise
             raise WorkerFailed("a worker process died during the computation") from exc

@@ -5,29 +5,30 @@ Jobs are ``fn(network, *args)`` with plain, picklable arguments (see :mod:`api.c
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import orjson
 
-from planner import Network, plan_routes
-from planner.export import request_to_dict, route_feature, route_to_dict
+from planner import (
+    Network,
+    Scenario,
+    compare,
+    load_bundled_scenario,
+    parse_scenario,
+    plan_routes,
+    plan_with_scenario,
+    resolve_request,
+)
+from planner.export import comparison_to_dict, request_to_dict, route_feature, route_to_dict, scenario_plan_to_dict
 
 __all__ = ["compare_routes", "plan", "plan_scenario", "resolve_scenario"]
 
 
-def _scenario_module() -> Any:
-    return importlib.import_module("planner.scenario")
-
-
-def resolve_scenario(network: Network, scenario: str | dict[str, Any] | None) -> Any:
-    """A Scenario from a bundled scenario name or an inline scenario object (None stays None)."""
-    if scenario is None:
-        return None
-    module = _scenario_module()
+def resolve_scenario(network: Network, scenario: str | dict[str, Any]) -> Scenario:
+    """A Scenario from a bundled scenario name or an inline scenario object."""
     if isinstance(scenario, str):
-        return module.load_bundled_scenario(scenario, network)
-    return module.parse_scenario(scenario, network)
+        return load_bundled_scenario(scenario, network)
+    return parse_scenario(scenario, network)
 
 
 def plan(network: Network, origin: str, destination: str, options: dict[str, Any], geojson: bool) -> bytes:
@@ -44,10 +45,10 @@ def plan(network: Network, origin: str, destination: str, options: dict[str, Any
 def plan_scenario(
     network: Network, scenario: str | dict[str, Any], origin: str, destination: str, options: dict[str, Any]
 ) -> bytes:
-    """Routes with and without a scenario (``planner.scenario.plan_with_scenario``)."""
+    """Routes with and without a scenario (:func:`planner.plan_with_scenario`)."""
     parsed = resolve_scenario(network, scenario)
-    result = _scenario_module().plan_with_scenario(network, parsed, origin, destination, **options)
-    return orjson.dumps(result.to_dict(network))
+    request = resolve_request(network, origin, destination, **options)
+    return orjson.dumps(scenario_plan_to_dict(plan_with_scenario(network, parsed, request), network))
 
 
 def compare_routes(
@@ -58,8 +59,7 @@ def compare_routes(
     scenario: str | dict[str, Any] | None,
     options: dict[str, Any],
 ) -> bytes:
-    """A corridor comparison (``planner.compare.compare``)."""
-    compare = importlib.import_module("planner.compare").compare
-    parsed = resolve_scenario(network, scenario)
-    result = compare(network, origin, destination, corridors, scenario=parsed, **options)
-    return orjson.dumps(result.to_dict(network))
+    """A corridor comparison (:func:`planner.compare`)."""
+    parsed = resolve_scenario(network, scenario) if scenario is not None else None
+    request = resolve_request(network, origin, destination, **options)
+    return orjson.dumps(comparison_to_dict(compare(network, request, corridors, scenario=parsed), network))

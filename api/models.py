@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from planner.routing import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
+from planner import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
 
 __all__ = [
     "MAX_COMPARE_CORRIDORS",

@@ -20,8 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from planner import Network, ScenarioError
-from planner.scenario import bundled_scenarios, load_scenario, parse_scenario
+from planner import Network, ScenarioError, bundled_scenarios, load_scenario, parse_scenario
 
 from .auth import current_client, enforce_rate_limit
 from .bodies import loads_bounded

@@ -417,7 +417,6 @@ def test_missing_or_bad_key_is_401_with_www_authenticate(
 
 
 def test_another_keys_batch_job_is_not_found(keyed_client: TestClient) -> None:
-    pytest.importorskip("api.batches")
     submitted = keyed_client.post(
         "/v1/batches",
         content="origin,destination\na1,c2\n",

@@ -14,7 +14,7 @@ from api.compute import ComputePool, DeadlineExceeded, Overloaded
 
 
 def test_a_job_past_its_deadline_is_killed_and_its_worker_replaced() -> None:
-    pool = ComputePool(TINY, size=1, deadline_seconds=1.5)
+    pool = ComputePool(planner.load_network(TINY), size=1, deadline_seconds=1.5)
     pool.start()
 
     async def scenario() -> None:
@@ -34,7 +34,7 @@ def test_a_job_past_its_deadline_is_killed_and_its_worker_replaced() -> None:
 
 
 def test_planner_errors_cross_the_process_boundary_with_their_attributes() -> None:
-    pool = ComputePool(TINY, size=1, deadline_seconds=10)
+    pool = ComputePool(planner.load_network(TINY), size=1, deadline_seconds=10)
     pool.start()
     try:
         with pytest.raises(planner.UnknownPlaceError) as caught:
@@ -73,7 +73,7 @@ def test_when_every_worker_is_busy_requests_are_shed_at_once_and_healthz_stays_f
 
 
 def test_overloaded_is_raised_without_waiting() -> None:
-    pool = ComputePool(TINY, size=1, deadline_seconds=10)
+    pool = ComputePool(planner.load_network(TINY), size=1, deadline_seconds=10)
     pool.start()
 
     async def scenario() -> None:

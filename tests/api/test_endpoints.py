@@ -6,10 +6,11 @@ import gzip
 from typing import Any
 
 import pytest
-from api_helpers import TestClient, assert_problem, started, tiny_settings
+from api_helpers import TINY, TestClient, assert_problem, started, tiny_settings
 
 import planner
 from api.app import create_app
+from api.common import RESPONSES
 from api.settings import Settings, get_settings
 
 
@@ -172,7 +173,7 @@ def test_network_is_geojson_and_gzipped_when_asked(client: TestClient) -> None:
 def test_version_health_readiness_and_root(client: TestClient) -> None:
     assert client.get("/v1/version").json() == {
         "version": planner.__version__,
-        "network": {"id": "tiny", "name": "Tiny test network", "version": "1"},
+        "network": {"id": "tiny", "name": "Tiny test network", "version": "1", "digest": planner.load_network(TINY).digest},
     }
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ready", "network": "tiny"}
@@ -188,13 +189,11 @@ def test_readyz_is_503_without_the_lifespan() -> None:
 
 
 def test_scenarios_list_the_bundled_scenarios(client: TestClient) -> None:
-    scenario = pytest.importorskip("planner.scenario")
     data = client.get("/v1/scenarios").json()
-    assert data == {"scenarios": scenario.bundled_scenarios()}
+    assert data == {"scenarios": planner.bundled_scenarios()}
 
 
 def test_inline_scenario_closing_a_link_changes_the_routes(client: TestClient) -> None:
-    pytest.importorskip("planner.scenario")
     inline = {"name": "no_ferry", "title": "Ferry stopped", "changes": [{"close_link": "l4"}]}
     response = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": 2, "scenario": inline})
     assert response.status_code == 200, response.text
@@ -210,7 +209,6 @@ def test_inline_scenario_closing_a_link_changes_the_routes(client: TestClient) -
 
 
 def test_compare_get_and_post(client: TestClient) -> None:
-    pytest.importorskip("planner.compare")
     get = client.get("/v1/compare", params={"from": "a1", "to": "c2", "corridor": ["south", "direct"]})
     assert get.status_code == 200, get.text
     post = client.post("/v1/compare", json={"origin": "a1", "destination": "c2", "corridors": ["south", "direct"]})
@@ -290,7 +288,7 @@ def test_bundled_network_serves_real_routes_and_bundled_scenarios_by_get() -> No
 def test_a_repeated_query_is_answered_from_the_response_cache(client: TestClient) -> None:
     params = {"from": "a1", "to": "c2", "k": 2, "rank": "co2e"}
     first = client.get("/v1/routes", params=params)
-    cache = client.app.state.response_cache  # type: ignore[attr-defined]
+    cache = client.app.state.network.caches.table(RESPONSES)  # type: ignore[attr-defined]
     size = len(cache)
     pool = client.app.state.pool  # type: ignore[attr-defined]
     client.app.state.pool = _NoPool()  # type: ignore[attr-defined]

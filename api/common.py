@@ -1,0 +1,139 @@
+"""What every /v1 router shares: strict JSON bodies, the served network, responses, and the compute pool.
+
+Computed answers are kept in the served network's caches (:data:`RESPONSES`): an answer is a pure
+function of the network's content and the job's arguments, and a network re-loaded from another
+file is another network with caches of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from planner import CacheSlot, Network
+from planner.cache import MiB
+
+from .auth import enforce_rate_limit
+from .compute import ComputePool, DeadlineExceeded, Overloaded, WorkerFailed
+from .models import PROBLEM_RESPONSES
+from .problems import ProblemError
+
+__all__ = [
+    "GEOJSON",
+    "RESPONSES",
+    "NetworkDep",
+    "StrictJSONRoute",
+    "compute",
+    "get_network",
+    "json_response",
+    "ok",
+    "v1_router",
+]
+
+GEOJSON = "application/geo+json"
+
+RESPONSES = CacheSlot[bytes, bytes]("API responses", max_entries=512, max_bytes=64 * MiB, sizeof=len)
+"""Encoded answers of computations, by job name and arguments, in the served network's caches."""
+
+
+class _StrictJSONRequest(Request):
+    """Parses bodies with orjson: NaN, Infinity, lone surrogates and nesting past 1024 levels are refused."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    """A route whose JSON bodies are parsed by :class:`_StrictJSONRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            return await original(_StrictJSONRequest(request.scope, request.receive))
+
+        return handler
+
+
+def v1_router(tag: str) -> APIRouter:
+    """A router for one resource under /v1: rate-limited, strict JSON bodies, problem responses documented."""
+    return APIRouter(
+        prefix="/v1",
+        tags=[tag],
+        dependencies=[Depends(enforce_rate_limit)],
+        responses=PROBLEM_RESPONSES,
+        route_class=StrictJSONRoute,
+    )
+
+
+async def get_network(request: Request) -> Network:
+    """The loaded network (503 until the lifespan has loaded it); async so FastAPI calls it inline."""
+    network: Network | None = getattr(request.app.state, "network", None)
+    if network is None:
+        raise ProblemError(503, "not_ready", "Not ready", "the network is not loaded yet", headers={"Retry-After": "1"})
+    return network
+
+
+NetworkDep = Annotated[Network, Depends(get_network)]
+
+
+def json_response(body: bytes | Any, media_type: str = "application/json") -> Response:
+    """A JSON response from pre-encoded bytes or from data (encoded with orjson)."""
+    content = body if isinstance(body, bytes) else orjson.dumps(body)
+    return Response(content, media_type=media_type)
+
+
+def ok(description: str, example: Any, media_type: str = "application/json") -> dict[int | str, Any]:
+    """The OpenAPI description of a 200 answer with an example."""
+    return {200: {"description": description, "content": {media_type: {"example": example}}}}
+
+
+async def compute(request: Request, fn: Callable[..., bytes], *args: Any) -> bytes:
+    """``fn(network, *args)`` in a compute worker, or its answer kept from an earlier identical call."""
+    network = await get_network(request)
+    pool: ComputePool | None = getattr(request.app.state, "pool", None)
+    if pool is None:
+        raise ProblemError(503, "not_ready", "Not ready", "the compute workers are not running", headers={"Retry-After": "1"})
+    try:
+        key: bytes | None = orjson.dumps([fn.__name__, args], option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        key = None
+    if key is not None and (hit := network.caches.peek(RESPONSES, key)) is not None:
+        return hit
+    result = await _run_in_pool(pool, fn, *args)
+    if key is not None:
+        network.caches.put(RESPONSES, key, result)
+    return result
+
+
+async def _run_in_pool(pool: ComputePool, fn: Callable[..., bytes], *args: Any) -> bytes:
+    try:
+        result: bytes = await pool.run(fn, *args)
+    except Overloaded:
+        raise ProblemError(
+            503,
+            "overloaded",
+            "Too many computations in flight",
+            f"all {pool.size} compute workers are busy; retry shortly",
+            headers={"Retry-After": "1"},
+        ) from None
+    except DeadlineExceeded:
+        raise ProblemError(
+            503,
+            "deadline_exceeded",
+            "Computation took too long",
+            f"the computation took longer than {pool.deadline_seconds:g} s and was stopped; narrow the request (smaller k, fewer via places)",
+            headers={"Retry-After": "1"},
+        ) from None
+    except WorkerFailed:
+        raise ProblemError(
+            503, "worker_failed", "Computation failed", "a compute worker failed; retry shortly", headers={"Retry-After": "1"}
+        ) from None
+    return result
