@@ -31,7 +31,7 @@ from planner.batch import (
 )
 
 _JOB_ID = "cli"
-_CHECKPOINT_VERSION = 1
+_CHECKPOINT_VERSION = 2  # 2: the network is named by its content digest, not its file text
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -125,7 +125,9 @@ def _run(args: argparse.Namespace) -> int:
         if job is None:
             rows = parse_rows(iter([data]), in_fmt)
             try:
-                job, _ = store.create_job(rows, owner="cli", job_id=_JOB_ID, output_format=out_fmt)
+                job, _ = store.create_job(
+                    rows, owner="cli", job_id=_JOB_ID, network_digest=network.digest, output_format=out_fmt
+                )
             except BaseException:
                 store.close()
                 _remove_checkpoint(checkpoint)

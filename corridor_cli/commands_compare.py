@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from planner import Rank, load_network
-from planner.compare import compare
-from planner.scenario import load_scenario
+from planner import Rank, compare, load_network, load_scenario
+from planner.export import comparison_to_dict
 
 from ._output import print_json
-from .commands_route import add_route_options, route_options
+from ._text import format_comparison
+from .commands_route import add_route_options, request_of
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,11 +28,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _run(args: argparse.Namespace) -> int:
     network = load_network(args.network)
     scenario = load_scenario(args.scenario, network) if args.scenario else None
-    options: dict[str, Any] = dict(route_options(args))
-    options["rank"] = args.rank
-    result = compare(network, args.origin, args.destination, args.corridor or None, scenario=scenario, **options)
+    request = request_of(network, args, rank=args.rank, k=1)
+    result = compare(network, request, args.corridor or None, scenario=scenario)
     if args.json:
-        print_json(result.to_dict(network))
+        print_json(comparison_to_dict(result, network))
         return 0
     a = network.places[result.request.origin].name
     b = network.places[result.request.destination].name
@@ -41,5 +39,5 @@ def _run(args: argparse.Namespace) -> int:
     if scenario is not None:
         title += f", baseline vs scenario {scenario.name} ({scenario.title})"
     print(title + "\n")
-    print(result.format_table(network))
+    print(format_comparison(result))
     return 0

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from planner import Rank, load_network, plan_routes
-from planner.export import request_to_dict, route_to_dict
-from planner.route import Route
+from planner import (
+    DEFAULT_K,
+    DEFAULT_MAX_SHARED_FRACTION,
+    Network,
+    Rank,
+    RouteRequest,
+    load_network,
+    load_scenario,
+    plan,
+    plan_with_scenario,
+    resolve_request,
+)
+from planner.export import request_to_dict, route_to_dict, scenario_plan_to_dict
 
-from ._output import print_json, table
+from ._output import print_json
+from ._text import format_legs, format_routes, format_scenario_plan
 
 
 def add_route_options(parser: argparse.ArgumentParser) -> None:
@@ -27,20 +38,34 @@ def add_route_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
-def route_options(args: argparse.Namespace) -> dict[str, object]:
-    options: dict[str, object] = {
-        "teu": args.teu,
-        "tonnes": args.tonnes,
-        "avoid_countries": args.avoid_country,
-        "avoid_places": args.avoid_place,
-        "avoid_links": args.avoid_link,
-        "via": args.via,
-        "max_border_crossings": args.max_border_crossings,
-        "max_transshipments": args.max_transshipments,
-    }
-    if args.modes:
-        options["modes"] = [m for m in args.modes.split(",") if m.strip()]
-    return options
+def request_of(
+    network: Network,
+    args: argparse.Namespace,
+    *,
+    rank: str,
+    k: int = DEFAULT_K,
+    corridor: str | None = None,
+    max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION,
+) -> RouteRequest:
+    """The request the shared route options of ``args`` describe."""
+    return resolve_request(
+        network,
+        args.origin,
+        args.destination,
+        rank=rank,
+        k=k,
+        teu=args.teu,
+        tonnes=args.tonnes,
+        avoid_countries=args.avoid_country,
+        avoid_places=args.avoid_place,
+        avoid_links=args.avoid_link,
+        modes=[m for m in args.modes.split(",") if m.strip()] if args.modes else None,
+        via=args.via,
+        corridor=corridor,
+        max_border_crossings=args.max_border_crossings,
+        max_transshipments=args.max_transshipments,
+        max_shared_fraction=max_shared_fraction,
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,60 +84,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     network = load_network(args.network)
-    options = route_options(args)
-    options.update(rank=args.rank, k=args.k, corridor=args.corridor)
-    if args.max_shared_fraction is not None:
-        options["max_shared_fraction"] = args.max_shared_fraction
-    if args.scenario:
-        from planner.scenario import load_scenario, plan_with_scenario
-
-        scenario = load_scenario(args.scenario, network)
-        comparison = plan_with_scenario(network, scenario, args.origin, args.destination, **options)
+    scenario = load_scenario(args.scenario, network) if args.scenario else None
+    shared = DEFAULT_MAX_SHARED_FRACTION if args.max_shared_fraction is None else args.max_shared_fraction
+    request = request_of(network, args, rank=args.rank, k=args.k, corridor=args.corridor, max_shared_fraction=shared)
+    if scenario is not None:
+        comparison = plan_with_scenario(network, scenario, request)
         if args.json:
-            print_json(comparison.to_dict(network))
+            print_json(scenario_plan_to_dict(comparison, network))
         else:
-            print(comparison.format_table(network))
+            print(format_scenario_plan(comparison))
         return 0
-    result = plan_routes(network, args.origin, args.destination, **options)
+    result = plan(network, request)
     if args.json:
         print_json({"request": request_to_dict(result.request), "routes": [route_to_dict(r, network) for r in result.routes]})
         return 0
     a, b = network.places[result.request.origin].name, network.places[result.request.destination].name
     print(f"{a} -> {b}, ranked by {result.request.rank.value}, {result.request.teu:g} TEU\n")
-    print(format_routes(result.routes, network))
+    print(format_routes(result.routes))
     if args.legs:
         for route in result.routes:
             print(f"\nroute {route.rank}:")
             print(format_legs(route))
     return 0
-
-
-def format_routes(routes: tuple[Route, ...] | list[Route], network: object) -> str:
-    rows = []
-    for r in routes:
-        corridors = ", ".join(f"{c.id} {c.share:.0%}" for c in r.corridors[:3]) or "-"
-        rows.append(
-            (
-                r.rank,
-                f"{r.transit_days:.1f}",
-                f"{r.transit_hours_p90 / 24:.1f}",
-                f"{r.transit_hours_min / 24:.1f}-{r.transit_hours_max / 24:.1f}",
-                f"{r.cost_usd:,.0f}",
-                f"{r.co2e_kg:,.0f}",
-                f"{r.distance_km:,.0f}",
-                r.border_crossings,
-                r.transshipments,
-                corridors,
-                " > ".join(r.places),
-            )
-        )
-    headers = ["#", "days", "p90", "range", "USD", "kg CO2e", "km", "borders", "trans", "corridors", "via"]
-    return table(headers, rows, right=(0, 1, 2, 4, 5, 6, 7, 8))
-
-
-def format_legs(route: Route) -> str:
-    rows = []
-    for leg in route.legs:
-        events = "; ".join(f"{e.kind.value} {e.hours:g} h" for e in leg.events)
-        rows.append((leg.origin_name, leg.destination_name, leg.mode.value, f"{leg.distance_km:,.0f}", f"{leg.hours:.1f}", f"{leg.cost_usd:,.0f}", f"{leg.co2e_kg:,.0f}", events))
-    return table(["from", "to", "mode", "km", "hours", "USD", "kg CO2e", "events"], rows, right=(3, 4, 5, 6))

@@ -8,21 +8,10 @@ from collections.abc import Sequence
 
 from planner import PlannerError
 
-from . import commands_network, commands_route
+from . import commands_batch, commands_compare, commands_network, commands_route, commands_serve
 
 # Each command module exposes ``register(subparsers)``; the parser dispatches to ``args.run``.
-_MODULES = [commands_network, commands_route]
-
-
-def _optional_modules() -> list[object]:
-    modules: list[object] = []
-    for name in ("commands_compare", "commands_serve", "commands_batch"):
-        try:
-            modules.append(__import__(f"corridor_cli.{name}", fromlist=["register"]))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"corridor_cli.{name}":
-                raise
-    return modules
+_MODULES = [commands_network, commands_route, commands_compare, commands_serve, commands_batch]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan and compare multimodal freight routes on the Eurasian corridors.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in [*_MODULES, *_optional_modules()]:
-        module.register(sub)  # type: ignore[attr-defined]
+    for module in _MODULES:
+        module.register(sub)
     return parser
 
 

@@ -1,0 +1,120 @@
+"""Planner results as plain-text tables for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planner import Comparison, Route, ScenarioPlan
+from planner.compare import route_change, row_delta
+
+from ._output import table
+
+__all__ = ["format_comparison", "format_legs", "format_routes", "format_scenario_plan"]
+
+
+def format_routes(routes: Sequence[Route]) -> str:
+    """One line per route: days, P90, range, USD, kg CO2e, km, borders, transshipments, corridors, places."""
+    rows = []
+    for r in routes:
+        corridors = ", ".join(f"{c.id} {c.share:.0%}" for c in r.corridors[:3]) or "-"
+        rows.append(
+            (
+                r.rank,
+                f"{r.transit_days:.1f}",
+                f"{r.transit_hours_p90 / 24:.1f}",
+                f"{r.transit_hours_min / 24:.1f}-{r.transit_hours_max / 24:.1f}",
+                f"{r.cost_usd:,.0f}",
+                f"{r.co2e_kg:,.0f}",
+                f"{r.distance_km:,.0f}",
+                r.border_crossings,
+                r.transshipments,
+                corridors,
+                " > ".join(r.places),
+            )
+        )
+    headers = ["#", "days", "p90", "range", "USD", "kg CO2e", "km", "borders", "trans", "corridors", "via"]
+    return table(headers, rows, right=(0, 1, 2, 4, 5, 6, 7, 8))
+
+
+def format_legs(route: Route) -> str:
+    """One line per leg, with its events."""
+    rows = []
+    for leg in route.legs:
+        events = "; ".join(f"{e.kind.value} {e.hours:g} h" for e in leg.events)
+        rows.append((leg.origin_name, leg.destination_name, leg.mode.value, f"{leg.distance_km:,.0f}", f"{leg.hours:.1f}", f"{leg.cost_usd:,.0f}", f"{leg.co2e_kg:,.0f}", events))
+    return table(["from", "to", "mode", "km", "hours", "USD", "kg CO2e", "events"], rows, right=(3, 4, 5, 6))
+
+
+def format_scenario_plan(result: ScenarioPlan) -> str:
+    """Baseline and scenario routes, the change of the best route, and the paths that appear or vanish."""
+    lines = [f"scenario {result.scenario.name}: {result.scenario.title}"]
+    for label, plan_, error in (("baseline", result.baseline, result.baseline_error), ("scenario", result.planned, result.planned_error)):
+        if plan_ is None:
+            lines.append(f"  {label}: no route ({error})")
+            continue
+        for r in plan_.routes:
+            lines.append(
+                f"  {label} #{r.rank}: {r.transit_days:.1f} d (p90 {r.transit_hours_p90 / 24:.1f} d), "
+                f"${r.cost_usd:,.0f}, {r.co2e_kg:,.0f} kg CO2e  {' > '.join(r.places)}"
+            )
+    delta = result.best_delta()
+    if delta:
+        lines.append(
+            f"  best route change: {delta['transit_hours']:+.1f} h, {delta['cost_usd']:+,.0f} USD, "
+            f"{delta['co2e_kg']:+,.0f} kg CO2e"
+        )
+    for p in result.appeared():
+        lines.append("  appears: " + " > ".join(p))
+    for p in result.vanished():
+        lines.append("  vanishes: " + " > ".join(p))
+    return "\n".join(lines)
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """Corridors side by side: one line per corridor (and its scenario line and change, with a scenario)."""
+    head = ["corridor", "days", "p90", "range d", "USD", "kg CO2e", "gen. USD", "borders", "trans", "countries"]
+    lines: list[list[str]] = []
+    for row in comparison.rows:
+        for tag, route, reason in (("", row.route, row.reason), (" [scenario]", row.scenario_route, row.scenario_reason)):
+            if tag and comparison.scenario is None:
+                continue
+            name = row.label + tag
+            if route is None:
+                lines.append([name, "-", "-", "-", "-", "-", "-", "-", "-", f"no route: {reason}"])
+                continue
+            lines.append(
+                [
+                    name,
+                    f"{route.transit_days:.1f}",
+                    f"{route.transit_hours_p90 / 24:.1f}",
+                    f"{route.transit_hours_min / 24:.1f}-{route.transit_hours_max / 24:.1f}",
+                    f"{route.cost_usd:,.0f}",
+                    f"{route.co2e_kg:,.0f}",
+                    f"{route.generalized_cost_usd:,.0f}",
+                    str(route.border_crossings),
+                    str(route.transshipments),
+                    " ".join(route.countries),
+                ]
+            )
+        if comparison.scenario is not None:
+            delta = row_delta(row.route, row.scenario_route)
+            if delta:
+                lines.append(
+                    [
+                        "  change",
+                        f"{delta['transit_hours'] / 24:+.1f}",
+                        f"{delta['transit_hours_p90'] / 24:+.1f}",
+                        "",
+                        f"{delta['cost_usd']:+,.0f}",
+                        f"{delta['co2e_kg']:+,.0f}",
+                        f"{delta['generalized_cost_usd']:+,.0f}",
+                        "",
+                        "",
+                        route_change(row.route, row.scenario_route),
+                    ]
+                )
+    widths = [max(len(head[i]), *(len(r[i]) for r in lines)) for i in range(len(head))]
+    text = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(head)).rstrip()]
+    text.append("  ".join("-" * w for w in widths))
+    text += ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in lines]
+    return "\n".join(text)
