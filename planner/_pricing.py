@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from ._compile import LINK, CompiledGraph, EventTemplate, Part
+from .cache import LRU, MiB
 from .corridors import corridor_links
 from .network import Network
 from .route import CorridorShare, Event, Leg, Route
@@ -17,7 +17,11 @@ MONTE_CARLO_SAMPLES = 2048
 MONTE_CARLO_SEED = 20261128
 
 
-@lru_cache(maxsize=8192)
+# The draws depend on the part alone (its name and figures), not on a network: a baseline and its
+# scenario networks share them. Bounded like every cache (the bundled network has ~330 random parts).
+_DRAWS = LRU[tuple[str, Part], np.ndarray](4096, max_bytes=64 * MiB, sizeof=lambda a: a.nbytes + 112, name="draws")
+
+
 def _draws(key: str, part: Part) -> np.ndarray:
     """MONTE_CARLO_SAMPLES draws (hours) of one triangular part, seeded by the part's stable name.
 
@@ -25,6 +29,10 @@ def _draws(key: str, part: Part) -> np.ndarray:
     name always gives the same uniforms, so a part that two routes (or a baseline and a scenario)
     share contributes the same draws to both.
     """
+    return _DRAWS.get_or_build((key, part), lambda: _draw(key, part))
+
+
+def _draw(key: str, part: Part) -> np.ndarray:
     low, mode, high = part
     seed = int.from_bytes(hashlib.blake2b(f"{MONTE_CARLO_SEED}:{key}".encode(), digest_size=8).digest(), "little")
     rng = np.random.default_rng(seed)

@@ -6,7 +6,6 @@ at the same cost, so a detour to change mode elsewhere never pays and optimal ro
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 
 import networkx as nx
@@ -141,9 +140,23 @@ def test_routes_are_sorted_loopless_diverse_and_the_first_equals_an_independent_
             assert shared <= 0.6 * min(r1.distance_km, r2.distance_km) + 1e-6
 
 
+def without(graph: nx.DiGraph, network: planner.Network, places: set[str], countries: set[str], mode: str) -> nx.DiGraph:
+    """The reference graph without the avoided places and countries and without the other mode."""
+
+    def keep(node: tuple[str, str]) -> bool:
+        if node[0] in ("src", "dst"):
+            return True
+        place, node_mode = node
+        return node_mode == mode and place not in places and network.places[place].country not in countries
+
+    return nx.subgraph_view(graph, filter_node=keep)
+
+
 @SETTINGS
 @given(network=networks(), data=st.data())
-def test_avoided_places_countries_and_modes_never_appear(network: planner.Network, data: st.DataObject) -> None:
+def test_avoided_places_countries_and_modes_never_appear_and_no_route_means_none_exists(
+    network: planner.Network, data: st.DataObject
+) -> None:
     ids = sorted(network.places)
     origin, destination = data.draw(st.sampled_from(pairs_of(network)))
     others = [p for p in ids if p not in (origin, destination)]
@@ -151,36 +164,39 @@ def test_avoided_places_countries_and_modes_never_appear(network: planner.Networ
     mode = data.draw(st.sampled_from(["rail", "road"]))
     countries = {network.places[origin].country, network.places[destination].country}
     avoid_country = [c for c in sorted(network.countries) if c not in countries]
-    try:
-        routes = planner.plan_routes(
-            network, origin, destination, k=3, avoid_places=avoid, modes=[mode], avoid_countries=avoid_country
-        ).routes
-    except planner.NoRouteError:
+    allowed = without(reference_graph(network), network, set(avoid), set(avoid_country), mode)
+    source, target = ("src", origin), ("dst", destination)
+    exists = allowed.has_node(source) and allowed.has_node(target) and nx.has_path(allowed, source, target)
+    options = {"k": 3, "avoid_places": avoid, "modes": [mode], "avoid_countries": avoid_country, "use_cache": False}
+    if not exists:
+        with pytest.raises(planner.NoRouteError):
+            planner.plan_routes(network, origin, destination, **options)  # type: ignore[arg-type]
         return
+    routes = planner.plan_routes(network, origin, destination, **options).routes  # type: ignore[arg-type]
+    assert routes
     for route in routes:
         assert not set(route.places) & set(avoid)
         assert all(leg.mode.value == mode for leg in route.legs)
         assert not set(route.countries) & set(avoid_country)
 
 
+def _outcome(network: planner.Network, origin: str, destination: str, **options: object) -> object:
+    """Routes (as places) computed afresh, never from the plan cache, or the no-route message."""
+    try:
+        plan = planner.plan_routes(network, origin, destination, use_cache=False, **options)  # type: ignore[arg-type]
+    except planner.NoRouteError as exc:
+        return str(exc)
+    return [(r.places, r.cost_usd) for r in plan.routes]
+
+
 @SETTINGS
 @given(network=networks(), data=st.data())
 def test_a_request_never_leaks_its_options_into_the_next(network: planner.Network, data: st.DataObject) -> None:
     origin, destination = data.draw(st.sampled_from(pairs_of(network)))
-    first = [r.places for r in planner.plan_routes(network, origin, destination, k=3).routes] if _reachable(network, origin, destination) else None
     others = [p for p in network.places if p not in (origin, destination)]
-    with contextlib.suppress(planner.NoRouteError):
-        planner.plan_routes(network, origin, destination, k=2, rank="cost", avoid_places=others[:1], modes=["road"], teu=7)
-    again = [r.places for r in planner.plan_routes(network, origin, destination, k=3).routes] if first is not None else None
-    assert again == first
-
-
-def _reachable(network: planner.Network, origin: str, destination: str) -> bool:
-    try:
-        planner.plan_routes(network, origin, destination, k=1)
-    except planner.NoRouteError:
-        return False
-    return True
+    first = _outcome(network, origin, destination, k=3)
+    _outcome(network, origin, destination, k=2, rank="cost", avoid_places=others[:1], modes=["road"], teu=7)
+    assert _outcome(network, origin, destination, k=3) == first
 
 
 @SETTINGS
@@ -190,6 +206,8 @@ def test_pareto_front_matches_brute_force_over_all_simple_paths(network: planner
     for origin, destination in pairs_of(network):
         source, target = ("src", origin), ("dst", destination)
         if not (graph.has_node(source) and graph.has_node(target)) or not nx.has_path(graph, source, target):
+            with pytest.raises(planner.NoRouteError):
+                planner.plan_routes(network, origin, destination, rank="pareto", k=20)
             continue
         vectors = []
         for path in nx.all_simple_paths(graph, source, target):
