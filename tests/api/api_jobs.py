@@ -16,3 +16,13 @@ def sleep_job(network: Any, seconds: float) -> float:
     time.sleep(seconds)
     return seconds
 
+
+
+def digest_of(network: Any) -> str:
+    """The content digest of the network the worker holds."""
+    return str(network.digest)
+
+
+def direct_road_hours(network: Any) -> float:
+    """Hours of the tiny network's direct road a1 -> c2, as the worker's network has it."""
+    return float(network.graph.edges["a1", "c2", "l6"]["hours"])

@@ -69,6 +69,7 @@ def test_a_csv_batch_is_accepted_evaluated_and_served_in_order(client: TestClien
     assert location == f"/v1/batches/{response.json()['id']}"
     job = _wait(client, location, A)
     assert job["status"] == "done"
+    assert job["network"] == tiny.digest
     assert job["rows_total"] == job["rows_done"] == 300
     assert job["rows_failed"] == len([r for r in rows if "lots" in r["teu"] or r["destination"] == "Atlantis"]) + sum(
         1 for r in rows if planner.find_place(tiny, r["origin"]).id == _place_id(tiny, r["destination"])
