@@ -28,7 +28,7 @@ _COMPARE_EXAMPLE = {  # real output on the bundled network, abbreviated
          "status": "ok", "reason": None,
          "route": {"transit_days": 16.77, "transit_hours_p90": 507.5, "cost_usd": 3754.12, "co2e_kg": 2744.8}},
         {"corridor": {"id": "cku", "name": "China–Kyrgyzstan–Uzbekistan railway (planned)"}, "label": "cku",
-         "status": "no_route", "reason": "... the corridor includes planned links not yet in operation (l084, l085)", "route": None},
+         "status": "no_route", "reason": "... the corridor includes planned links not yet in operation (Kashgar–Makmal rail link (l084), Makmal–Jalal-Abad rail link (l085))", "route": None},
     ],
 }  # fmt: skip
 

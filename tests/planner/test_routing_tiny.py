@@ -103,6 +103,16 @@ def test_rail_only_has_no_route_and_says_which_constraint_cut_it(tiny: planner.N
     assert info.value.constraints == ("modes",)
 
 
+def test_a_no_route_message_names_links_by_their_places(tiny: planner.Network) -> None:
+    with pytest.raises(planner.NoRouteError) as info:
+        planner.plan_routes(tiny, "a1", "c2", avoid_links=["l6", "l4"])
+    assert str(info.value) == (
+        "no route from Alpha to Gamma City avoiding Alpha–Gamma City road link (l6), Beta Port–Gamma Port sea link (l4): "
+        "the fastest route needs Alpha–Gamma City road link (l6)"
+    )
+    assert info.value.constraints == ("avoid_links",)
+
+
 def test_via_forces_the_ferry_route(tiny: planner.Network) -> None:
     route = planner.plan_routes(tiny, "a1", "c2", rank="time", k=1, via=["Beta Port"]).routes[0]
     assert route.places == SOUTH
