@@ -9,6 +9,7 @@ carry transshipment or gauge-change figures. Figures are stored per TEU (cost) a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -137,11 +138,37 @@ class CompiledGraph:
 
     def _build(self) -> None:
         graph = self.network.graph
+        base = _base_of(self.network)
         for a, b, link_id, data in graph.edges(keys=True, data=True):
-            if data["status"] is LinkStatus.OPERATIONAL:
+            if data["status"] is not LinkStatus.OPERATIONAL:
+                continue
+            if base is not None and (edge := base.link_edge(a, b, link_id, data)) is not None:
+                self._copy(base.compiled, edge, self.node(a, base.compiled.node_state[base.compiled.edge_src[edge]]))
+            else:
                 self._add_link(a, b, link_id, data)
         for place_id in list(self.place_nodes):
-            self._add_transfers(place_id, graph.nodes[place_id])
+            self._add_transfers(place_id, graph.nodes[place_id], base)
+
+    def _copy(self, other: CompiledGraph, edge: int, src: int, dst: int | None = None) -> None:
+        """Add ``other``'s edge (the same figures) from node ``src`` (to ``dst``, or the same state at its other end)."""
+        if dst is None:
+            dst = self.node(other.node_place[other.edge_dst[edge]], other.node_state[other.edge_dst[edge]])
+        self._edge(
+            src,
+            dst,
+            other.edge_kind[edge],
+            link=other.edge_link[edge],
+            place=other.edge_place[edge],
+            parts=other.parts[edge],
+            part_keys=other.part_keys[edge],
+            hours=(other.hours_min[edge], other.hours[edge], other.hours_max[edge]),
+            cost_teu=other.cost_teu[edge],
+            co2e_t=other.co2e_t[edge],
+            distance=other.distance[edge],
+            border=other.border[edge],
+            transship=other.transship[edge],
+            events=other.events[edge],
+        )
 
     def _add_link(self, a: str, b: str, link_id: str, data: Mapping[str, Any]) -> None:
         nodes = self.network.graph.nodes
@@ -207,9 +234,17 @@ class CompiledGraph:
             events=tuple(events),
         )
 
-    def _add_transfers(self, place_id: str, place: Mapping[str, Any]) -> None:
+    def _add_transfers(self, place_id: str, place: Mapping[str, Any], base: _Base | None) -> None:
         nodes = self.place_nodes[place_id]
         if len(nodes) < 2:
+            return
+        states = [self.node_state[i] for i in nodes]
+        if base is not None and base.same_place(place_id, place, states):
+            # The same place with the same states as in the base network: the same changes between them.
+            for i, j in itertools.permutations(nodes, 2):
+                edge = base.transfer_edge(place_id, self.node_state[i], self.node_state[j])
+                if edge is not None:
+                    self._copy(base.compiled, edge, i, j)
             return
         name = place["name"]
         handling_by_modes = {t.modes: t for t in place["transshipments"]}
@@ -269,6 +304,54 @@ class CompiledGraph:
 
 
 _COMPILED = CacheSlot[None, CompiledGraph]("compiled graph", max_entries=1)
+
+
+class _Base:
+    """The compiled graph of the network a scenario's network derives from, to copy unchanged edges from."""
+
+    def __init__(self, compiled: CompiledGraph) -> None:
+        self.compiled = compiled
+        self.graph = compiled.network.graph
+        self.by_link: dict[tuple[str, str, str], int] = {}
+        self.transfers: dict[tuple[str, str, str], int] = {}
+        for edge, link in enumerate(compiled.edge_link):
+            src, dst = compiled.node_place[compiled.edge_src[edge]], compiled.node_place[compiled.edge_dst[edge]]
+            if link is not None:
+                self.by_link[(src, dst, link)] = edge
+            else:
+                states = (compiled.node_state[compiled.edge_src[edge]], compiled.node_state[compiled.edge_dst[edge]])
+                self.transfers[(src, *states)] = edge
+
+    def link_edge(self, a: str, b: str, link: str, data: Mapping[str, Any]) -> int | None:
+        """The base's compiled edge of ``link`` from ``a`` to ``b`` if its graph edge is this very ``data``."""
+        edge = self.by_link.get((a, b, link))
+        if edge is None or self.graph._succ[a][b].get(link) is not data:
+            return None
+        return edge
+
+    def same_place(self, place: str, data: Mapping[str, Any], states: list[str]) -> bool:
+        """The place's graph node is this very ``data`` and it has exactly these states in the base."""
+        if self.graph._node.get(place) is not data:
+            return False
+        compiled = self.compiled
+        return sorted(compiled.node_state[n] for n in compiled.place_nodes.get(place, ())) == sorted(states)
+
+    def transfer_edge(self, place: str, from_state: str, to_state: str) -> int | None:
+        return self.transfers.get((place, from_state, to_state))
+
+
+_BASE = CacheSlot[None, _Base]("compiled graph as a base", max_entries=1)
+
+
+def _base_of(network: Network) -> _Base | None:
+    """The base to copy from: the network this one derives from, once that one is compiled."""
+    origin = network.derived_from
+    if origin is None:
+        return None
+    compiled_origin = origin.caches.peek(_COMPILED, None)
+    if compiled_origin is None:
+        return None
+    return origin.caches.get(_BASE, None, lambda: _Base(compiled_origin))
 
 
 def compiled(network: Network) -> CompiledGraph:

@@ -56,21 +56,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal, NamedTuple, NoReturn
 
 import networkx as nx
 
 from .model import Corridor, Link, Mode, ModeDefaults, NetworkInfo, Place
 
-__all__ = ["HOURS_PER_WEEK", "TimePart", "build_graph", "corridor_link_ids", "link_label"]
+__all__ = ["HOURS_PER_WEEK", "GraphBase", "TimePart", "build_graph", "corridor_link_ids", "link_label"]
 
 HOURS_PER_WEEK = 168.0
 
 PartKind = Literal["wait", "running", "border", "delay"]
 
 
-@dataclass(frozen=True, slots=True)
-class TimePart:
+class TimePart(NamedTuple):
     """One independent part of an edge's time, in hours (min, typical, max).
 
     ``place`` is where a border dwell or a scenario delay happens (None for waits and running).
@@ -215,19 +214,40 @@ def _node_attributes(place: Place) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class GraphBase:
+    """The content and graph of a network another one is derived from (by a scenario).
+
+    Nodes and edges whose inputs are the very same objects are shared with its graph, not rebuilt:
+    both graphs are read-only, and a scenario changes few places and links.
+    """
+
+    places: Mapping[str, Place]
+    links: Mapping[str, Link]
+    modes: Mapping[Mode, ModeDefaults]
+    graph: nx.MultiDiGraph
+
+
 def build_graph(
     info: NetworkInfo,
     places: Mapping[str, Place],
     links: Mapping[str, Link],
     corridors: Mapping[str, Corridor],
     modes: Mapping[Mode, ModeDefaults],
+    *,
+    base: GraphBase | None = None,
 ) -> nx.MultiDiGraph:
     """The frozen graph of a network's content (see the module docstring for its attributes)."""
     graph = nx.MultiDiGraph()
     graph.graph.update(
         id=info.id, name=info.name, version=info.version, description=info.description, currency_year=info.currency_year
     )
-    graph.add_nodes_from((place_id, _node_attributes(place)) for place_id, place in places.items())
+    for place_id, place in places.items():
+        if base is not None and base.places.get(place_id) is place:
+            graph.add_node(place_id)
+            graph._node[place_id] = base.graph._node[place_id]
+        else:
+            graph.add_node(place_id, **_node_attributes(place))
     membership: dict[str, list[str]] = {}
     for corridor_id, ids in corridor_link_ids(corridors, links.values()).items():
         for link_id in ids:
@@ -236,9 +256,21 @@ def build_graph(
         on = tuple(membership.get(link.id, ()))
         a, b = places[link.origin], places[link.destination]
         defaults = modes[link.mode]
-        graph.add_edge(a.id, b.id, key=link.id, **_edge_attributes(link, a, b, defaults, on))
-        if link.bidirectional:
-            graph.add_edge(b.id, a.id, key=link.id, **_edge_attributes(link, b, a, defaults, on))
+        ends = [(a, b), (b, a)] if link.bidirectional else [(a, b)]
+        same = (
+            base is not None
+            and base.links.get(link.id) is link
+            and base.places.get(a.id) is a
+            and base.places.get(b.id) is b
+            and base.modes.get(link.mode) is defaults
+        )
+        for u, v in ends:
+            shared = base.graph._succ[u.id][v.id][link.id] if same and base is not None else None
+            if shared is not None and shared["corridors"] == on:
+                graph.add_edge(u.id, v.id, key=link.id)
+                graph._succ[u.id][v.id][link.id] = shared
+            else:
+                graph.add_edge(u.id, v.id, key=link.id, **_edge_attributes(link, u, v, defaults, on))
     _make_read_only(graph)
     return graph
 
@@ -246,11 +278,13 @@ def build_graph(
 def _make_read_only(graph: nx.MultiDiGraph) -> None:
     nodes = graph._node
     for node, data in nodes.items():
-        nodes[node] = _ReadOnlyDict(data)
+        if not isinstance(data, _ReadOnlyDict):
+            nodes[node] = _ReadOnlyDict(data)
     # Each edge's dict is shared by the successor and predecessor views: replacing it once does both.
     for nbrs in graph._succ.values():
         for keydict in nbrs.values():
             for key, data in keydict.items():
-                keydict[key] = _ReadOnlyDict(data)
+                if not isinstance(data, _ReadOnlyDict):
+                    keydict[key] = _ReadOnlyDict(data)
     graph.graph = _ReadOnlyDict(graph.graph)
     nx.freeze(graph)

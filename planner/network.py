@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from .cache import CacheSlot, NetworkCaches
-from .graph import build_graph
+from .graph import GraphBase, build_graph
 from .model import Corridor, Link, LinkStatus, Mode, ModeDefaults, NetworkInfo, Place, Source
 
 __all__ = ["Network", "content_digest"]
@@ -35,6 +35,8 @@ class Network:
 
     ``graph`` (built with the network), ``digest`` (computed on first use) and ``caches`` are
     derived from the content; ``path`` and ``warnings`` describe where it came from.
+    ``cache_share`` scales the bounds of its caches; ``derived_from`` is the network a scenario
+    was applied to, whose unchanged places and links the graph and index share.
     """
 
     info: NetworkInfo
@@ -46,6 +48,8 @@ class Network:
     path: str = "<memory>"
     warnings: tuple[str, ...] = ()
     cache_share: InitVar[float] = 1.0
+    derived_from: Network | None = field(default=None, repr=False, compare=False)
+    """The network a scenario was applied to, whose unchanged places and links this one shares."""
     graph: nx.MultiDiGraph = field(init=False, repr=False, compare=False)
     """Places as nodes, links as keyed edges (frozen; see :mod:`planner.graph`)."""
     caches: NetworkCaches = field(init=False, repr=False, compare=False)
@@ -56,7 +60,12 @@ class Network:
             value = getattr(self, name)
             if not isinstance(value, MappingProxyType):
                 object.__setattr__(self, name, MappingProxyType(dict(value)))
-        object.__setattr__(self, "graph", build_graph(self.info, self.places, self.links, self.corridors, self.modes))
+        base = None
+        if self.derived_from is not None:  # a scenario's network: share what did not change with the base's graph
+            origin = self.derived_from
+            base = GraphBase(origin.places, origin.links, origin.modes, origin.graph)
+        graph = build_graph(self.info, self.places, self.links, self.corridors, self.modes, base=base)
+        object.__setattr__(self, "graph", graph)
         object.__setattr__(self, "caches", NetworkCaches(share=cache_share))
 
     @property
@@ -78,7 +87,7 @@ class Network:
         return (
             _restore,
             (self.info, dict(self.places), dict(self.links), dict(self.corridors), dict(self.modes), dict(self.sources),
-             self.path, self.warnings, self.caches.share),
+             self.path, self.warnings, self.caches.share, self.derived_from),
         )  # fmt: skip
 
 
@@ -92,8 +101,9 @@ def _restore(
     path: str,
     warnings: tuple[str, ...],
     cache_share: float,
+    derived_from: Network | None,
 ) -> Network:
-    return Network(info, places, links, corridors, modes, sources, path, warnings, cache_share)
+    return Network(info, places, links, corridors, modes, sources, path, warnings, cache_share, derived_from)
 
 
 def _canonical(value: object) -> object:

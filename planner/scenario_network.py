@@ -95,7 +95,7 @@ def _apply(network: Network, scenario: Scenario, *, cache_share: float) -> Netwo
     _check_gauges(places, links, scenario)
     info = replace(network.info, version=f"{network.info.version}+{scenario.name}")
     return Network(
-        info, places, links, network.corridors, modes, network.sources, network.path, network.warnings, cache_share
+        info, places, links, network.corridors, modes, network.sources, network.path, network.warnings, cache_share, network
     )
 
 

@@ -168,3 +168,38 @@ def test_the_plan_cache_keeps_at_most_its_bound() -> None:
     stats = next(s for s in network.caches.stats() if s.name == "plans")
     assert stats.entries == stats.max_entries == planner.routing.PLAN_CACHE_SIZE
     assert stats.bytes <= planner.routing.PLAN_CACHE_BYTES
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{"add_delay": {"place": "tashkent", "hours": 7}}],
+        [{"close_link": "l156"}],
+        [{"set_border_dwell": {"place": "dostyk", "hours": 30}}],
+        [{"multiply_tariff": {"mode": "rail", "factor": 1.5}}],
+        [{"open_link": "l084"}, {"open_link": "l085"}],  # Makmal gets two gauges: a gauge change the base never had
+        [{"add_link": {"id": "l900", "from": "makmal", "to": "osh", "mode": "road", "distance_km": 120, "estimate": "test"}}],
+    ],
+)
+def test_a_scenario_network_shares_what_did_not_change_and_plans_as_one_built_afresh(
+    eurasia: planner.Network, changes: list[dict[str, object]]
+) -> None:
+    from planner._compile import compiled
+
+    planner.plan_routes(eurasia, "xian", "tashkent")  # the base is compiled: the scenario copies from it
+    scenario = planner.parse_scenario({"name": "t", "title": "T", "changes": changes}, eurasia)
+    derived = planner.apply_scenario(eurasia, scenario)
+    afresh = planner.Network(derived.info, derived.places, derived.links, derived.corridors, derived.modes, derived.sources)
+    assert derived.derived_from is eurasia
+    assert afresh.derived_from is None
+    assert derived.digest == afresh.digest
+    assert sorted(derived.graph.edges(keys=True, data=True)) == sorted(afresh.graph.edges(keys=True, data=True))
+    shared = sum(
+        1 for u, v, k, d in derived.graph.edges(keys=True, data=True) if eurasia.graph.has_edge(u, v, k) and eurasia.graph.edges[u, v, k] is d
+    )
+    assert 0 < shared <= derived.graph.number_of_edges()
+    one, other = compiled(derived), compiled(afresh)
+    for name in ("node_place", "node_state", "edge_src", "edge_dst", "edge_link", "hours", "cost_teu", "co2e_t", "parts", "part_keys", "events"):
+        assert getattr(one, name) == getattr(other, name), name
+    for a, b in (("xian", "tashkent"), ("almaty", "baku"), ("kashgar", "tashkent"), ("kashgar", "andijan")):
+        assert planner.plan_routes(derived, a, b, k=3, use_cache=False) == planner.plan_routes(afresh, a, b, k=3, use_cache=False)
