@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._gc import without_cyclic_gc
 from .cache import CacheSlot
 from .graph import TimePart
 from .model import LinkStatus, Mode
@@ -82,7 +83,8 @@ class CompiledGraph:
         # scenario): it seeds that part's Monte Carlo draws, see planner._pricing.
         self.part_keys: list[tuple[str, ...]] = []
         self.events: list[tuple[EventTemplate, ...]] = []
-        self._build()
+        with without_cyclic_gc():
+            self._build()
 
     # -- construction ------------------------------------------------------------------------
 

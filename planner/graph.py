@@ -60,6 +60,7 @@ from typing import Any, Literal, NamedTuple, NoReturn
 
 import networkx as nx
 
+from ._gc import without_cyclic_gc
 from .model import Corridor, Link, Mode, ModeDefaults, NetworkInfo, Place
 
 __all__ = ["HOURS_PER_WEEK", "GraphBase", "TimePart", "build_graph", "corridor_link_ids", "link_label"]
@@ -132,32 +133,62 @@ def link_label(link: Link, places: Mapping[str, Place]) -> str:
     return f"{a}–{b} {link.mode.value} link ({link.id})"
 
 
-def _time_parts(link: Link, origin: Place, destination: Place, defaults: ModeDefaults) -> list[TimePart]:
-    parts: list[TimePart] = []
-    if link.departures_per_week is not None:
-        headway = HOURS_PER_WEEK / link.departures_per_week.value
-        parts.append(TimePart("wait", None, 0.0, headway / 2.0, headway))
-    if link.transit_hours is not None:
-        t = link.transit_hours
-        parts.append(TimePart("running", None, t.min, t.typical, t.max))
-    else:
-        running = link.distance_km.value / defaults.speed_kmh.value
-        parts.append(TimePart("running", None, running, running, running))
-    if origin.country != destination.country and link.border_controls:
-        for place in (origin, destination):
-            if place.border is not None:
-                dwell = place.border.dwell_hours
-                parts.append(TimePart("border", place.id, dwell.min, dwell.typical, dwell.max))
-    if destination.delay_hours:
-        d = destination.delay_hours
-        parts.append(TimePart("delay", destination.id, d, d, d))
-    return parts
+class _Shared:
+    """Parts and small tuples many edges have in common, made once per graph: fewer objects to keep and to scan."""
+
+    def __init__(self) -> None:
+        self.borders: dict[str, TimePart] = {}
+        self.delays: dict[str, TimePart] = {}
+        self.pairs: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def link_parts(self, link: Link, defaults: ModeDefaults) -> tuple[TimePart, ...]:
+        """The parts of a link the same in both directions: waiting for a departure, then running."""
+        parts: list[TimePart] = []
+        if link.departures_per_week is not None:
+            headway = HOURS_PER_WEEK / link.departures_per_week.value
+            parts.append(TimePart("wait", None, 0.0, headway / 2.0, headway))
+        if link.transit_hours is not None:
+            t = link.transit_hours
+            parts.append(TimePart("running", None, t.min, t.typical, t.max))
+        else:
+            running = link.distance_km.value / defaults.speed_kmh.value
+            parts.append(TimePart("running", None, running, running, running))
+        return tuple(parts)
+
+    def direction_parts(self, link: Link, origin: Place, destination: Place) -> tuple[TimePart, ...]:
+        """The parts of one direction: border dwell at both ends (in travel order), a scenario delay on arrival."""
+        parts: list[TimePart] = []
+        if origin.country != destination.country and link.border_controls:
+            for place in (origin, destination):
+                if place.border is not None:
+                    part = self.borders.get(place.id)
+                    if part is None:
+                        dwell = place.border.dwell_hours
+                        part = self.borders[place.id] = TimePart("border", place.id, dwell.min, dwell.typical, dwell.max)
+                    parts.append(part)
+        if destination.delay_hours:
+            part = self.delays.get(destination.id)
+            if part is None:
+                d = destination.delay_hours
+                part = self.delays[destination.id] = TimePart("delay", destination.id, d, d, d)
+            parts.append(part)
+        return tuple(parts)
+
+    def pair(self, a: str, b: str) -> tuple[str, str]:
+        return self.pairs.setdefault((a, b), (a, b))
 
 
 def _edge_attributes(
-    link: Link, origin: Place, destination: Place, defaults: ModeDefaults, corridors: tuple[str, ...]
-) -> dict[str, Any]:
-    parts = _time_parts(link, origin, destination, defaults)
+    link: Link,
+    origin: Place,
+    destination: Place,
+    defaults: ModeDefaults,
+    corridors: tuple[str, ...],
+    common: tuple[TimePart, ...],
+    shared: _Shared,
+) -> _ReadOnlyDict:
+    extra = shared.direction_parts(link, origin, destination)
+    parts = common + extra if extra else common
     # Summed in order from int 0, like sum(): the compiled index and the weights see identical floats.
     low: float = 0
     typical: float = 0
@@ -168,50 +199,50 @@ def _edge_attributes(
         high += part.max
     distance = link.distance_km.value
     cost = link.cost_usd_per_teu.value if link.cost_usd_per_teu is not None else distance * defaults.cost_usd_per_teu_km.value
-    for part in parts:
+    for part in extra:
         if part.kind == "border":
             place = origin if part.place == origin.id else destination
             assert place.border is not None
             cost += place.border.fee_usd_per_teu.value
     factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
-    return {
-        "id": link.id,
-        "mode": link.mode,
-        "gauge_mm": link.gauge_mm,
-        "status": link.status,
-        "distance_km": distance,
-        "departures_per_week": link.departures_per_week.value if link.departures_per_week is not None else None,
-        "hours": typical,
-        "hours_min": low,
-        "hours_max": high,
-        "hours_parts": tuple(parts),
-        "cost_usd_per_teu": cost,
-        "co2e_kg_per_tonne": distance * factor.value / 1000.0,
-        "countries": (origin.country, destination.country),
-        "border_crossing": origin.country != destination.country,
-        "corridors": corridors,
-        "sources": link.provenance.sources,
-        "estimate": link.provenance.estimate,
-        "link": link,
-    }
+    return _ReadOnlyDict(
+        id=link.id,
+        mode=link.mode,
+        gauge_mm=link.gauge_mm,
+        status=link.status,
+        distance_km=distance,
+        departures_per_week=link.departures_per_week.value if link.departures_per_week is not None else None,
+        hours=typical,
+        hours_min=low,
+        hours_max=high,
+        hours_parts=parts,
+        cost_usd_per_teu=cost,
+        co2e_kg_per_tonne=distance * factor.value / 1000.0,
+        countries=shared.pair(origin.country, destination.country),
+        border_crossing=origin.country != destination.country,
+        corridors=corridors,
+        sources=link.provenance.sources,
+        estimate=link.provenance.estimate,
+        link=link,
+    )
 
 
-def _node_attributes(place: Place) -> dict[str, Any]:
-    return {
-        "name": place.name,
-        "country": place.country,
-        "lat": place.lat,
-        "lon": place.lon,
-        "kinds": place.kinds,
-        "aliases": place.aliases,
-        "border": place.border,
-        "gauge_change": place.gauge_change,
-        "transshipments": place.transshipments,
-        "delay_hours": place.delay_hours,
-        "sources": place.provenance.sources,
-        "estimate": place.provenance.estimate,
-        "note": place.note,
-    }
+def _node_attributes(place: Place) -> _ReadOnlyDict:
+    return _ReadOnlyDict(
+        name=place.name,
+        country=place.country,
+        lat=place.lat,
+        lon=place.lon,
+        kinds=place.kinds,
+        aliases=place.aliases,
+        border=place.border,
+        gauge_change=place.gauge_change,
+        transshipments=place.transshipments,
+        delay_hours=place.delay_hours,
+        sources=place.provenance.sources,
+        estimate=place.provenance.estimate,
+        note=place.note,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,25 +269,41 @@ def build_graph(
     base: GraphBase | None = None,
 ) -> nx.MultiDiGraph:
     """The frozen graph of a network's content (see the module docstring for its attributes)."""
+    with without_cyclic_gc():
+        return _build(info, places, links, corridors, modes, base)
+
+
+def _build(
+    info: NetworkInfo,
+    places: Mapping[str, Place],
+    links: Mapping[str, Link],
+    corridors: Mapping[str, Corridor],
+    modes: Mapping[Mode, ModeDefaults],
+    base: GraphBase | None,
+) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    graph.graph.update(
+    graph.graph = _ReadOnlyDict(
         id=info.id, name=info.name, version=info.version, description=info.description, currency_year=info.currency_year
     )
+    # Filled in networkx's own layout (node -> attributes; node -> neighbour -> key -> attributes, the
+    # key dicts shared by successors and predecessors) with read-only attribute dicts made once: at
+    # 300,000 places add_edge and a second pass to wrap every dict cost seconds.
+    nodes, succ, pred = graph._node, graph._succ, graph._pred
+    shared_nodes = base.graph._node if base is not None else {}
     for place_id, place in places.items():
-        if base is not None and base.places.get(place_id) is place:
-            graph.add_node(place_id)
-            graph._node[place_id] = base.graph._node[place_id]
-        else:
-            graph.add_node(place_id, **_node_attributes(place))
+        same = base is not None and base.places.get(place_id) is place
+        nodes[place_id] = shared_nodes[place_id] if same else _node_attributes(place)
+        succ[place_id] = {}
+        pred[place_id] = {}
     membership: dict[str, list[str]] = {}
     for corridor_id, ids in corridor_link_ids(corridors, links.values()).items():
         for link_id in ids:
             membership.setdefault(link_id, []).append(corridor_id)
+    shared = _Shared()
     for link in links.values():
         on = tuple(membership.get(link.id, ()))
         a, b = places[link.origin], places[link.destination]
         defaults = modes[link.mode]
-        ends = [(a, b), (b, a)] if link.bidirectional else [(a, b)]
         same = (
             base is not None
             and base.links.get(link.id) is link
@@ -264,27 +311,15 @@ def build_graph(
             and base.places.get(b.id) is b
             and base.modes.get(link.mode) is defaults
         )
-        for u, v in ends:
-            shared = base.graph._succ[u.id][v.id][link.id] if same and base is not None else None
-            if shared is not None and shared["corridors"] == on:
-                graph.add_edge(u.id, v.id, key=link.id)
-                graph._succ[u.id][v.id][link.id] = shared
-            else:
-                graph.add_edge(u.id, v.id, key=link.id, **_edge_attributes(link, u, v, defaults, on))
-    _make_read_only(graph)
-    return graph
-
-
-def _make_read_only(graph: nx.MultiDiGraph) -> None:
-    nodes = graph._node
-    for node, data in nodes.items():
-        if not isinstance(data, _ReadOnlyDict):
-            nodes[node] = _ReadOnlyDict(data)
-    # Each edge's dict is shared by the successor and predecessor views: replacing it once does both.
-    for nbrs in graph._succ.values():
-        for keydict in nbrs.values():
-            for key, data in keydict.items():
-                if not isinstance(data, _ReadOnlyDict):
-                    keydict[key] = _ReadOnlyDict(data)
-    graph.graph = _ReadOnlyDict(graph.graph)
+        common: tuple[TimePart, ...] | None = None
+        for u, v in ((a, b), (b, a)) if link.bidirectional else ((a, b),):
+            data = base.graph._succ[u.id][v.id][link.id] if same and base is not None else None
+            if data is None or data["corridors"] != on:
+                common = common or shared.link_parts(link, defaults)
+                data = _edge_attributes(link, u, v, defaults, on, common, shared)
+            keydict = succ[u.id].get(v.id)
+            if keydict is None:
+                keydict = succ[u.id][v.id] = pred[v.id][u.id] = {}
+            keydict[link.id] = data
     nx.freeze(graph)
+    return graph
