@@ -259,6 +259,7 @@ class GraphBase:
     graph: nx.MultiDiGraph
 
 
+@without_cyclic_gc()
 def build_graph(
     info: NetworkInfo,
     places: Mapping[str, Place],
@@ -269,18 +270,6 @@ def build_graph(
     base: GraphBase | None = None,
 ) -> nx.MultiDiGraph:
     """The frozen graph of a network's content (see the module docstring for its attributes)."""
-    with without_cyclic_gc():
-        return _build(info, places, links, corridors, modes, base)
-
-
-def _build(
-    info: NetworkInfo,
-    places: Mapping[str, Place],
-    links: Mapping[str, Link],
-    corridors: Mapping[str, Corridor],
-    modes: Mapping[Mode, ModeDefaults],
-    base: GraphBase | None,
-) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.graph = _ReadOnlyDict(
         id=info.id, name=info.name, version=info.version, description=info.description, currency_year=info.currency_year

@@ -203,3 +203,17 @@ def test_a_scenario_network_shares_what_did_not_change_and_plans_as_one_built_af
         assert getattr(one, name) == getattr(other, name), name
     for a, b in (("xian", "tashkent"), ("almaty", "baku"), ("kashgar", "tashkent"), ("kashgar", "andijan")):
         assert planner.plan_routes(derived, a, b, k=3, use_cache=False) == planner.plan_routes(afresh, a, b, k=3, use_cache=False)
+
+
+def test_building_a_network_leaves_the_garbage_collector_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    planner.load_network(TINY)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        planner.load_network(TINY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
