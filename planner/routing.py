@@ -155,11 +155,12 @@ def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> 
     NoRouteError
         No route satisfies the constraints.
     """
-    check_request(network, request)
     if not use_cache:
+        check_request(network, request)
         return _plan(network, request)
     hit = network.caches.peek(_PLANS, request)
     if hit is None:
+        check_request(network, request)  # a plan in the cache was checked when it was made
         try:
             hit = _plan(network, request)
         except NoRouteError as exc:
