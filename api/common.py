@@ -19,6 +19,7 @@ from planner import CacheSlot, Network
 from planner.cache import MiB
 
 from .auth import enforce_rate_limit
+from .bodies import loads_bounded
 from .compute import ComputePool, DeadlineExceeded, Overloaded, WorkerFailed
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError
@@ -42,11 +43,11 @@ RESPONSES = CacheSlot[bytes, bytes]("API responses", max_entries=512, max_bytes=
 
 
 class _StrictJSONRequest(Request):
-    """Parses bodies with orjson: NaN, Infinity, lone surrogates and nesting past 1024 levels are refused."""
+    """Parses bodies with orjson: NaN, Infinity, lone surrogates and nesting past 32 levels are refused."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = orjson.loads(await self.body())
+            self._json = loads_bounded(await self.body())
         return self._json
 
 

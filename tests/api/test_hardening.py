@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import KEY_A, KEY_B, TestClient, assert_problem, digest, started, tiny_settings
+from api_helpers import KEY_A, KEY_B, TINY, TestClient, assert_problem, digest, started, tiny_settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "batch"))
 from batch_helpers import random_rows, to_csv  # noqa: E402
 
+import planner  # noqa: E402
 from api.batch_runner import BatchService  # noqa: E402
 from api.middleware import BodyGuardMiddleware  # noqa: E402
+
+TINY_NETWORK = planner.load_network(TINY)
 
 A = {"X-API-Key": KEY_A}
 B = {"X-API-Key": KEY_B}
@@ -89,12 +92,12 @@ def test_a_one_row_job_of_one_key_finishes_while_another_keys_20000_rows_run(tmp
 
 
 def test_turns_go_to_the_key_served_longest_ago_and_a_keys_jobs_run_oldest_first(tmp_path: Path) -> None:
-    service = BatchService(tiny_settings(data_dir=tmp_path), None)
+    service = BatchService(tiny_settings(data_dir=tmp_path), TINY_NETWORK)
     try:
         rows = list(__import__("planner.batch", fromlist=["read_text_rows"]).read_text_rows(to_csv(random_rows(3)), "csv"))
-        first_b, _ = service.store.create_job(rows, owner="b")
-        second_b, _ = service.store.create_job(rows, owner="b")
-        first_a, _ = service.store.create_job(rows, owner="a")
+        first_b, _ = service.store.create_job(rows, owner="b", network_digest=TINY_NETWORK.digest)
+        second_b, _ = service.store.create_job(rows, owner="b", network_digest=TINY_NETWORK.digest)
+        first_a, _ = service.store.create_job(rows, owner="a", network_digest=TINY_NETWORK.digest)
         assert service.next_job() == first_b  # nobody served yet: the oldest job
         service._served["b"] = time.monotonic()
         assert service.next_job() == first_a  # b just had a turn
@@ -151,12 +154,12 @@ def test_cancelling_drops_the_rows_at_once_and_a_second_delete_removes_the_job(t
 def test_finished_jobs_older_than_the_retention_are_purged(tmp_path: Path) -> None:
     from planner.batch import read_text_rows
 
-    service = BatchService(tiny_settings(data_dir=tmp_path, batch_retention_days=7), None)
+    service = BatchService(tiny_settings(data_dir=tmp_path, batch_retention_days=7), TINY_NETWORK)
     try:
         rows = read_text_rows(to_csv(random_rows(2_000)), "csv")
-        old, _ = service.store.create_job(rows, owner="a")
-        recent, _ = service.store.create_job(rows, owner="a")
-        running, _ = service.store.create_job(rows, owner="a")
+        old, _ = service.store.create_job(rows, owner="a", network_digest=TINY_NETWORK.digest)
+        recent, _ = service.store.create_job(rows, owner="a", network_digest=TINY_NETWORK.digest)
+        running, _ = service.store.create_job(rows, owner="a", network_digest=TINY_NETWORK.digest)
         for job in (old, recent):
             service.store.cancel(job.id)
         service.result_path(old.id, "csv").write_text("row\n")
@@ -172,7 +175,7 @@ def test_finished_jobs_older_than_the_retention_are_purged(tmp_path: Path) -> No
 
 
 def test_a_retention_of_zero_keeps_everything(tmp_path: Path) -> None:
-    service = BatchService(tiny_settings(data_dir=tmp_path, batch_retention_days=0), None)
+    service = BatchService(tiny_settings(data_dir=tmp_path, batch_retention_days=0), TINY_NETWORK)
     try:
         assert service.purge(time.time() + 10**9) == 0
     finally:

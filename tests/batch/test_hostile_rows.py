@@ -31,7 +31,7 @@ def _rows(data: bytes, fmt: str, piece: int = 7) -> list[planner.batch.BatchRow]
 
 def _stored(tmp_path: Path, rows: list[planner.batch.BatchRow]) -> list[planner.batch.BatchRow]:
     store = JobStore(tmp_path / "jobs.sqlite3")
-    job, _ = store.create_job(rows, owner="me")
+    job, _ = store.create_job(rows, owner="me", network_digest="test")
     return [row for chunk in store.pending_chunks(job.id, 100) for row in chunk]
 
 
