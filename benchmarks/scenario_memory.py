@@ -6,8 +6,8 @@
 Starts ``corridor serve`` (bundled network, its default compute workers) on a free loopback
 port, sends POST /v1/routes with an inline scenario whose content differs every time (a delay of
 its own length at one of several places, so no scenario network or response can be reused), and
-prints the summed RSS of the server and all its child processes (from /proc) every 200
-scenarios. Each scenario builds a network of its own in a compute worker; the caches that keep
+prints the summed RSS of the server and all its child processes (from /proc, as
+``benchmarks/serve_memory.py`` does) every 200 scenarios. Each scenario builds a network of its own in a compute worker; the caches that keep
 them are bounded, so the RSS must level off. Exits 1 if the second half of the run grows the RSS
 by more than ``--max-growth-mib``.
 """
@@ -26,43 +26,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._http import Server  # noqa: E402
+from benchmarks.serve_memory import rss  # noqa: E402
 
 PLACES = ["tashkent", "almaty", "aktau", "baku", "dostyk", "altynkol", "tbilisi", "shymkent"]
 PAIRS = [("xian", "istanbul"), ("almaty", "baku"), ("urumqi", "tashkent"), ("xian", "duisburg")]
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        tree.setdefault(int(fields[1]), []).append(int(entry.name))
-    return tree
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def tree_rss_mib(root: int) -> tuple[float, int]:
-    """Summed RSS (MiB) of ``root`` and every descendant, and how many processes that is."""
-    tree = _children()
-    todo, seen = [root], []
-    while todo:
-        pid = todo.pop()
-        seen.append(pid)
-        todo.extend(tree.get(pid, []))
-    return sum(_rss_kib(p) for p in seen) / 1024.0, len(seen)
 
 
 def body(i: int) -> dict[str, object]:
@@ -113,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait_ready("/readyz")
         # Warm up: every worker compiles the network and answers a plain route once.
         asyncio.run(_warm(server.base, args.connections))
-        before, processes = tree_rss_mib(server.proc.pid)
+        before, processes = rss(server.proc.pid)
         print(f"corridor serve (pid {server.proc.pid}, {processes} processes) on {server.base}", flush=True)
         print(f"{'scenarios':>9}  {'answered':>8}  {'RSS MiB':>8}  {'growth':>8}  {'s':>6}", flush=True)
         print(f"{0:>9}  {0:>8}  {before:>8.1f}  {0.0:>8.1f}  {0.0:>6.1f}", flush=True)
@@ -125,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
             ok, failed = asyncio.run(send(server.base, sent, count, args.connections))
             sent += count
             answered += ok
-            rss, processes = tree_rss_mib(server.proc.pid)
-            marks[sent] = rss
-            print(f"{sent:>9}  {answered:>8}  {rss:>8.1f}  {rss - before:>8.1f}  {time.monotonic() - began:>6.1f}", flush=True)
+            now, processes = rss(server.proc.pid)
+            marks[sent] = now
+            print(f"{sent:>9}  {answered:>8}  {now:>8.1f}  {now - before:>8.1f}  {time.monotonic() - began:>6.1f}", flush=True)
         half = min(marks, key=lambda n: abs(n - args.scenarios / 2))
         late = marks[sent] - marks[half]
         print(

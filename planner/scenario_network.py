@@ -114,9 +114,9 @@ def _check_gauges(places: Mapping[str, Any], links: Mapping[str, Link], scenario
             )
 
 
-SCENARIO_CACHE_SIZE = 16
+SCENARIO_CACHE_SIZE = 8
 """Scenario networks each network keeps (the least recently used is dropped first)."""
-SCENARIO_CACHE_BYTES = 96 * MiB
+SCENARIO_CACHE_BYTES = 48 * MiB
 """Estimated bytes of the scenario networks each network keeps."""
 SCENARIO_CACHE_SHARE = 1 / SCENARIO_CACHE_SIZE
 """The share of every cache bound a scenario network gets: all of them together hold what one network may."""
