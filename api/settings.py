@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(MIB, ge=1)
     data_dir: Path = Path("./data")
     dask_scheduler: str | None = None
+    batch_workers: int | None = Field(None, ge=1, le=256)
+    """Local worker processes evaluating batch jobs; None: half the CPUs, at least one."""
     batch_max_rows: int = Field(1_000_000, ge=1)
     batch_max_upload_bytes: int = Field(64 * MIB, ge=1)
     batch_max_jobs_in_flight: int = Field(4, ge=1)
