@@ -47,7 +47,7 @@ InputKind = Literal["csv", "jsonl", "json"]
 
 _PIECE_BYTES = 1 << 16
 """Bytes handed to a parser at a time."""
-_EXACT_QUOTE_BUDGET = 2_000_000
+_EXACT_QUOTE_BUDGET = 200_000
 """Quotes a CSV count walks one by one (blocks where quotes break the vectorised rule) before it stops counting."""
 
 _BOM = b"\xef\xbb\xbf"

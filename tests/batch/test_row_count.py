@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from planner.batch import (
     BatchInputError,
     InputKind,
+    JobStore,
     TooManyRowsError,
     count_rows,
     parse_json_body,
@@ -245,3 +246,14 @@ def test_a_start_that_is_merely_cut_short_is_no_error() -> None:
     assert b"".join(read_counted(csv_pieces, "csv", max_rows=1)) == b"".join(csv_pieces)
     json_pieces = [b'{"rows": [{"origin": "a', b'1", "destination": "c2"}]}' + b" " * 20_000]
     assert b"".join(read_counted(json_pieces, "json", max_rows=1)) == b"".join(json_pieces)
+
+
+def test_quotes_that_break_the_rule_everywhere_stop_the_count_and_the_parser_caps_instead(tmp_path: Path) -> None:
+    # Every row has a quote inside an unquoted field: each must be walked one by one, within a budget.
+    data = b"origin,destination\n" + b'a"1,c2\n' * 250_000
+    counted = count_rows(_chunks(data), "csv")
+    assert 0 < counted < 250_000  # walked until the budget ran out, never more than there are
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    rows = parse_rows(read_counted(_chunks(data), "csv", max_rows=249_999, spool_dir=tmp_path), "csv")
+    with pytest.raises(TooManyRowsError):
+        store.create_job(rows, owner="me", network_digest="n", max_rows=249_999)
