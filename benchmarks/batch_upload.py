@@ -19,11 +19,9 @@ sent without a length (chunked), is read whole (and its few rows counted) before
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.serve_memory import _free_port, _rss_mib  # noqa: E402
+from benchmarks.serve_memory import _rss_mib, serving  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
@@ -126,35 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="csv,jsonl,json")
     args = parser.parse_args(argv)
     size = args.upload_mib * MIB
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryFile("w+") as log:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
-        env.update(
-            CORRIDOR_DATA_DIR=data_dir,
-            CORRIDOR_RATE_LIMIT_PER_MINUTE="0",
-            CORRIDOR_BATCH_MAX_JOBS_IN_FLIGHT="1000",
-            PYTHONPATH=str(ROOT),
-        )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "corridor_cli.main", "serve", "--port", str(port), "--no-access-log"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("corridor serve did not become ready")
-                time.sleep(0.2)
-            return _run(server.pid, base, size, args)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with serving(CORRIDOR_BATCH_MAX_JOBS_IN_FLIGHT="1000") as (pid, base):
+        return _run(pid, base, size, args)
 
 
 def _run(pid: int, base: str, size: int, args: argparse.Namespace) -> int:

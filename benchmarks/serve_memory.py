@@ -45,7 +45,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,25 +82,24 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _rss_mib(pid: int) -> float:
+def _mib(pid: int, file: str, field: str) -> float:
+    """A ``field: N kB`` line of ``/proc/<pid>/<file>``, in MiB (0 for a process gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def _rss_mib(pid: int) -> float:
+    return _mib(pid, "status", "VmRSS:")
 
 
 def _pss_mib(pid: int) -> float:
     """Proportional set size: each shared page counted once over all the processes that map it."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return _mib(pid, "smaps_rollup", "Pss:")
 
 
 def rss(root: int) -> tuple[float, int]:
@@ -180,33 +181,43 @@ def main() -> int:
     parser.add_argument("--rss-bound-mib", type=float, default=250.0, help="bound on the growth of the summed RSS")
     args = parser.parse_args()
 
+    with serving() as (pid, base):
+        return _measure(pid, base, args)
+
+
+@contextmanager
+def serving(**settings: str) -> Iterator[tuple[int, str]]:
+    """``corridor serve`` on the bundled network and a free loopback port, once ready: its pid and address.
+
+    A temporary data directory, no rate limit, and ``settings`` (``CORRIDOR_*`` variables) on top.
+    """
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data_dir, tempfile.TemporaryFile("w+") as log:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
-        env.update(CORRIDOR_DATA_DIR=data_dir, CORRIDOR_RATE_LIMIT_PER_MINUTE="0", PYTHONPATH=str(ROOT))
+        env.update(CORRIDOR_DATA_DIR=data_dir, CORRIDOR_RATE_LIMIT_PER_MINUTE="0", PYTHONPATH=str(ROOT), **settings)
         server = subprocess.Popen(
             [sys.executable, "-m", "corridor_cli.main", "serve", "--port", str(port), "--no-access-log"],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )  # fmt: skip
         try:
-            return _measure(server.pid, base, args)
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("corridor serve did not become ready")
+                time.sleep(0.2)
+            yield server.pid, base
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
 def _measure(pid: int, base: str, args: argparse.Namespace) -> int:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("corridor serve did not become ready")
-        time.sleep(0.2)
     # One request of each kind first, so lazily loaded code is in the baseline.
     httpx.post(base + "/v1/routes", json=_scenario(-1), timeout=60)
     time.sleep(1.0)

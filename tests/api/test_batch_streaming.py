@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from api_helpers import TINY, free_port
-from test_live_server import serve
+from api_helpers import TINY
+from test_live_server import running
 
 MAX_ROWS = 1_000
 
@@ -24,29 +22,8 @@ MAX_ROWS = 1_000
 @pytest.fixture(scope="module")
 def capped_server() -> Iterator[tuple[str, int]]:
     """``corridor serve`` on the tiny network with a row cap of 1,000."""
-    port = free_port()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as log, tempfile.TemporaryDirectory() as data_dir:
-        env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir, "CORRIDOR_BATCH_MAX_ROWS": str(MAX_ROWS)}
-        process = serve("--port", str(port), "--network", str(TINY), env=env, log=log)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "corridor serve did not become ready"
-                time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}", port
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    for base in running("--network", str(TINY), env={"CORRIDOR_BATCH_MAX_ROWS": str(MAX_ROWS)}):
+        yield base, int(base.rsplit(":", 1)[1])
 
 
 def _send_start(port: int, content_type: str, start: bytes, announced: int = 50_000_000) -> tuple[int, dict[str, object], float]:

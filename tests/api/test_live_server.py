@@ -61,10 +61,10 @@ def guarded_server() -> Iterator[str]:
     )  # fmt: skip
 
 
-def running(*args: str) -> Iterator[str]:
+def running(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log, tempfile.TemporaryDirectory() as data_dir:
-        env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir}
+        env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir, **(env or {})}
         process = serve("--port", str(port), *args, env=env, log=log)
         base = f"http://127.0.0.1:{port}"
         try:
