@@ -1,8 +1,9 @@
 """``/v1/batches``: durable batch jobs of route requests, evaluated in the background.
 
-A submitted body is parsed as it streams (a worker thread pulls its chunks; every bound applies
-while it arrives, so an oversized or malformed upload is refused early and memory stays flat),
-then stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3`` and answered
+A submitted body is counted as it streams (a worker thread pulls its chunks, spools them to disk
+and counts their rows from the bytes, :func:`planner.batch.read_counted`: the row cap, the size
+limit and a bad start are answered as soon as they are reached, and memory stays flat), then
+parsed and stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3`` and answered
 with 202. The runner (:mod:`api.batch_runner`) feeds jobs to a process pool (or a Dask cluster
 when ``dask_scheduler`` is set) in fair turns across keys, and records each chunk in one
 transaction; at start-up, jobs left unfinished by a stopped server are resumed. Only one server
