@@ -1,9 +1,21 @@
 """Label-setting shortest paths over the compiled graph.
 
-A label is ``(node, layer, border_crossings, transshipments)``; the layer tracks the
-access / trunk / egress phases of a corridor-restricted search and the two counters
-enforce the request's maxima. Without those constraints the last three fields stay 0 and
-the search is plain Dijkstra on the state graph.
+A search *state* is a compiled node and whether it was entered by a transfer edge: a transfer
+never follows a transfer (changes the data allows only through a third state are compiled as one
+composite edge, see :mod:`planner._compile`). State ``s`` is node ``s`` entered by a link (or a
+start) and state ``s + n`` the same node entered by a transfer, ``n`` being the number of nodes.
+
+A label is ``(state, layer, border_crossings, transshipments)``; the layer tracks the access /
+trunk / egress phases of a corridor-restricted search and the two counters enforce the request's
+maxima. Without those constraints the last three fields stay 0 and the search is plain Dijkstra
+on the states.
+
+Routes never pass a place twice. Plain searches check the path they find and search again with the
+check below when it loops (rare: a place left by one mode and entered again by another). The label
+search never extends a label into a place its path has passed; it keeps one label per state, so a
+label blocked that way can hide a loop-free path behind it: when that happens, an exact search with
+every non-dominated (distance, places passed) label per state, bounded by the first answer, confirms
+or improves it (:func:`_exact_search`, capped at :data:`EXACT_MAX_LABELS`).
 """
 
 from __future__ import annotations
@@ -11,15 +23,28 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ._compile import LINK, CompiledGraph
+from ._compile import LINK, TRANSFER, CompiledGraph
 from .cache import CacheSlot
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Label = tuple[int, int, int, int]
 # A path is stored as a persistent linked list of edges: (previous, edge) or None.
 Trail = tuple["Trail", int] | None
 
 ACCESS, TRUNK, TRUNK_DONE, EGRESS = 0, 1, 2, 3
+
+EXACT_MAX_LABELS = 2_000
+"""Labels the exact loop-free search may create before it gives up (and says so)."""
+
+SECOND_LOOK_LABELS = 8
+"""Labels per state of the second, wider search when the first found no loop-free path."""
+
+_EXACT_PLACE_BITS = 4096
+"""Up to this many places a label's places are an exact bit set; above, a 1,024-bit filter checked on the path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +59,49 @@ class CorridorRule:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Edges and nodes a request forbids, plus counters and corridor rule."""
+    """Edges and nodes a request forbids, plus counters and corridor rule.
+
+    ``allow_loops`` lifts the rule that a route passes each place once: only used to tell a
+    request that has no loop-free route from one that has no route at all.
+    """
 
     banned_edges: frozenset[int] = frozenset()
     max_border_crossings: int | None = None
     max_transshipments: int | None = None
     corridor: CorridorRule | None = None
+    allow_loops: bool = False
+
+
+class StateIndex:
+    """What the searches need besides the compiled graph: place numbers, and the state graph reversed."""
+
+    def __init__(self, graph: CompiledGraph) -> None:
+        n = len(graph.adj)
+        self.n = n
+        numbers: dict[str, int] = {}
+        self.place_number = [numbers.setdefault(p, len(numbers)) for p in graph.node_place]
+        self.places = len(numbers)
+        self.exact_bits = self.places <= _EXACT_PLACE_BITS
+        self.place_bit = [1 << (i if self.exact_bits else i & 1023) for i in self.place_number]
+        self.is_transfer = bytearray(1 if k == TRANSFER else 0 for k in graph.edge_kind)
+        # Predecessors of every state: a link edge enters state dst from src or src + n; a transfer
+        # edge enters dst + n from src only.
+        radj: list[list[tuple[int, int]]] = [[] for _ in range(2 * n)]
+        for edge, (src, dst) in enumerate(zip(graph.edge_src, graph.edge_dst, strict=True)):
+            if self.is_transfer[edge]:
+                radj[dst + n].append((src, edge))
+            else:
+                radj[dst].append((src, edge))
+                radj[dst].append((src + n, edge))
+        self.radj = radj
+
+
+_STATE_INDEX = CacheSlot[None, StateIndex]("search states", max_entries=1)
+
+
+def state_index(graph: CompiledGraph) -> StateIndex:
+    """The graph's :class:`StateIndex`, built once per network."""
+    return graph.network.caches.get(_STATE_INDEX, None, lambda: StateIndex(graph))
 
 
 def trail_edges(trail: Trail) -> list[int]:
@@ -49,6 +111,20 @@ def trail_edges(trail: Trail) -> list[int]:
         edges.append(edge)
     edges.reverse()
     return edges
+
+
+def places_of(graph: CompiledGraph, edges: Sequence[int]) -> list[str]:
+    """The places a path passes, in order, each change of mode at a place counted once."""
+    places = [graph.node_place[graph.edge_src[edges[0]]]] if edges else []
+    for e in edges:
+        p = graph.node_place[graph.edge_dst[e]]
+        if p != places[-1]:
+            places.append(p)
+    return places
+
+
+def is_loopless(places: Sequence[str]) -> bool:
+    return len(set(places)) == len(places)
 
 
 def start_labels(graph: CompiledGraph, place: str, limits: Limits) -> dict[Label, tuple[float, Trail]]:
@@ -73,7 +149,8 @@ def search(
 
     Returns the settled labels at ``target_place`` that are valid ends (for a corridor
     search: trunk completed). With ``settle_all`` every reachable label at the target is
-    returned (used to chain via places); otherwise only the first, cheapest one.
+    returned (used to chain via places); otherwise only the first, cheapest one. Unless
+    ``limits.allow_loops``, no returned path passes a place twice.
     """
     if (
         not settle_all
@@ -83,47 +160,140 @@ def search(
         and all(label[1] == 0 and label[2] == 0 and label[3] == 0 for label in starts)
     ):
         if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES:
-            return _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
-        return _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
+            found = _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
+        else:
+            found = _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
+        if limits.allow_loops or all(_loopless_trail(graph, trail) for _, trail in found.values()):
+            return found
+    found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes)
+    if blocked and not limits.allow_loops:
+        # An extension was refused only because its path had passed that place: a loop-free path
+        # cheaper than the one found (or the only one) may hide behind it.
+        if not found:
+            found, _ = _label_search(
+                graph, weight, starts, target_place, limits, settle_all, banned_nodes, per_state=SECOND_LOOK_LABELS
+            )
+        bound = min((dist for dist, _ in found.values()), default=float("inf"))
+        if found:
+            # Look for a cheaper one only where a lower bound of the rest of the way leaves room for it.
+            rest = _rest_bounds(graph, weight, target_place, limits)
+            if any(d + rest(state, ACCESS if limits.corridor else 0) < bound * (1 - 1e-12) for state, d in blocked.items()):
+                better, _ = _exact_search(graph, weight, starts, target_place, limits, banned_nodes, bound, rest)
+                if better:
+                    if not settle_all:
+                        return better
+                    found = {**found, **better}
+    return found
+
+
+def _loopless_trail(graph: CompiledGraph, trail: Trail) -> bool:
+    return is_loopless(places_of(graph, trail_edges(trail)))
+
+
+def _is_end(label: Label, n: int, target_nodes: set[int], rule: CorridorRule | None, settle_all: bool) -> bool:
+    node = label[0] if label[0] < n else label[0] - n
+    if node not in target_nodes:
+        return False
+    if rule is None or settle_all:
+        return True
+    return label[1] in (TRUNK_DONE, EGRESS)
+
+
+def _passed(graph: CompiledGraph, index: StateIndex, trail: Trail, start_number: int, number: int) -> bool:
+    """Whether the path ``trail`` (from a start at place ``start_number``) has passed place ``number``."""
+    if start_number == number:
+        return True
+    numbers, edge_src = index.place_number, graph.edge_src
+    while trail is not None:
+        trail, edge = trail
+        if numbers[edge_src[edge]] == number:
+            return True
+    return False
+
+
+def _label_search(
+    graph: CompiledGraph,
+    weight: Sequence[float],
+    starts: dict[Label, tuple[float, Trail]],
+    target_place: str,
+    limits: Limits,
+    settle_all: bool,
+    banned_nodes: frozenset[int],
+    per_state: int = 1,
+) -> tuple[dict[Label, tuple[float, Trail]], dict[int, float]]:
+    """Up to ``per_state`` labels per (state, layer, counters), each on a path of its own.
+
+    Returns the first label found at each valid end and, per state, the least distance of an
+    extension the loop rule refused where it would have been kept (a cheaper loop-free path may
+    hide behind it).
+    """
+    index = state_index(graph)
+    n = index.n
     adj = graph.adj
     node_place = graph.node_place
     edge_kind = graph.edge_kind
     edge_link = graph.edge_link
     border = graph.border
     transship = graph.transship
+    is_transfer = index.is_transfer
+    place_bit = index.place_bit
+    place_number = index.place_number
+    exact = index.exact_bits
+    loops = limits.allow_loops
     banned = limits.banned_edges
     max_b = limits.max_border_crossings
     max_t = limits.max_transshipments
     rule = limits.corridor
     target_nodes = set(graph.place_nodes.get(target_place, ()))
 
-    def is_end(label: Label) -> bool:
-        if label[0] not in target_nodes:
-            return False
-        if rule is None or settle_all:
-            return True
-        return label[1] in (TRUNK_DONE, EGRESS)
-
-    best: dict[Label, float] = {}
-    settled: dict[Label, tuple[float, Trail]] = {}
+    inf = float("inf")
+    # The per_state least distances queued at each label (one number when per_state is 1).
+    best: dict[Label, list[float]] = {}
+    settled: dict[Label, int] = {}
     found: dict[Label, tuple[float, Trail]] = {}
-    heap: list[tuple[float, int, Label, Trail]] = []
+    heap: list[tuple[float, int, Label, Trail, int]] = []
+    blocked: dict[int, float] = {}
     counter = 0
+    start_number = -1
+
+    def kept(label: Label, dist: float) -> bool:
+        """Queue ``dist`` at ``label`` if it is among the label's per_state least so far."""
+        queued = best.get(label)
+        if queued is None:
+            best[label] = [dist]
+            return True
+        if len(queued) < per_state:
+            queued.append(dist)
+            return True
+        worst = max(queued)
+        if dist >= worst:
+            return False
+        queued[queued.index(worst)] = dist
+        return True
+
+    def room(label: Label, dist: float) -> bool:
+        queued = best.get(label)
+        return queued is None or len(queued) < per_state or dist < max(queued)
+
     for label, (dist, trail) in starts.items():
-        best[label] = dist
-        heap.append((dist, counter, label, trail))
+        node = label[0] % n
+        start_number = place_number[node]
+        kept(label, dist)
+        heap.append((dist, counter, label, trail, place_bit[node]))
         counter += 1
     heapq.heapify(heap)
     while heap:
-        dist, _, label, trail = heapq.heappop(heap)
-        if label in settled:
+        dist, _, label, trail, seen = heapq.heappop(heap)
+        count = settled.get(label, 0)
+        if count >= per_state:
             continue
-        settled[label] = (dist, trail)
-        if is_end(label):
+        settled[label] = count + 1
+        if _is_end(label, n, target_nodes, rule, settle_all) and label not in found:
             found[label] = (dist, trail)
             if not settle_all:
-                return found
-        node, layer, b, t = label
+                return found, blocked
+        state, layer, b, t = label
+        node = state if state < n else state - n
         if rule is not None:
             # Zero-cost phase changes: join the trunk at a corridor place, leave it after a distinctive link.
             nexts: list[int] = []
@@ -132,21 +302,31 @@ def search(
             if layer == TRUNK_DONE:
                 nexts.append(EGRESS)
             for nl in nexts:
-                nlabel = (node, nl, b, t)
-                if nlabel not in settled and dist < best.get(nlabel, float("inf")):
-                    best[nlabel] = dist
+                nlabel = (state, nl, b, t)
+                if settled.get(nlabel, 0) < per_state and kept(nlabel, dist):
                     counter += 1
-                    heapq.heappush(heap, (dist, counter, nlabel, trail))
+                    heapq.heappush(heap, (dist, counter, nlabel, trail, seen))
         for target, edge in adj[node]:
             if edge in banned or target in banned_nodes:
                 continue
+            revisit = False
+            if is_transfer[edge]:
+                if state >= n:
+                    continue  # never two changes in a row at one place
+                nstate = target + n
+                nseen = seen
+            else:
+                nstate = target
+                bit = place_bit[target]
+                nseen = seen | bit
+                revisit = not loops and bool(seen & bit)
             nb, nt, nl = b, t, layer
             if border[edge]:
-                nb += 1
+                nb += border[edge]
                 if max_b is not None and nb > max_b:
                     continue
             if transship[edge]:
-                nt += 1
+                nt += transship[edge]
                 if max_t is not None and nt > max_t:
                     continue
             if rule is not None and edge_kind[edge] == LINK:
@@ -164,15 +344,208 @@ def search(
                 nb = 0
             if max_t is None:
                 nt = 0
-            nlabel = (target, nl, nb, nt)
-            if nlabel in settled:
+            nlabel = (nstate, nl, nb, nt)
+            if settled.get(nlabel, 0) >= per_state:
                 continue
             nd = dist + weight[edge]
-            if nd < best.get(nlabel, float("inf")):
-                best[nlabel] = nd
+            if room(nlabel, nd):
+                if revisit and (exact or _passed(graph, index, trail, start_number, place_number[target])):
+                    if nd < blocked.get(nstate, inf):
+                        blocked[nstate] = nd
+                    continue
+                kept(nlabel, nd)
                 counter += 1
-                heapq.heappush(heap, (nd, counter, nlabel, (trail, edge)))
-    return found
+                heapq.heappush(heap, (nd, counter, nlabel, (trail, edge), nseen))
+    return found, blocked
+
+
+class SearchBoundError(Exception):
+    """The exact loop-free search created :data:`EXACT_MAX_LABELS` labels without settling the question."""
+
+
+def _exact_search(
+    graph: CompiledGraph,
+    weight: Sequence[float],
+    starts: dict[Label, tuple[float, Trail]],
+    target_place: str,
+    limits: Limits,
+    banned_nodes: frozenset[int],
+    bound: float,
+    rest: Callable[[int, int], float],
+) -> tuple[dict[Label, tuple[float, Trail]], bool]:
+    """The cheapest loop-free path below ``bound``: every label no other at its state dominates on (distance, places passed).
+
+    ``rest`` is a lower bound of the distance from each state to the target (A*: labels are
+    expanded by distance plus bound, and dropped when that reaches ``bound``). Returns the end
+    label found (or nothing) and whether the search was complete (False: the label cap was
+    reached first).
+    """
+    index = state_index(graph)
+    n = index.n
+    adj = graph.adj
+    node_place = graph.node_place
+    numbers = index.place_number
+    rule = limits.corridor
+    banned = limits.banned_edges
+    max_b = limits.max_border_crossings
+    max_t = limits.max_transshipments
+    target_nodes = set(graph.place_nodes.get(target_place, ()))
+    kept: dict[Label, list[tuple[float, int, int]]] = {}  # (distance, places as a bit set, id)
+    live: set[int] = set()
+    heap: list[tuple[float, int, float, Label, Trail, int]] = []
+    counter = 0
+
+    def push(dist: float, label: Label, trail: Trail, mask: int) -> None:
+        nonlocal counter
+        estimate = dist + rest(label[0], label[1])
+        if estimate >= bound:
+            return
+        others = kept.get(label)
+        if others is None:
+            others = kept[label] = []
+        else:
+            dominated = []
+            for item in others:
+                d, m, i = item
+                if d <= dist and m & mask == m:
+                    return
+                if dist <= d and mask & m == mask:
+                    dominated.append(item)
+            for item in dominated:
+                others.remove(item)
+                live.discard(item[2])
+        counter += 1
+        others.append((dist, mask, counter))
+        live.add(counter)
+        heapq.heappush(heap, (estimate, counter, dist, label, trail, mask))
+
+    for label, (dist, trail) in starts.items():
+        push(dist, label, trail, 1 << numbers[label[0] % n])
+    while heap:
+        if counter > EXACT_MAX_LABELS:
+            return {}, False
+        _, ident, dist, label, trail, mask = heapq.heappop(heap)
+        if ident not in live:
+            continue  # dominated after it was queued
+        if _is_end(label, n, target_nodes, rule, False):
+            return {label: (dist, trail)}, True
+        state, layer, b, t = label
+        node = state if state < n else state - n
+        if rule is not None:
+            if layer == ACCESS and node_place[node] in rule.places:
+                push(dist, (state, TRUNK, b, t), trail, mask)
+            if layer == TRUNK_DONE:
+                push(dist, (state, EGRESS, b, t), trail, mask)
+        for target, edge in adj[node]:
+            if edge in banned or target in banned_nodes:
+                continue
+            if index.is_transfer[edge]:
+                if state >= n:
+                    continue
+                nstate, nmask = target + n, mask
+            else:
+                bit = 1 << numbers[target]
+                if mask & bit:
+                    continue
+                nstate, nmask = target, mask | bit
+            nb, nt, nl = b + graph.border[edge], t + graph.transship[edge], layer
+            if (max_b is not None and nb > max_b) or (max_t is not None and nt > max_t):
+                continue
+            if rule is not None and graph.edge_kind[edge] == LINK:
+                link = graph.edge_link[edge]
+                on_trunk = link in rule.links
+                if layer in (ACCESS, EGRESS):
+                    if on_trunk or link in rule.foreign:
+                        continue
+                elif not on_trunk:
+                    continue
+                elif link in rule.distinctive:
+                    nl = TRUNK_DONE
+            push(dist + weight[edge], (nstate, nl, nb if max_b is not None else 0, nt if max_t is not None else 0), (trail, edge), nmask)
+    return {}, True
+
+
+def _rest_bounds(
+    graph: CompiledGraph, weight: Sequence[float], target_place: str, limits: Limits
+) -> Callable[[int, int], float]:
+    """A lower bound of the distance from (state, layer) to a valid end: the search backwards, loops and counters ignored."""
+    if limits.corridor is None:
+        dist = shortest_tree(graph, weight, target_place, limits.banned_edges, backward=True).dist
+        return lambda state, layer: dist[state]
+    index = state_index(graph)
+    n = index.n
+    rule = limits.corridor
+    banned = limits.banned_edges
+    inf = float("inf")
+    best: dict[tuple[int, int], float] = {}
+    heap: list[tuple[float, int, int]] = []
+    for node in graph.place_nodes.get(target_place, ()):
+        for state in (node, node + n):
+            for layer in (TRUNK_DONE, EGRESS):
+                best[(state, layer)] = 0.0
+                heap.append((0.0, state, layer))
+    heapq.heapify(heap)
+    done: set[tuple[int, int]] = set()
+    while heap:
+        d, state, layer = heapq.heappop(heap)
+        if (state, layer) in done:
+            continue
+        done.add((state, layer))
+        node = state if state < n else state - n
+        # Phase changes, backwards: (s, ACCESS) -> (s, TRUNK) at a corridor place; (s, TRUNK_DONE) -> (s, EGRESS).
+        before: list[int] = []
+        if layer == TRUNK and graph.node_place[node] in rule.places:
+            before.append(ACCESS)
+        if layer == EGRESS:
+            before.append(TRUNK_DONE)
+        for layer0 in before:
+            if d < best.get((state, layer0), inf):
+                best[(state, layer0)] = d
+                heapq.heappush(heap, (d, state, layer0))
+        for src, edge in index.radj[state]:
+            if edge in banned:
+                continue
+            layers: tuple[int, ...] = (layer,)
+            if graph.edge_kind[edge] == LINK:
+                link = graph.edge_link[edge]
+                on_trunk = link in rule.links
+                if layer in (ACCESS, EGRESS):
+                    if on_trunk or link in rule.foreign:
+                        continue
+                elif not on_trunk:
+                    continue
+                elif layer == TRUNK_DONE:
+                    layers = (TRUNK, TRUNK_DONE) if link in rule.distinctive else (TRUNK_DONE,)
+                elif link in rule.distinctive:
+                    continue  # a distinctive link always ends the trunk's first stretch
+            nd = d + weight[edge]
+            for layer0 in layers:
+                if nd < best.get((src, layer0), inf):
+                    best[(src, layer0)] = nd
+                    heapq.heappush(heap, (nd, src, layer0))
+    return lambda state, layer: best.get((state, layer), inf)
+
+
+def exact_best_path(
+    graph: CompiledGraph, weight: Sequence[float], stops: Sequence[str], limits: Limits
+) -> tuple[float, list[int]] | None:
+    """The cheapest loop-free path from ``stops[0]`` to ``stops[-1]`` by the exact search (no via places).
+
+    Raises
+    ------
+    SearchBoundError
+        The search reached its label cap first.
+    """
+    rest = _rest_bounds(graph, weight, stops[-1], limits)
+    found, complete = _exact_search(
+        graph, weight, start_labels(graph, stops[0], limits), stops[-1], limits, frozenset(), float("inf"), rest
+    )
+    if not complete:
+        raise SearchBoundError(f"the loop-free search stopped after {EXACT_MAX_LABELS:,} labels")
+    if not found:
+        return None
+    ((dist, trail),) = found.values()
+    return dist, trail_edges(trail)
 
 
 def _plain_search(
@@ -183,53 +556,192 @@ def _plain_search(
     banned: frozenset[int],
     banned_nodes: frozenset[int],
 ) -> dict[Label, tuple[float, Trail]]:
-    """:func:`search` without counters or corridor layers: plain Dijkstra on node ids.
+    """:func:`search` without counters, corridor layers or the loop check: plain Dijkstra on states.
 
-    Same heap order as the general search (entries ``(dist, counter, node)`` with the counter
-    advanced exactly as there), same strict-improvement rule, so it settles the same nodes in
-    the same order and returns the same label, distance and path. Paths are kept as one
-    predecessor edge per node (the edge of its last improvement, which is the entry settled)
-    instead of a linked list per heap entry.
+    Paths are kept as one predecessor edge per state (the edge of its last improvement, which is
+    the entry settled) instead of a linked list per heap entry.
     """
+    index = state_index(graph)
+    n = index.n
     adj = graph.adj
-    n = len(adj)
+    is_transfer = index.is_transfer
     is_target = bytearray(n)
     for node in graph.place_nodes.get(target_place, ()):
         is_target[node] = 1
     inf = float("inf")
-    best = [inf] * n
-    pred = [-2] * n  # edge of the node's best arrival; -1 for a start, -2 unreached
-    done = bytearray(n)  # settled
+    best = [inf] * (2 * n)
+    pred = [-2] * (2 * n)  # edge of the state's best arrival; -1 for a start, -2 unreached
+    prev = [0] * (2 * n)  # the state that edge leaves
+    done = bytearray(2 * n)  # settled
     start_trail: dict[int, Trail] = {}
     heap: list[tuple[float, int, int]] = []
     counter = 0
     for label, (dist, trail) in starts.items():
-        node = label[0]
-        best[node] = dist
-        pred[node] = -1
-        start_trail[node] = trail
-        heap.append((dist, counter, node))
+        state = label[0]
+        best[state] = dist
+        pred[state] = -1
+        start_trail[state] = trail
+        heap.append((dist, counter, state))
         counter += 1
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
     check = bool(banned) or bool(banned_nodes)
     while heap:
-        dist, _, node = pop(heap)
-        if done[node]:
+        dist, _, state = pop(heap)
+        if done[state]:
             continue
-        done[node] = 1
+        done[state] = 1
+        node = state if state < n else state - n
         if is_target[node]:
-            return {(node, 0, 0, 0): (dist, _trail_to(graph, pred, start_trail, node))}
+            return {(state, 0, 0, 0): (dist, _trail_to(graph, pred, prev, start_trail, state))}
         for target, edge in adj[node]:
-            if done[target] or (check and (edge in banned or target in banned_nodes)):
+            if is_transfer[edge]:
+                if state >= n:
+                    continue
+                target += n
+            if done[target] or (check and (edge in banned or target % n in banned_nodes)):
                 continue
             nd = dist + weight[edge]
             if nd < best[target]:
                 best[target] = nd
                 pred[target] = edge
+                prev[target] = state
                 counter += 1
                 push(heap, (nd, counter, target))
     return {}
+
+
+def _trail_to(graph: CompiledGraph, pred: list[int], prev: list[int], start_trail: dict[int, Trail], state: int) -> Trail:
+    edges: list[int] = []
+    edge = pred[state]
+    while edge != -1:
+        edges.append(edge)
+        state = prev[state]
+        edge = pred[state]
+    trail = start_trail[state]
+    for e in reversed(edges):
+        trail = (trail, e)
+    return trail
+
+
+def state_path(
+    graph: CompiledGraph, weight: Sequence[float], start: int, end: int, banned: frozenset[int], *, bound: float
+) -> list[int] | None:
+    """The cheapest path from state ``start`` to state ``end`` if it weighs less than ``bound``, else None."""
+    index = state_index(graph)
+    n = index.n
+    adj, is_transfer = graph.adj, index.is_transfer
+    best = {start: 0.0}
+    pred: dict[int, tuple[int, int]] = {}
+    done: set[int] = set()
+    heap = [(0.0, start)]
+    while heap:
+        dist, state = heapq.heappop(heap)
+        if dist >= bound:
+            return None
+        if state == end:
+            edges: list[int] = []
+            while state != start:
+                state, edge = pred[state]
+                edges.append(edge)
+            edges.reverse()
+            return edges
+        if state in done:
+            continue
+        done.add(state)
+        node = state if state < n else state - n
+        for target, edge in adj[node]:
+            if edge in banned:
+                continue
+            if is_transfer[edge]:
+                if state >= n:
+                    continue
+                target += n
+            nd = dist + weight[edge]
+            if target not in done and nd < best.get(target, float("inf")):
+                best[target] = nd
+                pred[target] = (state, edge)
+                heapq.heappush(heap, (nd, target))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """Shortest distances over every state, from the sources (forward) or to the targets (backward).
+
+    ``pred[s]`` is the edge of the best path's step at state ``s`` (into ``s`` forward, out of ``s``
+    backward), -1 at a source or target, -2 where unreached; ``via[s]`` the state at that step's other end.
+    """
+
+    dist: Sequence[float] | np.ndarray
+    pred: Sequence[int] | np.ndarray
+    via: Sequence[int] | np.ndarray
+
+    def path(self, state: int, *, backward: bool = False) -> list[int]:
+        """The tree's path to ``state`` (forward) or from it (backward), as edges in travel order."""
+        edges: list[int] = []
+        while (edge := int(self.pred[state])) >= 0:
+            edges.append(edge)
+            state = int(self.via[state])
+        if not backward:
+            edges.reverse()
+        return edges
+
+
+def shortest_tree(
+    graph: CompiledGraph, weight: Sequence[float], place: str, banned: frozenset[int], *, backward: bool = False
+) -> Tree:
+    """Distances from ``place`` to every state (or, ``backward``, from every state to ``place``)."""
+    index = state_index(graph)
+    n = index.n
+    if n >= COMPILED_KERNEL_MIN_NODES:
+        return _kernel_tree(graph, weight, place, banned, backward)
+    inf = float("inf")
+    dist = [inf] * (2 * n)
+    pred = [-2] * (2 * n)
+    via = [0] * (2 * n)
+    done = bytearray(2 * n)
+    heap: list[tuple[float, int]] = []
+    for node in graph.place_nodes.get(place, ()):
+        for state in (node, node + n) if backward else (node,):
+            dist[state] = 0.0
+            pred[state] = -1
+            heap.append((0.0, state))
+    heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
+    adj, radj, is_transfer = graph.adj, index.radj, index.is_transfer
+    check = bool(banned)
+    while heap:
+        d, state = pop(heap)
+        if done[state]:
+            continue
+        done[state] = 1
+        if backward:
+            for other, edge in radj[state]:
+                if done[other] or (check and edge in banned):
+                    continue
+                nd = d + weight[edge]
+                if nd < dist[other]:
+                    dist[other] = nd
+                    pred[other] = edge
+                    via[other] = state
+                    push(heap, (nd, other))
+            continue
+        entered_by_transfer = state >= n
+        for other, edge in adj[state - n if entered_by_transfer else state]:
+            if is_transfer[edge]:
+                if entered_by_transfer:
+                    continue
+                other += n
+            if done[other] or (check and edge in banned):
+                continue
+            nd = d + weight[edge]
+            if nd < dist[other]:
+                dist[other] = nd
+                pred[other] = edge
+                via[other] = state
+                push(heap, (nd, other))
+    return Tree(dist, pred, via)
 
 
 COMPILED_KERNEL_MIN_NODES = 50_000
@@ -237,23 +749,48 @@ COMPILED_KERNEL_MIN_NODES = 50_000
 
 
 class _Kernel:
-    """The compiled graph as CSR arrays: parallel edges (same two nodes) merge, keeping the lightest."""
+    """The state graph as CSR arrays: parallel edges (same two states) merge, keeping the lightest.
+
+    A link edge appears twice (from its source entered by a link and by a transfer), a transfer
+    edge once (from its source entered by a link, to its target entered by a transfer).
+    """
 
     def __init__(self, graph: CompiledGraph) -> None:
         import numpy as np
 
+        n = len(graph.adj)
         src = np.asarray(graph.edge_src, dtype=np.int64)
         dst = np.asarray(graph.edge_dst, dtype=np.int64)
-        self.order = np.lexsort((dst, src))
-        s, d = src[self.order], dst[self.order]
+        transfer = np.asarray(graph.edge_kind, dtype=np.int8) == TRANSFER
+        link_ids = np.flatnonzero(~transfer)
+        transfer_ids = np.flatnonzero(transfer)
+        s = np.concatenate((src[link_ids], src[link_ids] + n, src[transfer_ids]))
+        d = np.concatenate((dst[link_ids], dst[link_ids], dst[transfer_ids] + n))
+        self.edge_of = np.concatenate((link_ids, link_ids, transfer_ids))
+        self.order = np.lexsort((d, s))
+        s, d = s[self.order], d[self.order]
         first = np.ones(len(s), dtype=bool)
         first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
         self.group_starts = np.flatnonzero(first)
         self.indices = d[self.group_starts].astype(np.int32)
-        counts = np.bincount(s[self.group_starts], minlength=len(graph.adj))
+        counts = np.bincount(s[self.group_starts], minlength=2 * n)
         self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
-        self.dst = dst
-        self.n = len(graph.adj)
+        self.dst_node = dst[self.edge_of[self.order]]
+        self.n = n
+
+    def matrix(self, weight: Sequence[float], banned: frozenset[int], banned_nodes: frozenset[int]) -> object:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        w = np.asarray(weight, dtype=np.float64).copy()
+        if banned:
+            w[np.fromiter(banned, dtype=np.int64, count=len(banned))] = np.inf
+        per_entry = w[self.edge_of[self.order]]
+        if banned_nodes:
+            per_entry[np.isin(self.dst_node, np.fromiter(banned_nodes, dtype=np.int64, count=len(banned_nodes)))] = np.inf
+        # csgraph reads explicit zeros as edges only in some versions: keep every weight positive.
+        data = np.maximum(np.minimum.reduceat(per_entry, self.group_starts), 1e-300)
+        return csr_matrix((data, self.indices, self.indptr), shape=(2 * self.n, 2 * self.n))
 
 
 _KERNEL = CacheSlot[None, _Kernel]("search kernel", max_entries=1)
@@ -261,6 +798,18 @@ _KERNEL = CacheSlot[None, _Kernel]("search kernel", max_entries=1)
 
 def _kernel(graph: CompiledGraph) -> _Kernel:
     return graph.network.caches.get(_KERNEL, None, lambda: _Kernel(graph))
+
+
+def _edge_between(graph: CompiledGraph, weight: Sequence[float], banned: frozenset[int], u: int, v: int, n: int) -> int:
+    """The lightest edge the kernel's step from state ``u`` to state ``v`` stands for."""
+    transfer = v >= n
+    target = v - n if transfer else v
+    node = u if u < n else u - n
+    kind = TRANSFER if transfer else LINK
+    return min(
+        (e for t, e in graph.adj[node] if t == target and graph.edge_kind[e] == kind and e not in banned),
+        key=lambda e: (weight[e], e),
+    )
 
 
 def _kernel_search(
@@ -276,54 +825,50 @@ def _kernel_search(
     The same shortest distance; among paths of exactly equal weight it may pick another one.
     """
     import numpy as np
-    from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
     kernel = _kernel(graph)
-    w = np.asarray(weight, dtype=np.float64).copy()
-    if banned:
-        w[np.fromiter(banned, dtype=np.int64, count=len(banned))] = np.inf
-    if banned_nodes:
-        w[np.isin(kernel.dst, np.fromiter(banned_nodes, dtype=np.int64, count=len(banned_nodes)))] = np.inf
-    # csgraph reads explicit zeros as edges only in some versions: keep every weight positive.
-    data = np.maximum(np.minimum.reduceat(w[kernel.order], kernel.group_starts), 1e-300)
-    matrix = csr_matrix((data, kernel.indices, kernel.indptr), shape=(kernel.n, kernel.n))
+    n = kernel.n
     offsets = {label[0]: dist for label, (dist, _) in starts.items()}
     trails = {label[0]: trail for label, (_, trail) in starts.items()}
     if len(set(offsets.values())) > 1:  # starts at different distances: not what the kernel answers
         return _plain_search(graph, weight, starts, target_place, banned, banned_nodes)
     offset = next(iter(offsets.values()))
-    sources = sorted(offsets)
-    dist, pred, _ = dijkstra(matrix, directed=True, indices=sources, min_only=True, return_predecessors=True)
-    targets = [node for node in graph.place_nodes.get(target_place, ()) if np.isfinite(dist[node])]
+    matrix = kernel.matrix(weight, banned, banned_nodes)
+    dist, pred, _ = dijkstra(matrix, directed=True, indices=sorted(offsets), min_only=True, return_predecessors=True)
+    targets = [s for node in graph.place_nodes.get(target_place, ()) for s in (node, node + n) if np.isfinite(dist[s])]
     if not targets:
         return {}
-    end = min(targets, key=lambda node: (dist[node], node))
-    nodes = [end]
-    while pred[nodes[-1]] >= 0:
-        nodes.append(int(pred[nodes[-1]]))
-    nodes.reverse()
-    trail = trails[nodes[0]]
-    for u, v in zip(nodes, nodes[1:], strict=False):
-        edge = min(
-            (e for t, e in graph.adj[u] if t == v and e not in banned), key=lambda e: (weight[e], e)
-        )
-        trail = (trail, edge)
+    end = min(targets, key=lambda s: (dist[s], s))
+    states = [end]
+    while pred[states[-1]] >= 0:
+        states.append(int(pred[states[-1]]))
+    states.reverse()
+    trail = trails[states[0]]
+    for u, v in zip(states, states[1:], strict=False):
+        trail = (trail, _edge_between(graph, weight, banned, u, v, n))
     return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}
 
 
-def _trail_to(graph: CompiledGraph, pred: list[int], start_trail: dict[int, Trail], node: int) -> Trail:
-    edges: list[int] = []
-    edge_src = graph.edge_src
-    edge = pred[node]
-    while edge != -1:
-        edges.append(edge)
-        node = edge_src[edge]
-        edge = pred[node]
-    trail = start_trail[node]
-    for e in reversed(edges):
-        trail = (trail, e)
-    return trail
+def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, banned: frozenset[int], backward: bool) -> Tree:
+    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
+
+    kernel = _kernel(graph)
+    n = kernel.n
+    matrix = kernel.matrix(weight, banned, frozenset())
+    sources = sorted(s for node in graph.place_nodes.get(place, ()) for s in ((node, node + n) if backward else (node,)))
+    dist, pred, _ = dijkstra(
+        matrix.T.tocsr() if backward else matrix,  # type: ignore[attr-defined]
+        directed=True, indices=sources, min_only=True, return_predecessors=True,
+    )  # fmt: skip
+    edges = np.full(2 * n, -2, dtype=np.int64)
+    edges[sources] = -1
+    for state in np.flatnonzero(pred >= 0):
+        other = int(pred[state])
+        u, v = (state, other) if backward else (other, state)
+        edges[state] = _edge_between(graph, weight, banned, int(u), int(v), n)
+    return Tree(dist, edges, pred)
 
 
 def best_path(

@@ -17,7 +17,8 @@ may catch either::
     │   └── ScenarioError                       a scenario is malformed or names unknown things
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
     └── NoRouteError (LookupError)              no route under the request's constraints
-        └── UnreachableError                    no route even without constraints
+        ├── UnreachableError                    no route even without constraints
+        └── LoopOnlyError                       only routes passing a place twice meet the constraints
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "InvalidRequestError",
+    "LoopOnlyError",
     "NetworkError",
     "NetworkFileError",
     "NetworkIssue",
@@ -187,3 +189,10 @@ class UnreachableError(NoRouteError):
     """Raised when origin and destination are not connected even without constraints."""
 
     code = "unreachable"
+
+
+class LoopOnlyError(NoRouteError):
+    """Raised when only routes that pass a place twice satisfy the request (e.g. a corridor's trunk
+    reached by going out and back): the planner never returns such a route."""
+
+    code = "no_loop_free_route"
