@@ -16,6 +16,7 @@ from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, comp
 from .corridors import corridor_links, resolve_corridor
 from .errors import (
     InvalidRequestError,
+    LoopOnlyError,
     NetworkError,
     NetworkFileError,
     NetworkIssue,
@@ -55,10 +56,12 @@ from .network import Network
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
     MAX_K,
+    MAX_STRETCH,
     MAX_TEU,
     MAX_TONNES,
     MAX_VIA,
@@ -66,7 +69,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import CorridorShare, Event, EventKind, Leg, Route
+from .route import BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -78,15 +81,18 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_MAX_STRETCH",
     "DEFAULT_MIN_CORRIDOR_SHARE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
     "MAX_K",
+    "MAX_STRETCH",
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
     "Border",
+    "BorderCrossing",
     "CacheSlot",
     "Comparison",
     "ComparisonRow",
@@ -101,6 +107,7 @@ __all__ = [
     "Leg",
     "Link",
     "LinkStatus",
+    "LoopOnlyError",
     "Mode",
     "ModeDefaults",
     "Network",
