@@ -6,8 +6,9 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -20,7 +21,7 @@ from planner import NetworkError, load_network
 from . import batches, comparisons, corridors, places, routes, scenarios
 from . import network as network_router
 from .auth import RateLimiter
-from .common import get_network, json_response
+from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
 from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
 from .problems import ProblemError, install_problem_handlers
@@ -102,21 +103,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     config = settings or get_settings()
     install_problem_handlers(app)
+    # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
+    strict = [Depends(reject_unknown_parameters)]
     for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router):
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)
 
-    _add_root(app)
-    _add_docs(app)
+    _add_root(app, strict)
+    _add_docs(app, strict)
 
-    @app.get("/healthz", summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
+    @app.get("/healthz", dependencies=strict, summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
     def healthz() -> Response:
         """Liveness: the process answers (does not touch the network or the workers)."""
         return json_response({"status": "ok"})
 
     @app.get(
         "/readyz",
+        dependencies=strict,
         summary="Readiness",
         responses={
             200: {"description": "Ready", "content": {"application/json": {"example": {"status": "ready", "network": "eurasia"}}}},
@@ -153,30 +157,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _add_root(app: FastAPI) -> None:
+def _add_root(app: FastAPI, dependencies: list[Any]) -> None:
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     index = STATIC_DIR / "index.html"
     if index.is_file():
 
+        # The map keeps its own query in the page's URL (/?from=...&to=...): the page takes any.
         @app.get("/", include_in_schema=False)
         def root_page() -> FileResponse:
             return FileResponse(index)
 
         return
 
-    @app.get("/", summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
+    @app.get("/", dependencies=dependencies, summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
     def root() -> Response:
         """Pointers to the documentation and the API."""
         return json_response({"name": "corridor-planner", "docs": "/docs", "openapi": "/openapi.json", "api": "/v1"})
 
 
-def _add_docs(app: FastAPI) -> None:
+def _add_docs(app: FastAPI, dependencies: list[Any]) -> None:
     """/docs (Swagger UI) and /redoc (ReDoc) from api/static/vendor: no CDN, no web fonts, no validator badge."""
     openapi_url = app.openapi_url or "/openapi.json"
     vendor = "/static/vendor"
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=dependencies)
     def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
@@ -187,7 +192,7 @@ def _add_docs(app: FastAPI) -> None:
             swagger_ui_parameters={"validatorUrl": None},  # else the spec is sent to an online validator
         )
 
-    @app.get("/redoc", include_in_schema=False)
+    @app.get("/redoc", include_in_schema=False, dependencies=dependencies)
     def redoc() -> HTMLResponse:
         return get_redoc_html(
             openapi_url=openapi_url,

@@ -42,6 +42,7 @@ from planner.batch import (
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService
 from .bodies import body_chunks
+from .common import reject_unknown_parameters
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError, invalid_field
 from .settings import Settings, get_settings
@@ -49,7 +50,10 @@ from .settings import Settings, get_settings
 __all__ = ["BatchService", "router", "shutdown", "startup"]
 
 router = APIRouter(
-    prefix="/v1/batches", tags=["batches"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
+    prefix="/v1/batches",
+    tags=["batches"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(enforce_rate_limit), Depends(reject_unknown_parameters)],
 )
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")

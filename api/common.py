@@ -22,6 +22,7 @@ from .auth import enforce_rate_limit
 from .bodies import loads_bounded
 from .compute import ComputePool, DeadlineExceeded, Overloaded, WorkerFailed
 from .models import PROBLEM_RESPONSES
+from .params import unknown_query_errors
 from .problems import ProblemError
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "get_network",
     "json_response",
     "ok",
+    "reject_unknown_parameters",
     "v1_router",
 ]
 
@@ -63,12 +65,23 @@ class StrictJSONRoute(APIRoute):
         return handler
 
 
+async def reject_unknown_parameters(request: Request) -> None:
+    """422 naming every query parameter the endpoint does not accept, with a suggestion for near misses."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    errors = unknown_query_errors(route, request.query_params.keys())
+    if errors:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise ProblemError(422, "invalid_request", "Invalid request", detail, errors=errors)
+
+
 def v1_router(tag: str) -> APIRouter:
-    """A router for one resource under /v1: rate-limited, strict JSON bodies, problem responses documented."""
+    """A router for one resource under /v1: rate-limited, no unknown parameters, strict JSON bodies, problems documented."""
     return APIRouter(
         prefix="/v1",
         tags=[tag],
-        dependencies=[Depends(enforce_rate_limit)],
+        dependencies=[Depends(enforce_rate_limit), Depends(reject_unknown_parameters)],
         responses=PROBLEM_RESPONSES,
         route_class=StrictJSONRoute,
     )

@@ -258,3 +258,18 @@ def test_head_is_answered_like_get_without_a_body(guarded_server: str) -> None:
             assert head.headers["content-type"] == get.headers["content-type"]
         post_only = http.head("/v1/batches/0123")
         assert post_only.status_code == 404
+
+
+def test_a_real_server_never_drops_a_route_parameter(bundled_server: str) -> None:
+    with httpx.Client(base_url=bundled_server, timeout=30) as http:
+        honoured = http.get("/v1/routes", params={"from": "Xian", "to": "Duisburg", "avoid_countries": "RU"})
+        assert honoured.status_code == 200, honoured.text
+        assert all("RU" not in route["countries"] for route in honoured.json()["routes"])
+        misspelt = http.get("/v1/routes", params={"from": "Xian", "to": "Duisburg", "avoid_countrys": "RU"})
+        assert assert_problem(misspelt, 422)["errors"][0] == {
+            "field": "avoid_countrys", "message": "unknown query parameter; did you mean avoid_countries?"
+        }
+        rank = http.get("/v1/routes", params={"from": "Xian", "to": "Duisburg", "rank": "fastest"})
+        assert assert_problem(rank, 422)["detail"] == "rank: expected one of time, cost, co2e, generalized, reliable, pareto"
+        none = http.get("/v1/routes", params={"from": "Xian", "to": "Tashkent", "max_border_crossings": "0"})
+        assert assert_problem(none, 409, "no_route")["constraints"] == ["max_border_crossings"]
