@@ -133,13 +133,13 @@ def choose_paths(
         and limits.max_border_crossings is None
         and limits.max_transshipments is None
     )
+    bound = max_stretch * best.weight * (1 + _SLACK) + _SLACK
     source = (
         _via_link_candidates(graph, weights, stops[0], stops[1], limits.banned_edges)
         if plain
-        else _penalty_candidates(graph, weights, stops, limits, first, k)
+        else _penalty_candidates(graph, weights, stops, limits, first, pool or k, bound)
     )
     via_places = frozenset(stops[1:-1])
-    bound = max_stretch * best.weight * (1 + _SLACK) + _SLACK
     seen = {tuple(first)}
     ranked: list[_Candidate] = [best]
     beyond = 0  # candidates looked at past the stretch, to tell whether a wider one would admit more
@@ -265,24 +265,34 @@ def _penalty_candidates(
     limits: _search.Limits,
     first: list[int],
     k: int,
+    bound: float,
 ) -> Iterator[tuple[float, list[int], int | None]]:
-    """Paths found by searching again with the links of each path found made dearer, cheapest (true weight) first."""
+    """Paths found by searching again with the links of each path found made dearer, cheapest (true weight) first.
+
+    Stops after ``2k + 4`` searches, when ``k + 1`` new paths weigh at most ``bound``, or when
+    three searches in a row find nothing new.
+    """
     penalized = list(weights)  # a copy: the shared weights of the network stay as they are
     link_edges: dict[str, list[int]] = {}
     for e, link in enumerate(graph.edge_link):
         if link is not None:
             link_edges.setdefault(link, []).append(e)
-    found: dict[tuple[int, ...], float] = {}
+    found: dict[tuple[int, ...], float] = {tuple(first): sum(weights[e] for e in first)}
     last = first
-    for _ in range(3 * k + 6):
+    stale = 0
+    for _ in range(2 * k + 4):
         for link in link_km(graph, last):
             for e in link_edges[link]:
                 penalized[e] *= _PENALTY
-        result = _search.best_path(graph, penalized, stops, limits)
+        result = _search.best_path(graph, penalized, stops, limits, thorough=False)
         if result is None:
             break
         last = result[1]
-        found.setdefault(tuple(last), sum(weights[e] for e in last))
+        key = tuple(last)
+        stale = stale + 1 if key in found else 0
+        found.setdefault(key, sum(weights[e] for e in last))
+        if stale >= 3 or sum(1 for w in found.values() if w <= bound) > k + 1:
+            break
     for path, weight in sorted(found.items(), key=lambda item: item[1]):
         yield weight, list(path), None
 

@@ -196,16 +196,18 @@ def explain_no_route(
     b = network.places[request.destination].name
     constraints = constraints_of(network, request)
     names = {c.name for c in constraints}
-    if _search.best_path(graph, weights, stops(request, set()), limits_for(graph, request, set())) is None:
+    def routed(active: set[str]) -> bool:
+        # The culprits only: a quick search (it can miss a loop-free route the exact one would find).
+        found = _search.best_path(graph, weights, stops(request, active), limits_for(graph, request, active), thorough=False)
+        return found is not None
+
+    if not routed(set()):
         looping = _looping_route(graph, request, weights, set())
         if looping is not None:
             return _loop_only(graph, f"no route from {a} to {b}", looping, [], proven)
         return UnreachableError(f"no route from {a} to {b}: the network does not connect them")
-    # Constraints that alone leave no route.
-    alone = [
-        c for c in constraints
-        if _search.best_path(graph, weights, stops(request, {c.name}), limits_for(graph, request, {c.name})) is None
-    ]  # fmt: skip
+    # Constraints that alone leave no route (with one constraint, the search that failed already said so).
+    alone = constraints if len(constraints) == 1 else [c for c in constraints if not routed({c.name})]
     culprits = alone
     if not culprits:
         # Drop constraints one by one until a route appears: the last one dropped completes the cut.
@@ -213,7 +215,7 @@ def explain_no_route(
         culprits = []
         for c in constraints:
             kept.discard(c.name)
-            if _search.best_path(graph, weights, stops(request, kept), limits_for(graph, request, kept)) is not None:
+            if routed(kept):
                 culprits = [x for x in constraints if x.name in kept or x.name == c.name]
                 break
     described = "; ".join(c.description for c in culprits) or "the constraints"

@@ -40,8 +40,7 @@ ACCESS, TRUNK, TRUNK_DONE, EGRESS = 0, 1, 2, 3
 EXACT_MAX_LABELS = 2_000
 """Labels the exact loop-free search may create before it gives up (and says so)."""
 
-SECOND_LOOK_LABELS = 8
-"""Labels per state of the second, wider search when the first found no loop-free path."""
+
 
 _EXACT_PLACE_BITS = 4096
 """Up to this many places a label's places are an exact bit set; above, a 1,024-bit filter checked on the path."""
@@ -144,13 +143,16 @@ def search(
     *,
     settle_all: bool = False,
     banned_nodes: frozenset[int] = frozenset(),
+    thorough: bool = True,
 ) -> dict[Label, tuple[float, Trail]]:
     """Settle labels from ``starts`` until the target place is reached.
 
     Returns the settled labels at ``target_place`` that are valid ends (for a corridor
     search: trunk completed). With ``settle_all`` every reachable label at the target is
     returned (used to chain via places); otherwise only the first, cheapest one. Unless
-    ``limits.allow_loops``, no returned path passes a place twice.
+    ``limits.allow_loops``, no returned path passes a place twice. ``thorough`` looks again
+    (wider, then exactly) where the loop rule may hide a cheaper or the only loop-free path;
+    without it the answer is loop-free but may be neither (enough for candidate alternatives).
     """
     if (
         not settle_all
@@ -166,23 +168,18 @@ def search(
         if limits.allow_loops or all(_loopless_trail(graph, trail) for _, trail in found.values()):
             return found
     found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes)
-    if blocked and not limits.allow_loops:
+    if found and blocked and thorough and not limits.allow_loops:
         # An extension was refused only because its path had passed that place: a loop-free path
-        # cheaper than the one found (or the only one) may hide behind it.
-        if not found:
-            found, _ = _label_search(
-                graph, weight, starts, target_place, limits, settle_all, banned_nodes, per_state=SECOND_LOOK_LABELS
-            )
-        bound = min((dist for dist, _ in found.values()), default=float("inf"))
-        if found:
-            # Look for a cheaper one only where a lower bound of the rest of the way leaves room for it.
-            rest = _rest_bounds(graph, weight, target_place, limits)
-            if any(d + rest(state, ACCESS if limits.corridor else 0) < bound * (1 - 1e-12) for state, d in blocked.items()):
-                better, _ = _exact_search(graph, weight, starts, target_place, limits, banned_nodes, bound, rest)
-                if better:
-                    if not settle_all:
-                        return better
-                    found = {**found, **better}
+        # cheaper than the one found may hide behind it. Look for one where a lower bound of the
+        # rest of the way leaves room for it. (When nothing was found, see exact_best_path.)
+        bound = min(dist for dist, _ in found.values())
+        rest = _rest_bounds(graph, weight, target_place, limits)
+        if any(d + rest(state, ACCESS if limits.corridor else 0) < bound * (1 - 1e-12) for state, d in blocked.items()):
+            better, _ = _exact_search(graph, weight, starts, target_place, limits, banned_nodes, bound, rest)
+            if better:
+                if not settle_all:
+                    return better
+                found = {**found, **better}
     return found
 
 
@@ -211,6 +208,31 @@ def _passed(graph: CompiledGraph, index: StateIndex, trail: Trail, start_number:
     return False
 
 
+# How a compiled edge may be used by a corridor search (see :func:`corridor_classes`).
+_FREE, _OFF_TRUNK, _FOREIGN, _TRUNK, _DISTINCTIVE = 0, 1, 2, 3, 4
+
+
+def corridor_classes(graph: CompiledGraph, rule: CorridorRule) -> bytes:
+    """Per compiled edge: a change (any phase), off the trunk (access/egress only), another corridor's own
+    main line (no phase), the trunk, or a distinctive trunk link (ends the trunk's first stretch)."""
+
+    def build() -> bytes:
+        out = bytearray(len(graph.edge_src))
+        for edge, link in enumerate(graph.edge_link):
+            if link is None or graph.edge_kind[edge] != LINK:
+                continue
+            if link in rule.links:
+                out[edge] = _DISTINCTIVE if link in rule.distinctive else _TRUNK
+            else:
+                out[edge] = _FOREIGN if link in rule.foreign else _OFF_TRUNK
+        return bytes(out)
+
+    return graph.network.caches.get(_CORRIDOR_CLASSES, rule, build)
+
+
+_CORRIDOR_CLASSES = CacheSlot[CorridorRule, bytes]("corridor edge classes", max_entries=64)
+
+
 def _label_search(
     graph: CompiledGraph,
     weight: Sequence[float],
@@ -219,9 +241,8 @@ def _label_search(
     limits: Limits,
     settle_all: bool,
     banned_nodes: frozenset[int],
-    per_state: int = 1,
 ) -> tuple[dict[Label, tuple[float, Trail]], dict[int, float]]:
-    """Up to ``per_state`` labels per (state, layer, counters), each on a path of its own.
+    """One label per (state, layer, counters).
 
     Returns the first label found at each valid end and, per state, the least distance of an
     extension the loop rule refused where it would have been kept (a cheaper loop-free path may
@@ -231,8 +252,6 @@ def _label_search(
     n = index.n
     adj = graph.adj
     node_place = graph.node_place
-    edge_kind = graph.edge_kind
-    edge_link = graph.edge_link
     border = graph.border
     transship = graph.transship
     is_transfer = index.is_transfer
@@ -244,68 +263,47 @@ def _label_search(
     max_b = limits.max_border_crossings
     max_t = limits.max_transshipments
     rule = limits.corridor
+    classes = corridor_classes(graph, rule) if rule is not None else b""
+    trunk_places = rule.places if rule is not None else frozenset()
     target_nodes = set(graph.place_nodes.get(target_place, ()))
-
     inf = float("inf")
-    # The per_state least distances queued at each label (one number when per_state is 1).
-    best: dict[Label, list[float]] = {}
-    settled: dict[Label, int] = {}
+    best: dict[Label, float] = {}  # the least distance queued at each label
+    settled: set[Label] = set()
     found: dict[Label, tuple[float, Trail]] = {}
     heap: list[tuple[float, int, Label, Trail, int]] = []
     blocked: dict[int, float] = {}
     counter = 0
     start_number = -1
-
-    def kept(label: Label, dist: float) -> bool:
-        """Queue ``dist`` at ``label`` if it is among the label's per_state least so far."""
-        queued = best.get(label)
-        if queued is None:
-            best[label] = [dist]
-            return True
-        if len(queued) < per_state:
-            queued.append(dist)
-            return True
-        worst = max(queued)
-        if dist >= worst:
-            return False
-        queued[queued.index(worst)] = dist
-        return True
-
-    def room(label: Label, dist: float) -> bool:
-        queued = best.get(label)
-        return queued is None or len(queued) < per_state or dist < max(queued)
-
     for label, (dist, trail) in starts.items():
         node = label[0] % n
         start_number = place_number[node]
-        kept(label, dist)
+        best[label] = dist
         heap.append((dist, counter, label, trail, place_bit[node]))
         counter += 1
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        dist, _, label, trail, seen = heapq.heappop(heap)
-        count = settled.get(label, 0)
-        if count >= per_state:
+        dist, _, label, trail, seen = pop(heap)
+        if label in settled:
             continue
-        settled[label] = count + 1
-        if _is_end(label, n, target_nodes, rule, settle_all) and label not in found:
+        settled.add(label)
+        state, layer, b, t = label
+        node = state if state < n else state - n
+        if node in target_nodes and label not in found and (
+            rule is None or settle_all or layer in (TRUNK_DONE, EGRESS)
+        ):
             found[label] = (dist, trail)
             if not settle_all:
                 return found, blocked
-        state, layer, b, t = label
-        node = state if state < n else state - n
         if rule is not None:
             # Zero-cost phase changes: join the trunk at a corridor place, leave it after a distinctive link.
-            nexts: list[int] = []
-            if layer == ACCESS and node_place[node] in rule.places:
-                nexts.append(TRUNK)
-            if layer == TRUNK_DONE:
-                nexts.append(EGRESS)
-            for nl in nexts:
+            nl = TRUNK if layer == ACCESS and node_place[node] in trunk_places else EGRESS if layer == TRUNK_DONE else -1
+            if nl >= 0:
                 nlabel = (state, nl, b, t)
-                if settled.get(nlabel, 0) < per_state and kept(nlabel, dist):
+                if nlabel not in settled and dist < best.get(nlabel, inf):
+                    best[nlabel] = dist
                     counter += 1
-                    heapq.heappush(heap, (dist, counter, nlabel, trail, seen))
+                    push(heap, (dist, counter, nlabel, trail, seen))
         for target, edge in adj[node]:
             if edge in banned or target in banned_nodes:
                 continue
@@ -320,42 +318,38 @@ def _label_search(
                 bit = place_bit[target]
                 nseen = seen | bit
                 revisit = not loops and bool(seen & bit)
-            nb, nt, nl = b, t, layer
-            if border[edge]:
-                nb += border[edge]
-                if max_b is not None and nb > max_b:
-                    continue
-            if transship[edge]:
-                nt += transship[edge]
-                if max_t is not None and nt > max_t:
-                    continue
-            if rule is not None and edge_kind[edge] == LINK:
-                link = edge_link[edge]
-                on_trunk = link in rule.links
-                if layer in (ACCESS, EGRESS):
-                    if on_trunk or link in rule.foreign:
+            nl = layer
+            if rule is not None:
+                kind = classes[edge]
+                if kind != _FREE:
+                    if layer in (ACCESS, EGRESS):
+                        if kind != _OFF_TRUNK:
+                            continue
+                    elif kind < _TRUNK:
                         continue
-                else:
-                    if not on_trunk:
-                        continue
-                    if link in rule.distinctive:
+                    elif kind == _DISTINCTIVE:
                         nl = TRUNK_DONE
-            if max_b is None:
-                nb = 0
-            if max_t is None:
-                nt = 0
+            nb, nt = b, t
+            if max_b is not None:
+                nb += border[edge]
+                if nb > max_b:
+                    continue
+            if max_t is not None:
+                nt += transship[edge]
+                if nt > max_t:
+                    continue
             nlabel = (nstate, nl, nb, nt)
-            if settled.get(nlabel, 0) >= per_state:
+            if nlabel in settled:
                 continue
             nd = dist + weight[edge]
-            if room(nlabel, nd):
+            if nd < best.get(nlabel, inf):
                 if revisit and (exact or _passed(graph, index, trail, start_number, place_number[target])):
                     if nd < blocked.get(nstate, inf):
                         blocked[nstate] = nd
                     continue
-                kept(nlabel, nd)
+                best[nlabel] = nd
                 counter += 1
-                heapq.heappush(heap, (nd, counter, nlabel, (trail, edge), nseen))
+                push(heap, (nd, counter, nlabel, (trail, edge), nseen))
     return found, blocked
 
 
@@ -475,55 +469,57 @@ def _rest_bounds(
     index = state_index(graph)
     n = index.n
     rule = limits.corridor
+    classes = corridor_classes(graph, rule)
+    on_trunk_place = [graph.node_place[i % n] in rule.places for i in range(2 * n)]
     banned = limits.banned_edges
+    radj = index.radj
     inf = float("inf")
-    best: dict[tuple[int, int], float] = {}
-    heap: list[tuple[float, int, int]] = []
+    best = [inf] * (8 * n)  # (state, layer) -> 4 * state + layer
+    done = bytearray(8 * n)
+    heap: list[tuple[float, int]] = []
     for node in graph.place_nodes.get(target_place, ()):
         for state in (node, node + n):
             for layer in (TRUNK_DONE, EGRESS):
-                best[(state, layer)] = 0.0
-                heap.append((0.0, state, layer))
+                best[4 * state + layer] = 0.0
+                heap.append((0.0, 4 * state + layer))
     heapq.heapify(heap)
-    done: set[tuple[int, int]] = set()
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        d, state, layer = heapq.heappop(heap)
-        if (state, layer) in done:
+        d, key = pop(heap)
+        if done[key]:
             continue
-        done.add((state, layer))
-        node = state if state < n else state - n
+        done[key] = 1
+        state, layer = divmod(key, 4)
         # Phase changes, backwards: (s, ACCESS) -> (s, TRUNK) at a corridor place; (s, TRUNK_DONE) -> (s, EGRESS).
-        before: list[int] = []
-        if layer == TRUNK and graph.node_place[node] in rule.places:
-            before.append(ACCESS)
-        if layer == EGRESS:
-            before.append(TRUNK_DONE)
-        for layer0 in before:
-            if d < best.get((state, layer0), inf):
-                best[(state, layer0)] = d
-                heapq.heappush(heap, (d, state, layer0))
-        for src, edge in index.radj[state]:
+        before = ACCESS if layer == TRUNK and on_trunk_place[state] else TRUNK_DONE if layer == EGRESS else -1
+        if before >= 0 and d < best[4 * state + before]:
+            best[4 * state + before] = d
+            push(heap, (d, 4 * state + before))
+        for src, edge in radj[state]:
             if edge in banned:
                 continue
-            layers: tuple[int, ...] = (layer,)
-            if graph.edge_kind[edge] == LINK:
-                link = graph.edge_link[edge]
-                on_trunk = link in rule.links
-                if layer in (ACCESS, EGRESS):
-                    if on_trunk or link in rule.foreign:
-                        continue
-                elif not on_trunk:
+            kind = classes[edge]
+            if kind == _FREE:
+                layers: tuple[int, ...] = (layer,)
+            elif layer in (ACCESS, EGRESS):
+                if kind != _OFF_TRUNK:
                     continue
-                elif layer == TRUNK_DONE:
-                    layers = (TRUNK, TRUNK_DONE) if link in rule.distinctive else (TRUNK_DONE,)
-                elif link in rule.distinctive:
-                    continue  # a distinctive link always ends the trunk's first stretch
+                layers = (layer,)
+            elif kind < _TRUNK:
+                continue
+            elif layer == TRUNK_DONE:
+                layers = (TRUNK, TRUNK_DONE) if kind == _DISTINCTIVE else (TRUNK_DONE,)
+            elif kind == _DISTINCTIVE:
+                continue  # a distinctive link always ends the trunk's first stretch
+            else:
+                layers = (layer,)
             nd = d + weight[edge]
             for layer0 in layers:
-                if nd < best.get((src, layer0), inf):
-                    best[(src, layer0)] = nd
-                    heapq.heappush(heap, (nd, src, layer0))
-    return lambda state, layer: best.get((state, layer), inf)
+                key0 = 4 * src + layer0
+                if nd < best[key0]:
+                    best[key0] = nd
+                    push(heap, (nd, key0))
+    return lambda state, layer: best[4 * state + layer]
 
 
 def exact_best_path(
@@ -876,11 +872,14 @@ def best_path(
     weight: Sequence[float],
     stops: Sequence[str],
     limits: Limits,
+    *,
+    thorough: bool = True,
 ) -> tuple[float, list[int]] | None:
     """Cheapest path through ``stops`` (origin, via places..., destination) in order, or None.
 
     With via places the legs are searched one after another from the label reached at each
     via place, and places already passed are closed to later legs so the route never loops.
+    ``thorough``: see :func:`search`.
     """
     starts = start_labels(graph, stops[0], limits)
     total = 0.0
@@ -889,7 +888,9 @@ def best_path(
     for i, stop in enumerate(stops[1:], start=1):
         last = i == len(stops) - 1
         banned_nodes = frozenset(n for p in visited for n in graph.place_nodes.get(p, ()))
-        reached = search(graph, weight, starts, stop, limits, settle_all=not last, banned_nodes=banned_nodes)
+        reached = search(
+            graph, weight, starts, stop, limits, settle_all=not last, banned_nodes=banned_nodes, thorough=thorough
+        )
         if not reached:
             return None
         label, (dist, trail) = min(reached.items(), key=lambda item: item[1][0])
