@@ -243,10 +243,12 @@ def _loop_only(graph: CompiledGraph, head: str, edges: list[int], culprits: list
     again = places.index(twice[0], first + 1)
     stretch = places[max(first - 1, 0) : again + 2]
     shown = " > ".join(network.places[p].name for p in stretch)
-    who = "the only routes that meet them" if proven else "every route found that meets them"
+    them = "it" if len(culprits) == 1 else "them"
+    found = f"no loop-free route meets {them}" if proven else "no loop-free route was found (the search for one is bounded)"
     names = ", ".join(network.places[p].name for p in twice)
     return LoopOnlyError(
-        f"{head} without passing a place twice: {who} pass {names} twice ({shown}); routes never loop",
+        f"{head} without passing a place twice: {found}; the best route meeting {them} goes out and back "
+        f"(... {shown} ...), passing {names} twice",
         constraints=culprits,
     )
 
