@@ -216,12 +216,12 @@ def _sweep(network: planner.Network) -> Iterator[tuple[str, str]]:
 def test_over_2000_pairs_and_every_corridor_of_the_bundled_network_every_plan_keeps_the_invariants(
     eurasia: planner.Network,
 ) -> None:
-    ranks = ["time", "cost", "co2e", "generalized", "reliable"]
+    ranks = ["time", "cost", "co2e", "generalized", "reliable", "pareto"]
     corridors = [None, *eurasia.corridors]
     outcomes = {"routes": 0, "plans": 0, "no_route": 0, "loop_only": 0}
     for i, (origin, destination) in enumerate(_sweep(eurasia)):
-        rank = ranks[i % len(ranks)]
         for corridor in corridors:
+            rank = ranks[i % len(ranks)] if corridor is None else ranks[i % (len(ranks) - 1)]  # pareto takes no corridor
             try:
                 plan = planner.plan_routes(eurasia, origin, destination, rank=rank, k=3, corridor=corridor, use_cache=False)
             except planner.LoopOnlyError:
