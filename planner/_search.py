@@ -93,6 +93,16 @@ class StateIndex:
                 radj[dst].append((src, edge))
                 radj[dst].append((src + n, edge))
         self.radj = radj
+        # Out-edges of each state, ``(state reached, edge)``: a state entered by a transfer has no transfers out.
+        links_out: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        changes_out: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for node, edges in enumerate(graph.adj):
+            for target, edge in edges:
+                if self.is_transfer[edge]:
+                    changes_out[node].append((target + n, edge))
+                else:
+                    links_out[node].append((target, edge))
+        self.out: list[list[tuple[int, int]]] = [links_out[i] + changes_out[i] for i in range(n)] + links_out
 
 
 _STATE_INDEX = CacheSlot[None, StateIndex]("search states", max_entries=1)
@@ -150,9 +160,9 @@ def search(
     Returns the settled labels at ``target_place`` that are valid ends (for a corridor
     search: trunk completed). With ``settle_all`` every reachable label at the target is
     returned (used to chain via places); otherwise only the first, cheapest one. Unless
-    ``limits.allow_loops``, no returned path passes a place twice. ``thorough`` looks again
-    (wider, then exactly) where the loop rule may hide a cheaper or the only loop-free path;
-    without it the answer is loop-free but may be neither (enough for candidate alternatives).
+    ``limits.allow_loops``, no returned path passes a place twice. ``thorough`` looks again,
+    exactly, where the loop rule may hide a cheaper loop-free path; without it the answer is
+    loop-free but maybe not the cheapest (enough for candidate alternatives).
     """
     if (
         not settle_all
@@ -162,10 +172,10 @@ def search(
         and all(label[1] == 0 and label[2] == 0 and label[3] == 0 for label in starts)
     ):
         if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES:
-            found = _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
+            found, loopless = _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
         else:
-            found = _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
-        if limits.allow_loops or all(_loopless_trail(graph, trail) for _, trail in found.values()):
+            found, loopless = _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
+        if loopless or limits.allow_loops:
             return found
     found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes)
     if found and blocked and thorough and not limits.allow_loops:
@@ -181,10 +191,6 @@ def search(
                     return better
                 found = {**found, **better}
     return found
-
-
-def _loopless_trail(graph: CompiledGraph, trail: Trail) -> bool:
-    return is_loopless(places_of(graph, trail_edges(trail)))
 
 
 def _is_end(label: Label, n: int, target_nodes: set[int], rule: CorridorRule | None, settle_all: bool) -> bool:
@@ -551,11 +557,12 @@ def _plain_search(
     target_place: str,
     banned: frozenset[int],
     banned_nodes: frozenset[int],
-) -> dict[Label, tuple[float, Trail]]:
-    """:func:`search` without counters, corridor layers or the loop check: plain Dijkstra on states.
+) -> tuple[dict[Label, tuple[float, Trail]], bool]:
+    """:func:`search` without counters, corridor layers or the loop rule: plain Dijkstra on states.
 
-    Paths are kept as one predecessor edge per state (the edge of its last improvement, which is
-    the entry settled) instead of a linked list per heap entry.
+    Returns the label found and whether its path passes every place once. Paths are kept as one
+    predecessor edge per state (the edge of its last improvement, which is the entry settled)
+    instead of a linked list per heap entry.
     """
     index = state_index(graph)
     n = index.n
@@ -582,19 +589,16 @@ def _plain_search(
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
     check = bool(banned) or bool(banned_nodes)
+    out = index.out
     while heap:
         dist, _, state = pop(heap)
         if done[state]:
             continue
         done[state] = 1
-        node = state if state < n else state - n
-        if is_target[node]:
-            return {(state, 0, 0, 0): (dist, _trail_to(graph, pred, prev, start_trail, state))}
-        for target, edge in adj[node]:
-            if is_transfer[edge]:
-                if state >= n:
-                    continue
-                target += n
+        if is_target[state if state < n else state - n]:
+            trail, loopless = _trail_to(graph, index, pred, prev, start_trail, state)
+            return {(state, 0, 0, 0): (dist, trail)}, loopless
+        for target, edge in out[state]:
             if done[target] or (check and (edge in banned or target % n in banned_nodes)):
                 continue
             nd = dist + weight[edge]
@@ -604,20 +608,31 @@ def _plain_search(
                 prev[target] = state
                 counter += 1
                 push(heap, (nd, counter, target))
-    return {}
+    return {}, True
 
 
-def _trail_to(graph: CompiledGraph, pred: list[int], prev: list[int], start_trail: dict[int, Trail], state: int) -> Trail:
+def _trail_to(
+    graph: CompiledGraph, index: StateIndex, pred: list[int], prev: list[int], start_trail: dict[int, Trail], state: int
+) -> tuple[Trail, bool]:
+    """The path to ``state`` from its predecessors, and whether it passes every place once."""
     edges: list[int] = []
+    numbers, edge_src, is_transfer = index.place_number, graph.edge_src, index.is_transfer
+    passed = {numbers[state % index.n]}
+    loopless = True
     edge = pred[state]
     while edge != -1:
         edges.append(edge)
+        if not is_transfer[edge]:
+            number = numbers[edge_src[edge]]
+            if number in passed:
+                loopless = False
+            passed.add(number)
         state = prev[state]
         edge = pred[state]
     trail = start_trail[state]
     for e in reversed(edges):
         trail = (trail, e)
-    return trail
+    return trail, loopless
 
 
 def state_path(
@@ -815,7 +830,7 @@ def _kernel_search(
     target_place: str,
     banned: frozenset[int],
     banned_nodes: frozenset[int],
-) -> dict[Label, tuple[float, Trail]]:
+) -> tuple[dict[Label, tuple[float, Trail]], bool]:
     """:func:`_plain_search` on scipy's C Dijkstra, for large graphs.
 
     The same shortest distance; among paths of exactly equal weight it may pick another one.
@@ -834,16 +849,18 @@ def _kernel_search(
     dist, pred, _ = dijkstra(matrix, directed=True, indices=sorted(offsets), min_only=True, return_predecessors=True)
     targets = [s for node in graph.place_nodes.get(target_place, ()) for s in (node, node + n) if np.isfinite(dist[s])]
     if not targets:
-        return {}
+        return {}, True
     end = min(targets, key=lambda s: (dist[s], s))
     states = [end]
     while pred[states[-1]] >= 0:
         states.append(int(pred[states[-1]]))
     states.reverse()
     trail = trails[states[0]]
+    edges = []
     for u, v in zip(states, states[1:], strict=False):
-        trail = (trail, _edge_between(graph, weight, banned, u, v, n))
-    return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}
+        edges.append(_edge_between(graph, weight, banned, u, v, n))
+        trail = (trail, edges[-1])
+    return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}, is_loopless(places_of(graph, edges))
 
 
 def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, banned: frozenset[int], backward: bool) -> Tree:
