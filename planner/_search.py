@@ -566,8 +566,6 @@ def _plain_search(
     """
     index = state_index(graph)
     n = index.n
-    adj = graph.adj
-    is_transfer = index.is_transfer
     is_target = bytearray(n)
     for node in graph.place_nodes.get(target_place, ()):
         is_target[node] = 1
