@@ -15,6 +15,7 @@ from .cache import CacheSlot, NetworkCaches
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, compare
 from .corridors import corridor_links, resolve_corridor
 from .errors import (
+    DeadlineExceededError,
     InvalidRequestError,
     LoopOnlyError,
     NetworkError,
@@ -98,6 +99,7 @@ __all__ = [
     "ComparisonRow",
     "Corridor",
     "CorridorShare",
+    "DeadlineExceededError",
     "Event",
     "EventKind",
     "Figure",

@@ -144,6 +144,7 @@ def choose_paths(
     ranked: list[_Candidate] = [best]
     beyond = 0  # candidates looked at past the stretch, to tell whether a wider one would admit more
     for weight, edges, straddling in source:
+        _search.check_deadline(limits.deadline)
         if value is None and len(ranked) >= k:
             break
         if value is not None and len(ranked) >= pool:

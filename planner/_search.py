@@ -16,17 +16,23 @@ search never extends a label into a place its path has passed; it keeps one labe
 label blocked that way can hide a loop-free path behind it: when that happens, an exact search with
 every non-dominated (distance, places passed) label per state, bounded by the first answer, confirms
 or improves it (:func:`_exact_search`, capped at :data:`EXACT_MAX_LABELS`).
+
+A search given a deadline (``Limits.deadline``, a ``time.monotonic()`` instant) checks the clock
+when it starts and every :data:`DEADLINE_CHECK_EVERY` settled labels, and raises
+:class:`~planner.errors.DeadlineExceededError` once past it.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._compile import LINK, TRANSFER, CompiledGraph
 from .cache import CacheSlot
+from .errors import DeadlineExceededError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,6 +75,19 @@ class Limits:
     max_transshipments: int | None = None
     corridor: CorridorRule | None = None
     allow_loops: bool = False
+    deadline: float | None = None
+    """A ``time.monotonic()`` instant past which the search stops (None: no limit)."""
+
+
+DEADLINE_CHECK_EVERY = 128
+"""Settled labels between two looks at the clock (a power of two); ~30 µs of search on the bundled network."""
+_CHECK_MASK = DEADLINE_CHECK_EVERY - 1
+
+
+def check_deadline(deadline: float | None) -> None:
+    """Raise :class:`DeadlineExceededError` when ``deadline`` (a ``time.monotonic()`` instant) has passed."""
+    if deadline is not None and (late := time.monotonic() - deadline) > 0:
+        raise DeadlineExceededError(f"the search passed its deadline by {late * 1e3:.1f} ms", late_seconds=late)
 
 
 class StateIndex:
@@ -164,6 +183,8 @@ def search(
     exactly, where the loop rule may hide a cheaper loop-free path; without it the answer is
     loop-free but maybe not the cheapest (enough for candidate alternatives).
     """
+    deadline = limits.deadline
+    check_deadline(deadline)
     if (
         not settle_all
         and limits.corridor is None
@@ -174,7 +195,9 @@ def search(
         if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES:
             found, loopless = _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
         else:
-            found, loopless = _plain_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
+            found, loopless = _plain_search(
+                graph, weight, starts, target_place, limits.banned_edges, banned_nodes, deadline
+            )
         if loopless or limits.allow_loops:
             return found
     found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes)
@@ -293,6 +316,8 @@ def _label_search(
         if label in settled:
             continue
         settled.add(label)
+        if limits.deadline is not None and not len(settled) & _CHECK_MASK:
+            check_deadline(limits.deadline)
         state, layer, b, t = label
         node = state if state < n else state - n
         if node in target_nodes and label not in found and (
@@ -421,12 +446,16 @@ def _exact_search(
 
     for label, (dist, trail) in starts.items():
         push(dist, label, trail, 1 << numbers[label[0] % n])
+    popped = 0
     while heap:
         if counter > EXACT_MAX_LABELS:
             return {}, False
         _, ident, dist, label, trail, mask = heapq.heappop(heap)
         if ident not in live:
             continue  # dominated after it was queued
+        popped += 1
+        if limits.deadline is not None and not popped & _CHECK_MASK:
+            check_deadline(limits.deadline)
         if _is_end(label, n, target_nodes, rule, False):
             return {label: (dist, trail)}, True
         state, layer, b, t = label
@@ -557,6 +586,7 @@ def _plain_search(
     target_place: str,
     banned: frozenset[int],
     banned_nodes: frozenset[int],
+    deadline: float | None = None,
 ) -> tuple[dict[Label, tuple[float, Trail]], bool]:
     """:func:`search` without counters, corridor layers or the loop rule: plain Dijkstra on states.
 
@@ -588,11 +618,16 @@ def _plain_search(
     pop, push = heapq.heappop, heapq.heappush
     check = bool(banned) or bool(banned_nodes)
     out = index.out
+    settled = 0
     while heap:
         dist, _, state = pop(heap)
         if done[state]:
             continue
         done[state] = 1
+        if deadline is not None:
+            settled += 1
+            if not settled & _CHECK_MASK:
+                check_deadline(deadline)
         if is_target[state if state < n else state - n]:
             trail, loopless = _trail_to(graph, index, pred, prev, start_trail, state)
             return {(state, 0, 0, 0): (dist, trail)}, loopless

@@ -45,12 +45,18 @@ def pareto_front_paths(
     origin: str,
     destination: str,
     banned_edges: frozenset[int] = frozenset(),
+    *,
+    deadline: float | None = None,
 ) -> list[tuple[Vector, list[int]]]:
     """Every non-dominated path (as edge lists) from ``origin`` to ``destination``, sorted by hours.
 
     Labels live on search states (a node, and whether it was entered by a change of mode: one change
     at a place, see :mod:`planner._search`), and a label never extends into a place its path has passed.
+
+    ``deadline`` (a ``time.monotonic()`` instant) stops the search with
+    :class:`~planner.errors.DeadlineExceededError` once past it.
     """
+    _search.check_deadline(deadline)
     hours, cost, co2e = graph.hours, graph.cost_teu, graph.co2e_t
     index = _search.state_index(graph)
     n = index.n
@@ -66,9 +72,12 @@ def pareto_front_paths(
         counter += 1
     heapq.heapify(heap)
     front: list[tuple[Vector, _search.Trail]] = []
-    created = 0
+    created = popped = 0
     while heap:
         vec, _, state, trail, passed = heapq.heappop(heap)
+        popped += 1
+        if deadline is not None and not popped % _search.DEADLINE_CHECK_EVERY:
+            _search.check_deadline(deadline)
         if vec not in labels.get(state, ()):
             continue  # removed after being queued: a better label arrived
         if any(_covers(f, vec) for f, _ in front):
@@ -110,7 +119,7 @@ def pareto_front_paths(
     return result
 
 
-def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
+def pareto_routes(graph: CompiledGraph, request: RouteRequest, *, deadline: float | None = None) -> list[Route]:
     """The Pareto front for a request, capped at ``k`` routes and sorted by transit time.
 
     The routes best on time, on cost and on CO2e are kept first (in that order, as far as
@@ -131,7 +140,7 @@ def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
             field="rank",
         )
     banned = banned_edges(graph, request, active)
-    paths = pareto_front_paths(graph, request.origin, request.destination, banned)
+    paths = pareto_front_paths(graph, request.origin, request.destination, banned, deadline=deadline)
     if not paths:
         raise explain_no_route(graph, request, criterion_weights(graph, Rank.TIME, 0.0))
     routes = [

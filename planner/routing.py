@@ -72,6 +72,7 @@ def plan_routes(
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
     use_cache: bool = True,
+    deadline: float | None = None,
 ) -> RoutePlan:
     """Find up to ``k`` ranked routes from ``origin`` to ``destination``: the best, then real alternatives.
 
@@ -92,6 +93,8 @@ tonnes_per_teu
         The request's options, as for :func:`planner.resolve_request`.
     use_cache
         False computes the plan afresh instead of taking it from the network's plan cache.
+    deadline
+        A ``time.monotonic()`` instant: the search stops once past it (None: no limit).
 
     Returns
     -------
@@ -104,6 +107,8 @@ tonnes_per_teu
         The request is malformed (which field, what was expected).
     NoRouteError
         No route satisfies the constraints; the message names the constraints that cut it.
+    DeadlineExceededError
+        The search passed ``deadline``.
 
     Examples
     --------
@@ -132,7 +137,7 @@ tonnes_per_teu
         value_of_time_usd_per_teu_hour=value_of_time_usd_per_teu_hour,
         tonnes_per_teu=tonnes_per_teu,
     )
-    return plan(network, request, use_cache=use_cache)
+    return plan(network, request, use_cache=use_cache, deadline=deadline)
 
 
 PLAN_CACHE_SIZE = 1024
@@ -156,11 +161,13 @@ _PLANS = CacheSlot[RouteRequest, RoutePlan | NoRouteError](
 )
 
 
-def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> RoutePlan:
+def plan(network: Network, request: RouteRequest, *, use_cache: bool = True, deadline: float | None = None) -> RoutePlan:
     """Plan routes for a request built by :func:`planner.resolve_request`.
 
     The same request on the same network always gives the same plan, so plans (and no-route
     errors) are kept in the network's bounded plan cache; ``use_cache=False`` computes afresh.
+    A ``deadline`` (a ``time.monotonic()`` instant) stops the search once past it; the cache
+    answers without looking at it.
 
     Raises
     ------
@@ -168,15 +175,17 @@ def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> 
         The request names ids this network does not have (it was resolved on another one).
     NoRouteError
         No route satisfies the constraints.
+    DeadlineExceededError
+        The search passed ``deadline`` (nothing is cached).
     """
     if not use_cache:
         check_request(network, request)
-        return _plan(network, request)
+        return _plan(network, request, deadline)
     hit = network.caches.peek(_PLANS, request)
     if hit is None:
         check_request(network, request)  # a plan in the cache was checked when it was made
         try:
-            hit = _plan(network, request)
+            hit = _plan(network, request, deadline)
         except NoRouteError as exc:
             hit = exc
         network.caches.put(_PLANS, request, hit)
@@ -215,16 +224,16 @@ def _notes(request: RouteRequest, found: int, choice: Choice) -> tuple[str, ...]
     return (text,)
 
 
-def _plan(network: Network, request: RouteRequest) -> RoutePlan:
+def _plan(network: Network, request: RouteRequest, deadline: float | None = None) -> RoutePlan:
     graph = compiled(network)
     if request.rank is Rank.PARETO:
-        routes = pareto_routes(graph, request)
+        routes = pareto_routes(graph, request, deadline=deadline)
         notes = () if len(routes) >= request.k else (f"the Pareto front has {len(routes)} route{'s' if len(routes) != 1 else ''}",)
         return RoutePlan(request, tuple(routes), notes)
     search_rank = Rank.TIME if request.rank is Rank.RELIABLE else request.rank
     weights = criterion_weights(graph, search_rank, request.value_of_time_usd_per_teu_hour)
     active = {c.name for c in constraints_of(network, request)}
-    limits = limits_for(graph, request, active)
+    limits = replace(limits_for(graph, request, active), deadline=deadline)
     route_stops = stops(request, active)
     found = _search.best_path(graph, weights, route_stops, limits)
     proven = False
