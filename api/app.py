@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,11 +19,12 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 import planner
 from planner import NetworkError, load_network
 
-from . import batches, comparisons, corridors, places, routes, scenarios
+from . import batches, comparisons, corridors, metrics, places, routes, scenarios
 from . import network as network_router
 from .auth import RateLimiter
 from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
+from .dispatch import CheapRule, Dispatcher
 from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
 from .problems import ProblemError, install_problem_handlers
 from .settings import Settings, get_settings
@@ -39,8 +41,9 @@ corridor comparisons and what-if scenarios, over the `planner` package.
   `Authorization: Bearer <key>` or `X-API-Key: <key>`. `/healthz`, `/readyz` and the docs are open.
 * **Errors** are `application/problem+json` (RFC 9457) with a stable `code`: 404 unknown place (with
   `suggestions`), 422 invalid input (`errors: [{field, message}]`), 409 no route under the constraints
-  (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline or
-  when every worker is busy (both with `Retry-After`).
+  (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline
+  (which covers waiting for a compute slot) or when no compute slot comes free within the queue time
+  (both with `Retry-After`).
 * **Limits**: k ≤ 20, at most 10 via places, avoid lists ≤ 50 items, bodies ≤ 1 MiB, JSON nested at
   most 32 levels (422 naming the field). A body arriving too slowly is cut with 408; at the server,
   request headers must arrive within 10 s (408) and fit in 16 KiB (431); failed API key checks are
@@ -68,9 +71,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     failures = settings.auth_failures_per_minute
     app.state.auth_throttle = RateLimiter(failures) if failures > 0 and app.state.key_digests else None
     # The workers get this very network (never the file again), so every answer is of the network loaded here.
-    pool = ComputePool(network, size=settings.max_concurrent_computations, deadline_seconds=settings.compute_deadline_seconds)
+    pool = ComputePool(
+        network,
+        size=settings.max_concurrent_computations,
+        deadline_seconds=settings.compute_deadline_seconds,
+        spares=settings.compute_spare_workers,
+        queue_seconds=settings.compute_queue_seconds,
+        queue_length=settings.compute_queue_length,
+    )
     pool.start()
     app.state.pool = pool
+    rule = CheapRule(max_k=settings.inline_max_k, max_places=settings.inline_max_places)
+    app.state.compute = dispatcher = Dispatcher(network, pool, rule, inline_budget_seconds=settings.inline_budget_seconds)
+    await asyncio.to_thread(dispatcher.prepare)
     app.state.network = network
     app.state.scenario_store = scenarios.open_store(settings)
     try:
@@ -79,6 +92,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await batches.shutdown(app)
         app.state.network = None
+        app.state.compute = None
         app.state.pool = None
         pool.close()
         app.state.scenario_store.close()
@@ -105,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
     strict = [Depends(reject_unknown_parameters)]
-    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router):
+    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router):
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)

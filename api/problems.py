@@ -7,7 +7,8 @@ values in planner messages are redacted.
 
 Status choices: an unknown place is 404 (the resource named by the request does not exist); an
 impossible route under the given constraints is 409 (the request is well formed but conflicts
-with the network's state; dropping a constraint resolves it), not 404 or 422.
+with the network's state; dropping a constraint resolves it), not 404 or 422. A computation stopped
+at its deadline is 503 with Retry-After: the request may succeed when the server is less busy.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from planner import InvalidRequestError, NoRouteError, PlannerError, UnknownPlaceError
+from planner import DeadlineExceededError, InvalidRequestError, NoRouteError, PlannerError, UnknownPlaceError
 
 from .params import accepted_names, did_you_mean, shown_name
 
@@ -142,6 +143,9 @@ def planner_problem(exc: PlannerError) -> Response:
             errors=[{"field": field, "message": "no place has this id, name or alias"}],
             suggestions=list(exc.suggestions),
         )
+    if isinstance(exc, DeadlineExceededError):
+        detail = "the computation passed its deadline and was stopped; retry, or narrow the request (smaller k, fewer via places)"
+        return problem_response(503, exc.code, "Computation took too long", detail, headers={"Retry-After": "1"})
     if isinstance(exc, NoRouteError):
         return problem_response(409, exc.code, "No route under these constraints", exc.message, constraints=list(exc.constraints))
     if isinstance(exc, InvalidRequestError):

@@ -8,7 +8,7 @@ from fastapi import Query, Request
 from starlette.responses import Response
 
 from . import jobs
-from .common import GEOJSON, compute, json_response, ok, v1_router
+from .common import GEOJSON, Effort, compute, json_response, ok, v1_router
 from .models import Format, RouteBody, RouteQuery
 from .scenarios import resolve_uploaded
 
@@ -43,7 +43,10 @@ async def _routes(request: Request, body: RouteBody, output: Format) -> Response
         scenario = resolve_uploaded(request, body.scenario)
         data = await compute(request, jobs.plan_scenario, scenario, body.origin, body.destination, options)
         return json_response(data)
-    data = await compute(request, jobs.plan, body.origin, body.destination, body.planner_options(), output == "geojson")
+    effort = Effort(k=body.k, pareto=body.rank == "pareto")
+    data = await compute(
+        request, jobs.plan, body.origin, body.destination, body.planner_options(), output == "geojson", effort=effort
+    )
     return json_response(data, GEOJSON if output == "geojson" else "application/json")
 
 

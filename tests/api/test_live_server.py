@@ -62,6 +62,7 @@ def guarded_server() -> Iterator[str]:
 
 
 def running(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``corridor serve ARGS`` on a free port until the generator is closed; ``env`` adds CORRIDOR_* settings."""
     port = free_port()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log, tempfile.TemporaryDirectory() as data_dir:
         env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir, **(env or {})}
