@@ -82,7 +82,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     pool.start()
     app.state.pool = pool
     rule = CheapRule(max_k=settings.inline_max_k, max_places=settings.inline_max_places)
-    app.state.compute = dispatcher = Dispatcher(network, pool, rule, inline_budget_seconds=settings.inline_budget_seconds)
+    app.state.compute = dispatcher = Dispatcher(
+        network, pool, rule, inline_budget_seconds=settings.inline_budget_seconds, inline_mode=settings.inline_mode
+    )
     await asyncio.to_thread(dispatcher.prepare)
     app.state.network = network
     app.state.scenario_store = scenarios.open_store(settings)
@@ -94,6 +96,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.network = None
         app.state.compute = None
         app.state.pool = None
+        dispatcher.close()
         pool.close()
         app.state.scenario_store.close()
         app.state.scenario_store = None

@@ -168,8 +168,9 @@ def _compute_stats(client: TestClient) -> dict[str, dict[str, int]]:
     return stats
 
 
-def test_cheap_requests_run_in_the_server_process_and_the_rest_in_the_workers() -> None:
-    for client in started(tiny_settings()):
+@pytest.mark.parametrize("mode", ["loop", "thread"])
+def test_cheap_requests_run_in_the_server_process_and_the_rest_in_the_workers(mode: str) -> None:
+    for client in started(tiny_settings(inline_mode=mode)):
         assert client.get("/v1/routes", params={"from": "a1", "to": "c2", "k": 1}).status_code == 200
         assert client.get("/v1/routes", params={"from": "a1", "to": "c2", "k": 3, "rank": "cost"}).status_code == 200
         stats = _compute_stats(client)
@@ -189,8 +190,9 @@ def test_with_inline_max_k_0_every_request_goes_to_the_workers() -> None:
         assert (stats["in_process"]["runs"], stats["pool"]["runs"]) == (0, 1)
 
 
-def test_a_cheap_request_past_its_deadline_is_stopped_in_the_server_process_with_503() -> None:
-    for client in started(tiny_settings(compute_deadline_seconds=0.000_001)):
+@pytest.mark.parametrize("mode", ["loop", "thread"])
+def test_a_cheap_request_past_its_deadline_is_stopped_in_the_server_process_with_503(mode: str) -> None:
+    for client in started(tiny_settings(compute_deadline_seconds=0.000_001, inline_mode=mode)):
         response = client.get("/v1/routes", params={"from": "a1", "to": "c2"})
         problem = assert_problem(response, 503, "deadline_exceeded")
         assert response.headers["retry-after"] == "1"
