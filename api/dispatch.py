@@ -9,10 +9,12 @@ on its event loop, with a cooperative deadline that the search checks as it sett
 **The cheap rule** (:meth:`CheapRule.admits`, the one place it is defined): a request is cheap
 when it is one search request (not a comparison, a scenario or a matrix), not ``rank=pareto``,
 asks for at most ``inline_max_k`` routes (default 3), and the network has at most
-``inline_max_places`` places (default 2,000). On the bundled network (162 places) a cold k=1
+``inline_max_places`` places (default 1,000). On the bundled network (162 places) a cold k=1
 costs ~0.25 ms, k=3 ~0.9 ms (p99 ~2.6 ms); k=5 costs ~3 ms (p99 ~10 ms, worst ~20 ms) and k=10
 ~8 ms (worst ~100 ms), so k=4 and k=5 go to the pool: there the cost of the round trip
-(~0.5 ms) is small beside the search, and a slow one cannot hold up the cheap ones.
+(~0.5 ms) is small beside the search, and a slow one cannot hold up the cheap ones. On the
+synthetic grids of ``benchmarks/_synthetic.py`` k=3 costs ~8 ms (worst ~14 ms) at 1,000 places
+but ~14 ms (worst ~85 ms) at 2,000, past the in-process budget; k=1 ~2 ms and ~4 ms.
 
 ``inline_mode`` says where in the server process: ``loop`` (default) calls the job on the event
 loop itself, ``thread`` in one compute thread beside it. On the bundled network the loop costs
@@ -59,7 +61,7 @@ class CheapRule:
     """Which computations run in the server process (see the module docstring)."""
 
     max_k: int = 3
-    max_places: int = 2_000
+    max_places: int = 1_000
 
     def admits(self, effort: Effort | None, network: Network) -> bool:
         """True when ``effort`` is cheap on ``network``; None (unknown effort) is never cheap."""

@@ -25,7 +25,7 @@ _EXAMPLE = {
     "pid": 4242,
     "caches": [{"name": "API responses", "entries": 512, "max_entries": 512, "bytes": 1900000, "max_bytes": 67108864,
                 "hits": 120, "misses": 20400}],
-    "compute": {"cheap_rule": {"max_k": 3, "max_places": 2000, "inline_budget_seconds": 0.02, "network_places": 162},
+    "compute": {"cheap_rule": {"max_k": 3, "max_places": 1000, "inline_budget_seconds": 0.02, "network_places": 162},
                 "in_process": {"runs": 20000, "moved_to_pool": 0, "deadline_stops": 0},
                 "pool": {"runs": 400, "size": 4, "spares": 1, "computing": 0, "waiting": 0, "queued": 3, "deadline_kills": 0}},
 }  # fmt: skip

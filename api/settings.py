@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     """Requests that may wait for a compute slot per server process; one more is answered 503 at once."""
     inline_max_k: int = Field(3, ge=0, le=20)
     """Cheap requests run in the server process: k up to this (0 sends every request to the workers)."""
-    inline_max_places: int = Field(2_000, ge=0)
+    inline_max_places: int = Field(1_000, ge=0)
     """... and a network of at most this many places (larger networks compute in the workers)."""
     inline_budget_seconds: float = Field(0.02, gt=0, le=10)
     """A cheap request still searching after this long moves to a worker, so the server never stalls longer."""
