@@ -99,11 +99,11 @@ def test_without_a_spare_the_job_after_a_kill_waits_no_longer_than_its_deadline(
                 await pool.run(count_places, deadline=began + 0.05)  # the only worker is still starting
             return time.monotonic() - began
 
-        assert asyncio.run(scenario()) < 0.5
+        assert asyncio.run(scenario()) < 1.0  # its deadline, not the start of a new worker
 
 
 def test_jobs_beyond_the_free_slots_wait_in_the_queue_and_all_are_answered() -> None:
-    with _pool(size=2, spares=1) as pool:
+    with _pool(size=2, spares=1, queue_seconds=30) as pool:
 
         async def scenario() -> list[float]:
             return list(await asyncio.gather(*(pool.run(sleep_job, 0.05) for _ in range(12))))
@@ -120,13 +120,13 @@ def test_past_the_queue_time_a_waiting_job_is_refused() -> None:
     with _pool(queue_seconds=0.2) as pool:
 
         async def scenario() -> None:
-            slow = asyncio.ensure_future(pool.run(sleep_job, 1.0))
+            slow = asyncio.ensure_future(pool.run(sleep_job, 3.0))
             await asyncio.sleep(0.1)
             began = time.monotonic()
             with pytest.raises(Overloaded, match="no compute slot came free"):
                 await pool.run(count_places)
-            assert 0.15 < time.monotonic() - began < 0.6
-            assert await slow == 1.0
+            assert 0.15 < time.monotonic() - began < 2.0  # the queue time, not the 3 s job
+            assert await slow == 3.0
             assert await pool.run(count_places) == 6  # the slot is free again
 
         asyncio.run(scenario())
@@ -134,18 +134,18 @@ def test_past_the_queue_time_a_waiting_job_is_refused() -> None:
 
 
 def test_a_full_queue_refuses_at_once() -> None:
-    with _pool(queue_length=1) as pool:
+    with _pool(queue_length=1, queue_seconds=10) as pool:
 
         async def scenario() -> None:
-            slow = asyncio.ensure_future(pool.run(sleep_job, 1.0))
+            slow = asyncio.ensure_future(pool.run(sleep_job, 2.0))
             await asyncio.sleep(0.1)
             queued = asyncio.ensure_future(pool.run(count_places))
             await asyncio.sleep(0.05)
             began = time.monotonic()
             with pytest.raises(Overloaded, match="already waiting"):
                 await pool.run(count_places)
-            assert time.monotonic() - began < 0.1
-            assert await slow == 1.0
+            assert time.monotonic() - began < 0.5  # not the queue time (10 s), nor the job (2 s)
+            assert await slow == 2.0
             assert await queued == 6
 
         asyncio.run(scenario())
@@ -219,18 +219,20 @@ def test_a_cheap_request_past_the_in_process_budget_moves_to_a_worker_and_is_ans
 
 
 def test_when_every_worker_is_busy_requests_wait_for_a_slot_and_healthz_stays_fast() -> None:
-    for client in started(tiny_settings(max_concurrent_computations=1, compute_deadline_seconds=30, inline_max_k=0)):
+    settings = tiny_settings(max_concurrent_computations=1, compute_deadline_seconds=30, compute_queue_seconds=20,
+                             inline_max_k=0)  # fmt: skip
+    for client in started(settings):
         pool: ComputePool = client.app.state.pool  # type: ignore[attr-defined]
-        busy = client.portal.start_task_soon(pool.run, sleep_job, 0.5)  # type: ignore[union-attr]
+        busy = client.portal.start_task_soon(pool.run, sleep_job, 3.0)  # type: ignore[union-attr]
         while pool.in_flight == 0:
             time.sleep(0.01)
         began = time.monotonic()
         assert client.get("/healthz").status_code == 200
         assert client.get("/v1/places", params={"q": "alpha"}).status_code == 200
-        assert time.monotonic() - began < 0.4
+        assert time.monotonic() - began < 1.5
         response = client.get("/v1/routes", params={"from": "a1", "to": "c2"})
         assert response.status_code == 200, response.text
-        assert busy.result(timeout=30) == 0.5
+        assert busy.result(timeout=30) == 3.0
         assert _compute_stats(client)["pool"]["queued"] == 1
 
 
@@ -238,16 +240,16 @@ def test_past_the_queue_time_the_api_answers_503_overloaded_with_retry_after() -
     settings = tiny_settings(max_concurrent_computations=1, compute_queue_seconds=0.2, inline_max_k=0)
     for client in started(settings):
         pool: ComputePool = client.app.state.pool  # type: ignore[attr-defined]
-        busy = client.portal.start_task_soon(pool.run, sleep_job, 2.0)  # type: ignore[union-attr]
+        busy = client.portal.start_task_soon(pool.run, sleep_job, 5.0)  # type: ignore[union-attr]
         while pool.in_flight == 0:
             time.sleep(0.01)
         began = time.monotonic()
         response = client.get("/v1/routes", params={"from": "a1", "to": "c2"})
-        assert time.monotonic() - began < 1.0
+        assert time.monotonic() - began < 3.0  # the queue time, not the 5 s job
         problem = assert_problem(response, 503, "overloaded")
         assert response.headers["retry-after"] == "1"
         assert "no compute slot came free" in problem["detail"]
         # A cheap request does not need a worker: it is answered while the worker is busy.
         client.app.state.compute.rule = CheapRule(max_k=3)  # type: ignore[attr-defined]
         assert client.get("/v1/routes", params={"from": "a1", "to": "c2", "k": 1}).status_code == 200
-        assert busy.result(timeout=30) == 2.0
+        assert busy.result(timeout=30) == 5.0
