@@ -322,6 +322,8 @@ class ComputePool:
                 waited = time.monotonic() - began
                 if until >= deadline:
                     raise DeadlineExceeded(f"the deadline passed after {waited:.2f} s waiting for a compute slot") from None
+                if not self.ready():
+                    raise WorkerFailed("no compute worker has loaded the network (still starting, or failing to)") from None
                 self.counters.refused_queue_timeout += 1
                 raise Overloaded(f"no compute slot came free within {waited:.2f} s") from None
             raise

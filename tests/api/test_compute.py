@@ -17,8 +17,9 @@ from api_helpers import TINY, TestClient, assert_problem, started, tiny_settings
 from api_jobs import count_places, sleep_job
 
 import planner
-from api.compute import ComputePool, DeadlineExceeded, Overloaded
+from api.compute import ComputePool, DeadlineExceeded, Overloaded, WorkerFailed
 from api.dispatch import CheapRule, Effort
+from planner.batch import NetworkSource
 
 
 @contextlib.contextmanager
@@ -100,6 +101,23 @@ def test_without_a_spare_the_job_after_a_kill_waits_no_longer_than_its_deadline(
             return time.monotonic() - began
 
         assert asyncio.run(scenario()) < 1.0  # its deadline, not the start of a new worker
+
+
+def test_when_no_worker_can_load_the_network_a_job_fails_after_the_queue_time(capfd: pytest.CaptureFixture[str]) -> None:
+    pool = ComputePool(planner.load_network(TINY), size=1, deadline_seconds=10, queue_seconds=0.5)
+    pool.source = NetworkSource(pool.source.data, "0" * 64, "<another network>")  # every worker refuses it
+    pool.start()
+    try:
+        end = time.monotonic() + 60
+        while pool.counters.worker_failures == 0:
+            assert time.monotonic() < end, "the worker never reported"
+            time.sleep(0.05)
+        with pytest.raises(WorkerFailed, match="no compute worker has loaded the network"):
+            asyncio.run(pool.run(count_places))
+        assert not pool.ready()
+    finally:
+        pool.close()
+    assert "a compute worker failed to start" in capfd.readouterr().err
 
 
 def test_jobs_beyond_the_free_slots_wait_in_the_queue_and_all_are_answered() -> None:
