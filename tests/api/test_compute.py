@@ -255,7 +255,9 @@ def test_when_every_worker_is_busy_requests_wait_for_a_slot_and_healthz_stays_fa
 
 
 def test_past_the_queue_time_the_api_answers_503_overloaded_with_retry_after() -> None:
-    settings = tiny_settings(max_concurrent_computations=1, compute_queue_seconds=0.2, inline_max_k=0)
+    settings = tiny_settings(
+        max_concurrent_computations=1, compute_queue_seconds=0.2, compute_deadline_seconds=30, inline_max_k=0
+    )
     for client in started(settings):
         pool: ComputePool = client.app.state.pool  # type: ignore[attr-defined]
         busy = client.portal.start_task_soon(pool.run, sleep_job, 5.0)  # type: ignore[union-attr]
