@@ -1,8 +1,8 @@
 """Where a computation runs: cheap ones in the server process, the rest in the compute pool.
 
 A process round trip costs several times what a one-route search costs on the bundled network
-(a k=1 route is about 0.25 ms of work), so cheap requests are computed in the server process,
-on its event loop, with a cooperative deadline that the search checks as it settles labels
+(a k=1 route is about 0.25 ms of work), so cheap requests are computed in the server process
+with a cooperative deadline that the search checks as it settles labels
 (:class:`planner.DeadlineExceededError`). Everything else goes to the worker processes of
 :class:`~api.compute.ComputePool`, where a deadline kills the process.
 
@@ -16,14 +16,21 @@ costs ~0.25 ms, k=3 ~0.9 ms (p99 ~2.6 ms); k=5 costs ~3 ms (p99 ~10 ms, worst ~2
 synthetic grids of ``benchmarks/_synthetic.py`` k=3 costs ~8 ms (worst ~14 ms) at 1,000 places
 but ~14 ms (worst ~85 ms) at 2,000, past the in-process budget; k=1 ~2 ms and ~4 ms.
 
-``inline_mode`` says where in the server process: ``loop`` (default) calls the job on the event
-loop itself, ``thread`` in one compute thread beside it. On the bundled network the loop costs
-about 10 % less server CPU per answer (no hand-over between threads); a thread keeps the loop
-answering other connections during a computation. The HTTP benchmark measures both.
+``inline_mode`` says where in the server process: ``thread`` (default) in one compute thread
+beside the event loop, ``loop`` on the event loop itself. Called in process without sockets, the
+loop costs about 10 % less CPU per answer (no hand-over between threads). Over HTTP with the load
+generator on the same cores the thread did better in every run: median latency at one connection
+1.1-1.7 ms against 2.7-3.8 ms, p99 14 against 77-90 ms, and less server CPU per answer (1.3-1.6
+against 1.4-1.9 ms, a busy shared machine). py-spy shows the loop thread, when it also computes,
+spending a fifth of its samples inside the socket write of the response headers, and the loop
+thread of the other variant not: likely the scheduler preempting a thread that has used much CPU
+when its write wakes the client. The HTTP benchmark measures both.
 
 A cheap request that still runs after ``inline_budget_seconds`` (a via chain or a border-crossing
 limit can make a k=3 search far dearer than usual) is stopped and moved to the pool with what
-remains of its deadline, so no request holds the event loop longer than that budget.
+remains of its deadline, so no request holds the server process's compute thread (or its event
+loop) longer than that budget. The budget counts from the start of the computation, not from the
+wait for the compute thread.
 """
 
 from __future__ import annotations
@@ -100,7 +107,7 @@ class Dispatcher:
         rule: CheapRule,
         *,
         inline_budget_seconds: float,
-        inline_mode: Literal["loop", "thread"] = "loop",
+        inline_mode: Literal["loop", "thread"] = "thread",
     ) -> None:
         self.network = network
         self.pool = pool
@@ -139,22 +146,30 @@ class Dispatcher:
             From the pool (see :meth:`ComputePool.run`).
         """
         if self.rule.admits(effort, self.network):
-            stop = min(deadline, time.monotonic() + self.inline_budget_seconds)
             self.counters.runs += 1
-            try:
-                if self._thread is None:
-                    return fn(self.network, *args, deadline=stop)
-                call = functools.partial(fn, self.network, *args, deadline=stop)
-                result: bytes = await asyncio.get_running_loop().run_in_executor(self._thread, call)
+            if self._thread is None:
+                result = self._in_process(fn, args, deadline)
+            else:
+                call = functools.partial(self._in_process, fn, args, deadline)
+                result = await asyncio.get_running_loop().run_in_executor(self._thread, call)
+            if result is not None:
                 return result
-            except DeadlineExceededError:
-                if stop >= deadline:
-                    self.counters.deadline_stops += 1
-                    raise
-                self.counters.moved_to_pool += 1
+            self.counters.moved_to_pool += 1
         self.counters.pool_runs += 1
         answer: bytes = await self.pool.run(fn, *args, deadline=deadline)
         return answer
+
+    def _in_process(self, fn: Callable[..., bytes], args: tuple[Any, ...], deadline: float) -> bytes | None:
+        """The answer, or None when the in-process budget ran out first (the job then goes to the pool)."""
+        # The budget counts from here: time spent waiting for the compute thread is not the job's.
+        stop = min(deadline, time.monotonic() + self.inline_budget_seconds)
+        try:
+            return fn(self.network, *args, deadline=stop)
+        except DeadlineExceededError:
+            if stop >= deadline:
+                self.counters.deadline_stops += 1
+                raise
+            return None
 
     def stats(self) -> dict[str, Any]:
         """The cheap rule, the in-process counters and the pool's."""

@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     """... and a network of at most this many places (larger networks compute in the workers)."""
     inline_budget_seconds: float = Field(0.02, gt=0, le=10)
     """A cheap request still searching after this long moves to a worker, so the server never stalls longer."""
-    inline_mode: Literal["loop", "thread"] = "loop"
-    """Cheap requests run on the event loop itself, or in one compute thread beside it."""
+    inline_mode: Literal["loop", "thread"] = "thread"
+    """Cheap requests run in one compute thread beside the event loop, or on the event loop itself."""
     rate_limit_per_minute: int = Field(600, ge=0)
     """Requests per minute per client (API key, else IP address); 0 disables the limit."""
     max_body_bytes: int = Field(MIB, ge=1)
