@@ -95,19 +95,26 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU seconds used so far by every live process of the server (its process group)."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
+        return self.sched()[0]
+
+    def sched(self) -> tuple[float, float]:
+        """Seconds on a CPU and seconds runnable but waiting for one, so far, summed over the server's threads."""
+        run = wait = 0
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
             try:
                 with open(f"/proc/{entry}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
+                    if int(f.read().rsplit(")", 1)[1].split()[2]) != self.proc.pid:  # process group
+                        continue
+                for tid in os.listdir(f"/proc/{entry}/task"):
+                    with open(f"/proc/{entry}/task/{tid}/schedstat") as f:
+                        on_cpu, waiting, _ = f.read().split()
+                    run += int(on_cpu)
+                    wait += int(waiting)
+            except (OSError, ValueError):
                 continue
-            if int(fields[2]) == self.proc.pid:  # process group
-                total += int(fields[11]) + int(fields[12])
-        return total / tick
+        return run / 1e9, wait / 1e9
 
     def wait_workers(self, timeout: float = 120.0) -> None:
         """Wait until every server process has all its compute workers loaded (they start in the background)."""

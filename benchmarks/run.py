@@ -224,9 +224,14 @@ def bench_http(rep: Report, network: planner.Network, seconds: float, quick: boo
             _http.load(server.base, warm, 4, min(2.0, seconds))  # every process and worker warm
             for run, paths, conns in runs:
                 before = server.metrics() if command is None else {}
-                cpu = server.cpu_seconds()
+                on_cpu, waiting = server.sched()
+                began = time.perf_counter()
                 r: dict[str, Any] = dict(_http.load(server.base, paths, conns, seconds))
-                r["server_cpu_ms_per_2xx"] = 1e3 * (server.cpu_seconds() - cpu) / r["ok"] if r["ok"] else float("nan")
+                wall = time.perf_counter() - began
+                on_cpu_after, waiting_after = server.sched()
+                r["server_cpu_ms_per_2xx"] = 1e3 * (on_cpu_after - on_cpu) / r["ok"] if r["ok"] else float("nan")
+                r["server_cores_used"] = (on_cpu_after - on_cpu) / wall
+                r["server_cores_waiting"] = (waiting_after - waiting) / wall  # runnable, no CPU free
                 if command is None:
                     r["server"] = _http.counters(before, server.metrics())
                 r["distinct_in_list"] = len(paths)
@@ -234,7 +239,8 @@ def bench_http(rep: Report, network: planner.Network, seconds: float, quick: boo
                 res[run] = r
                 print(f"  {name} {run}: {r['ok_rps']:.0f} 2xx/s, {r['non_2xx']:.0f} non-2xx of {r['requests']:.0f}, "
                       f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, "
-                      f"server CPU {r['server_cpu_ms_per_2xx']:.3f} ms per 2xx", flush=True)
+                      f"server CPU {r['server_cpu_ms_per_2xx']:.3f} ms per 2xx, on {r['server_cores_used']:.2f} cores, "
+                      f"{r['server_cores_waiting']:.2f} cores' worth of threads waiting for a CPU", flush=True)
         except Exception as exc:  # report and go on
             res["error"] = repr(exc)[:500]
             print(f"  HTTP server {name} failed: {exc!r}"[:600], flush=True)
@@ -256,6 +262,13 @@ def _http_rows(rep: Report, out: dict[str, Any]) -> None:
         r = out.get(server, {}).get(run, {})
         return 100.0 * r["non_2xx"] / r["requests"] if r.get("requests") else float("nan")
 
+    def cores(server: str, run: str) -> str:
+        r = out.get(server, {}).get(run, {})
+        if "server_cores_used" not in r:
+            return ""
+        return (f"server on {r['server_cores_used']:.2f} of 2 cores, threads waiting for a CPU "
+                f"{r['server_cores_waiting']:.2f} cores' worth")
+
     def rates(run: str) -> str:
         c = out.get("ours", {}).get(run, {}).get("server", {})
         return (f"response cache hits {100 * hit_rate(c, 'API responses'):.1f} %, plan cache hits "
@@ -272,9 +285,10 @@ def _http_rows(rep: Report, out: dict[str, Any]) -> None:
             get("nx_app", "k1_c1", "ok_rps"), "FastAPI + nx dijkstra_path", higher_is_better=True)
     rep.add(sec, "uncached k=1, c=32: 2xx answers/s", get("ours", "k1_c32", "ok_rps"), "req/s",
             get("nx_app", "k1_c32", "ok_rps"), "FastAPI + nx dijkstra_path", target=2_500.0, higher_is_better=True,
-            note=rates("k1_c32"))
+            note="; ".join(x for x in (rates("k1_c32"), cores("ours", "k1_c32")) if x))
     rep.add(sec, "uncached k=1, c=32: 2xx answers/s vs all in workers", get("ours", "k1_c32", "ok_rps"), "req/s",
-            get("all_in_workers", "k1_c32", "ok_rps"), "all in workers, queued", higher_is_better=True)
+            get("all_in_workers", "k1_c32", "ok_rps"), "all in workers, queued", higher_is_better=True,
+            note=cores("all_in_workers", "k1_c32").replace("server", "all in workers:"))
     rep.add(sec, "uncached k=1, c=32: shed (non-2xx)", shed("ours", "k1_c32"), "%", shed("all_in_workers", "k1_c32"),
             "all in workers, queued", target=0.0)
     rep.add(sec, "uncached k=1, c=32: server CPU per 2xx answer", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "ms",
