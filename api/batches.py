@@ -296,25 +296,21 @@ def get_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
 @router.delete(
     "/{job_id}",
     responses={
-        200: {
-            "description": "The job was queued or running: it is cancelled (its rows and partial results are dropped)"
-        },
-        204: {
-            "description": "The job was finished (done, failed or cancelled): it is deleted with its rows and results"
-        },
+        200: {"description": "The job was queued or running: it is cancelled and deleted; the answer is its last state"},
+        204: {"description": "The job was finished (done, failed or cancelled): it is deleted"},
     },
 )
 def delete_batch(job_id: str, service: Service, client: Client) -> Response:
-    """Cancel a queued or running batch job (200), or delete a finished one with its input and results (204)."""
+    """Delete a batch job with its input and results (then 404); a queued or running one is cancelled first (200)."""
     job = _job_or_404(service, job_id, client)
+    last = None
     if not job.finished:
-        cancelled = service.store.cancel(job_id, owner=client)
-        if cancelled is None:
+        last = service.store.cancel(job_id, owner=client)  # the runner stops at its next chunk
+        if last is None:
             raise _not_found()
-        return JSONResponse(job_view(cancelled))  # cancelled, or done meanwhile: a second DELETE deletes it
     if not service.delete(job_id, client):
         raise _not_found()
-    return Response(status_code=204)
+    return Response(status_code=204) if last is None else JSONResponse(job_view(last))
 
 
 def _accepted_format(request: Request, query: str | None, default: str) -> OutputFormat:
