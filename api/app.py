@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 import planner
+from corridor_client.models import Health, Pointers, Readiness
 from planner import NetworkError, load_network
 
 from . import batches, comparisons, corridors, metrics, places, routes, scenarios
@@ -26,6 +27,8 @@ from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
 from .dispatch import CheapRule, Dispatcher
 from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
+from .models import PROBLEM_REF
+from .openapi import install_openapi
 from .problems import ProblemError, install_problem_handlers
 from .settings import Settings, get_settings
 
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     config = settings or get_settings()
     install_problem_handlers(app)
+    install_openapi(app)
     # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
     strict = [Depends(reject_unknown_parameters)]
     for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router):
@@ -130,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_root(app, strict)
     _add_docs(app, strict)
 
-    @app.get("/healthz", dependencies=strict, summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
+    @app.get("/healthz", dependencies=strict, summary="Liveness", response_model=Health, responses={200: {"description": "Alive"}})
     def healthz() -> Response:
         """Liveness: the process answers (does not touch the network or the workers)."""
         return json_response({"status": "ok"})
@@ -139,9 +143,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/readyz",
         dependencies=strict,
         summary="Readiness",
+        response_model=Readiness,
         responses={
-            200: {"description": "Ready", "content": {"application/json": {"example": {"status": "ready", "network": "eurasia"}}}},
-            503: {"description": "Not ready yet", "content": {"application/problem+json": {"example": {"code": "not_ready"}}}},
+            200: {"description": "Ready"},
+            503: {
+                "description": "Not ready yet",
+                "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+                "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+            },
         },
     )
     def readyz(request: Request) -> Response:
@@ -187,7 +196,7 @@ def _add_root(app: FastAPI, dependencies: list[Any]) -> None:
 
         return
 
-    @app.get("/", dependencies=dependencies, summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
+    @app.get("/", dependencies=dependencies, summary="Start here", response_model=Pointers, responses={200: {"description": "Pointers"}})
     def root() -> Response:
         """Pointers to the documentation and the API."""
         return json_response({"name": "corridor-planner", "docs": "/docs", "openapi": "/openapi.json", "api": "/v1"})
