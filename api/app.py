@@ -22,7 +22,6 @@ from planner import NetworkError, load_network
 
 from . import batches, comparisons, corridors, metrics, places, routes, scenarios
 from . import network as network_router
-from .auth import RateLimiter
 from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
 from .dispatch import CheapRule, Dispatcher
@@ -30,6 +29,7 @@ from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
 from .models import PROBLEM_REF
 from .openapi import install_openapi
 from .problems import ProblemError, install_problem_handlers
+from .ratelimit import RateLimitHeaders, SharedRateLimiter
 from .settings import Settings, get_settings
 
 __all__ = ["create_app", "get_network"]
@@ -70,9 +70,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         print(f"corridor-planner: cannot serve {path}:\n{exc}", file=sys.stderr, flush=True)
         raise
     app.state.key_digests = settings.key_digests()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
+    # One file for every server process of this data directory: the limits hold across --workers.
+    limits = Path(settings.data_dir) / "ratelimit.sqlite3"
+    per_minute = settings.rate_limit_per_minute
+    app.state.rate_limiter = SharedRateLimiter(limits, per_minute) if per_minute > 0 else None
     failures = settings.auth_failures_per_minute
-    app.state.auth_throttle = RateLimiter(failures) if failures > 0 and app.state.key_digests else None
+    throttled = failures > 0 and app.state.key_digests
+    app.state.auth_throttle = SharedRateLimiter(limits, failures, scope="auth_failures") if throttled else None
     # The workers get this very network (never the file again), so every answer is of the network loaded here.
     pool = ComputePool(
         network,
@@ -103,6 +107,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool.close()
         app.state.scenario_store.close()
         app.state.scenario_store = None
+        for limiter in (app.state.rate_limiter, app.state.auth_throttle):
+            if limiter is not None:
+                limiter.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -170,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         idle_timeout=config.body_idle_timeout_seconds,
         min_bytes_per_second=config.body_min_bytes_per_second,
     )
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if config.cors_origins:
         app.add_middleware(
@@ -177,7 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=list(config.cors_origins),
             allow_methods=["GET", "HEAD", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
-            expose_headers=["Retry-After"],
+            expose_headers=["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
         )
     app.add_middleware(HeadAsGetMiddleware)
     return app
