@@ -11,7 +11,9 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -204,11 +206,12 @@ class RouteOptions(_Strict):
                     data[primary] = [item for value in given for item in _as_list(value)] if given else None
         return data
 
-    @model_validator(mode="after")
-    def _teu_or_tonnes(self) -> RouteOptions:
-        if self.teu is not None and self.tonnes is not None:
+    @field_validator("tonnes")
+    @classmethod
+    def _teu_or_tonnes(cls, tonnes: float | None, info: ValidationInfo) -> float | None:
+        if tonnes is not None and info.data.get("teu") is not None:
             raise ValueError("give teu or tonnes, not both")
-        return self
+        return tonnes
 
     def planner_options(self) -> dict[str, Any]:
         """Keyword options for planner.resolve_request (origin, destination and API-only fields left out)."""

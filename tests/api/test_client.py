@@ -213,3 +213,16 @@ def test_the_client_package_needs_neither_the_server_nor_the_planner() -> None:
     code = "import sys, corridor_client; print(sorted(m for m in ('api', 'planner', 'fastapi', 'networkx', 'uvicorn') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_readme_python_example_prints_what_the_readme_shows(api: Client) -> None:
+    import contextlib
+    import io
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code, shown = re.findall(r"```python\n(from corridor_client.*?)```\n\n```\n(.*?)```", readme, re.S)[0]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code.replace("http://127.0.0.1:8000", str(api.http.base_url).rstrip("/")), {})  # noqa: S102 - the README's own example
+    assert printed.getvalue() == shown
