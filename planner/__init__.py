@@ -36,6 +36,9 @@ from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
 from .model import (
     Border,
+    BorderControls,
+    BorderDirection,
+    ContainerType,
     Corridor,
     Figure,
     GaugeChange,
@@ -48,13 +51,19 @@ from .model import (
     Place,
     PlaceKind,
     Provenance,
+    Season,
+    ServiceDepartures,
+    ServiceHours,
+    ServiceLevel,
     Source,
+    Timetable,
     Transshipment,
 )
 from .network import Network
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_SERVICE,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
@@ -66,7 +75,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import CorridorShare, Event, EventKind, Leg, Route
+from .route import ArrivalDates, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -79,6 +88,7 @@ __all__ = [
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
     "DEFAULT_MIN_CORRIDOR_SHARE",
+    "DEFAULT_SERVICE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
@@ -86,10 +96,14 @@ __all__ = [
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
+    "ArrivalDates",
     "Border",
+    "BorderControls",
+    "BorderDirection",
     "CacheSlot",
     "Comparison",
     "ComparisonRow",
+    "ContainerType",
     "Corridor",
     "CorridorShare",
     "Event",
@@ -124,8 +138,13 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioPlan",
+    "Season",
+    "ServiceDepartures",
+    "ServiceHours",
+    "ServiceLevel",
     "Source",
     "TimePart",
+    "Timetable",
     "Transshipment",
     "UnknownCorridorError",
     "UnknownCountryError",

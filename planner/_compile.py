@@ -2,27 +2,42 @@
 
 Each place becomes one node per mode state it has links for (``rail1435``, ``rail1520``,
 ``road``, ``sea``). Link edges join the same state at two places and carry the link's
-travel, departure wait and border figures; transfer edges join two states of one place and
-carry transshipment or gauge-change figures. Figures are stored per TEU (cost) and per tonne
-(CO2e) so that a request only scales them; nothing here depends on a request.
+travel, queue and border figures; transfer edges join two states of one place and carry
+transshipment or gauge-change figures. Two more node roles model waiting for a service:
+
+- a *boarding* node of a rail state, where a route enters the state at its origin or after a
+  change of mode or gauge; its link edges add the wait for the link's timetabled departure
+  (trains run through places, so a route arriving by rail never waits there);
+- an *origin* node, where a route starts in a mode with an origin wait (wagon supply, train
+  formation); its one edge adds that wait and leads to the state's entry node.
+
+Every time figure exists once per service level (:class:`LevelFigures`); costs are stored per
+TEU of a 20 ft box (with the mode whose 40 ft ratio applies) and CO2e per tonne, so that a
+request only scales them. Nothing here depends on a request.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._gc import without_cyclic_gc
 from .cache import CacheSlot
-from .graph import TimePart
-from .model import LinkStatus, Mode
+from .graph import SERVICE_LEVELS, TimePart
+from .model import BorderDirection, LinkStatus, Mode, ServiceLevel
 from .network import Network
 from .route import EventKind
 
 # (min, typical, max) hours of one independent time component of an edge.
 Part = tuple[float, float, float]
+
+THROUGH, BOARDING, ORIGIN_NODE = 0, 1, 2
+"""Node roles: arriving or passing through; entering a state to board a service; starting a route."""
+
+LINK, TRANSFER, ORIGIN = 0, 1, 2
+"""Edge kinds: a link travelled; a change of mode or gauge at a place; the wait at a route's origin."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +54,42 @@ class EventTemplate:
     from_gauge_mm: int | None = None
     to_gauge_mm: int | None = None
     departures_per_week: float | None = None
+    direction: str | None = None
+    cost_mode: Mode | None = None
+    """The mode whose 40 ft ratio and bulk load unit price this event's cost."""
 
 
-LINK, TRANSFER = 0, 1
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A departure wait whose weekdays are published: the part's index in its edge, and the weekdays (0 = Monday)."""
+
+    part: int
+    weekdays: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class LevelFigures:
+    """The time figures of every edge at one service level (lists indexed by edge)."""
+
+    hours: list[float] = field(default_factory=list)
+    hours_min: list[float] = field(default_factory=list)
+    hours_max: list[float] = field(default_factory=list)
+    parts: list[tuple[Part, ...]] = field(default_factory=list)
+    # A stable name per part (same link, direction and kind -> same name in every process, scenario
+    # and service level): it seeds that part's Monte Carlo draws, see planner._pricing.
+    part_keys: list[tuple[str, ...]] = field(default_factory=list)
+    events: list[tuple[EventTemplate, ...]] = field(default_factory=list)
+    timed: list[tuple[Timed, ...]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """One edge's figures at one level, before they are appended."""
+
+    parts: tuple[Part, ...]
+    keys: tuple[str, ...]
+    events: tuple[EventTemplate, ...]
+    timed: tuple[Timed, ...] = ()
 
 
 def state_of(mode: Mode, gauge_mm: int | None) -> str:
@@ -55,6 +103,17 @@ def _mode_of_state(state: str) -> Mode:
     return Mode.RAIL if state.startswith("rail") else Mode(state)
 
 
+def _sum(parts: tuple[Part, ...]) -> Part:
+    low: float = 0
+    typical: float = 0
+    high: float = 0
+    for a, b, c in parts:
+        low += a
+        typical += b
+        high += c
+    return (low, typical, high)
+
+
 class CompiledGraph:
     """Arrays describing the state-expanded graph; read-only after construction."""
 
@@ -62,43 +121,73 @@ class CompiledGraph:
         self.network = network
         self.node_place: list[str] = []
         self.node_state: list[str] = []
+        self.node_role: list[int] = []
         self.place_nodes: dict[str, list[int]] = {}
-        self._node_index: dict[tuple[str, str], int] = {}
+        """Every node of a place: where routes may end (and what avoiding a place bans)."""
+        self.start_nodes: dict[str, list[int]] = {}
+        """Where routes starting at a place begin: one node per state (its origin or entry node)."""
+        self._node_index: dict[tuple[str, str, int], int] = {}
         self.adj: list[list[tuple[int, int]]] = []
         self.edge_src: list[int] = []
         self.edge_dst: list[int] = []
         self.edge_kind: list[int] = []
         self.edge_link: list[str | None] = []
         self.edge_place: list[str | None] = []
-        self.hours: list[float] = []
-        self.hours_min: list[float] = []
-        self.hours_max: list[float] = []
+        self.edge_season: list[str | None] = []
         self.cost_teu: list[float] = []
+        self.cost_mode: list[Mode | None] = []
         self.co2e_t: list[float] = []
         self.distance: list[float] = []
         self.border: list[int] = []
         self.transship: list[int] = []
-        self.parts: list[tuple[Part, ...]] = []
-        # A stable name per part (same link, direction and kind -> same name in every process and
-        # scenario): it seeds that part's Monte Carlo draws, see planner._pricing.
-        self.part_keys: list[tuple[str, ...]] = []
-        self.events: list[tuple[EventTemplate, ...]] = []
+        self.levels: dict[ServiceLevel, LevelFigures] = {service: LevelFigures() for service in SERVICE_LEVELS}
         with without_cyclic_gc():
             self._build()
 
+    # The default service level's figures, by their historical names.
+    @property
+    def hours(self) -> list[float]:
+        return self.levels[ServiceLevel.SCHEDULED].hours
+
+    @property
+    def hours_min(self) -> list[float]:
+        return self.levels[ServiceLevel.SCHEDULED].hours_min
+
+    @property
+    def hours_max(self) -> list[float]:
+        return self.levels[ServiceLevel.SCHEDULED].hours_max
+
+    @property
+    def parts(self) -> list[tuple[Part, ...]]:
+        return self.levels[ServiceLevel.SCHEDULED].parts
+
+    @property
+    def part_keys(self) -> list[tuple[str, ...]]:
+        return self.levels[ServiceLevel.SCHEDULED].part_keys
+
+    @property
+    def events(self) -> list[tuple[EventTemplate, ...]]:
+        return self.levels[ServiceLevel.SCHEDULED].events
+
     # -- construction ------------------------------------------------------------------------
 
-    def node(self, place: str, state: str) -> int:
-        index = self._node_index.get((place, state))
+    def node(self, place: str, state: str, role: int = THROUGH) -> int:
+        key = (place, state, role)
+        index = self._node_index.get(key)
         if index is None:
-            key = (place, state)
             index = len(self.node_place)
             self._node_index[key] = index
             self.node_place.append(place)
             self.node_state.append(state)
+            self.node_role.append(role)
             self.place_nodes.setdefault(place, []).append(index)
             self.adj.append([])
         return index
+
+    def entry(self, place: str, state: str) -> int:
+        """The node a route enters a state at (its boarding node where it has one)."""
+        boarding = self._node_index.get((place, state, BOARDING))
+        return boarding if boarding is not None else self.node(place, state)
 
     def _edge(
         self,
@@ -108,15 +197,14 @@ class CompiledGraph:
         *,
         link: str | None,
         place: str | None,
-        parts: tuple[Part, ...],
-        part_keys: tuple[str, ...],
-        hours: Part,
+        levels: Mapping[ServiceLevel, _Level],
         cost_teu: float,
+        cost_mode: Mode | None,
         co2e_t: float,
         distance: float,
         border: int,
         transship: int,
-        events: tuple[EventTemplate, ...],
+        season: str | None = None,
     ) -> None:
         index = len(self.edge_src)
         self.edge_src.append(src)
@@ -124,120 +212,175 @@ class CompiledGraph:
         self.edge_kind.append(kind)
         self.edge_link.append(link)
         self.edge_place.append(place)
-        low, typical, high = hours
-        self.hours.append(typical)
-        self.hours_min.append(low)
-        self.hours_max.append(high)
+        self.edge_season.append(season)
         self.cost_teu.append(cost_teu)
+        self.cost_mode.append(cost_mode)
         self.co2e_t.append(co2e_t)
         self.distance.append(distance)
         self.border.append(border)
         self.transship.append(transship)
-        self.parts.append(parts)
-        self.part_keys.append(part_keys)
-        self.events.append(events)
+        for service in SERVICE_LEVELS:
+            level = levels[service]
+            figures = self.levels[service]
+            low, typical, high = _sum(level.parts)
+            figures.hours.append(typical)
+            figures.hours_min.append(low)
+            figures.hours_max.append(high)
+            figures.parts.append(level.parts)
+            figures.part_keys.append(level.keys)
+            figures.events.append(level.events)
+            figures.timed.append(level.timed)
         self.adj[src].append((dst, index))
 
-    def _build(self) -> None:
-        graph = self.network.graph
-        base = _base_of(self.network)
-        for a, b, link_id, data in graph.edges(keys=True, data=True):
-            if data["status"] is not LinkStatus.OPERATIONAL:
-                continue
-            if base is not None and (edge := base.link_edge(a, b, link_id, data)) is not None:
-                self._copy(base.compiled, edge, self.node(a, base.compiled.node_state[base.compiled.edge_src[edge]]))
-            else:
-                self._add_link(a, b, link_id, data)
-        for place_id in list(self.place_nodes):
-            self._add_transfers(place_id, graph.nodes[place_id], base)
-
-    def _copy(self, other: CompiledGraph, edge: int, src: int, dst: int | None = None) -> None:
-        """Add ``other``'s edge (the same figures) from node ``src`` (to ``dst``, or the same state at its other end)."""
-        if dst is None:
-            dst = self.node(other.node_place[other.edge_dst[edge]], other.node_state[other.edge_dst[edge]])
+    def _copy(self, other: CompiledGraph, edge: int, src: int, dst: int) -> None:
+        """Add ``other``'s edge (the same figures) from node ``src`` to node ``dst``."""
+        levels = {
+            service: _Level(
+                other.levels[service].parts[edge],
+                other.levels[service].part_keys[edge],
+                other.levels[service].events[edge],
+                other.levels[service].timed[edge],
+            )
+            for service in SERVICE_LEVELS
+        }
         self._edge(
             src,
             dst,
             other.edge_kind[edge],
             link=other.edge_link[edge],
             place=other.edge_place[edge],
-            parts=other.parts[edge],
-            part_keys=other.part_keys[edge],
-            hours=(other.hours_min[edge], other.hours[edge], other.hours_max[edge]),
+            levels=levels,
             cost_teu=other.cost_teu[edge],
+            cost_mode=other.cost_mode[edge],
             co2e_t=other.co2e_t[edge],
             distance=other.distance[edge],
             border=other.border[edge],
             transship=other.transship[edge],
-            events=other.events[edge],
+            season=other.edge_season[edge],
         )
 
-    def _add_link(self, a: str, b: str, link_id: str, data: Mapping[str, Any]) -> None:
+    def _build(self) -> None:
+        graph = self.network.graph
+        base = _base_of(self.network)
+        boarding: dict[tuple[str, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
+        for a, b, link_id, data in graph.edges(keys=True, data=True):
+            if data["status"] is not LinkStatus.OPERATIONAL:
+                continue
+            state = state_of(data["mode"], data["gauge_mm"])
+            src, dst = self.node(a, state), self.node(b, state)
+            edge = base.link_edge(THROUGH, a, b, link_id, data) if base is not None else None
+            if edge is not None and base is not None:
+                self._copy(base.compiled, edge, src, dst)
+            else:
+                self._add_link(src, dst, a, b, link_id, data, boarding=False)
+            if data["mode"] is Mode.RAIL:
+                boarding.setdefault((a, state), []).append((b, link_id, data))
+        # Boarding nodes: rail states a route can enter where some link leaving has a timetable.
+        for (a, state), out in boarding.items():
+            if not any(p is not None for _, _, data in out for p in data["boarding_parts"].values()):
+                continue
+            src = self.node(a, state, BOARDING)
+            for b, link_id, data in out:
+                dst = self.node(b, state)
+                edge = base.link_edge(BOARDING, a, b, link_id, data) if base is not None else None
+                if edge is not None and base is not None:
+                    self._copy(base.compiled, edge, src, dst)
+                else:
+                    self._add_link(src, dst, a, b, link_id, data, boarding=True)
+        for place_id in list(self.place_nodes):
+            self._add_transfers(place_id, graph.nodes[place_id], base)
+        for place_id in list(self.place_nodes):
+            self._add_origin(place_id, base)
+
+    def _add_link(
+        self, src: int, dst: int, a: str, b: str, link_id: str, data: Mapping[str, Any], *, boarding: bool
+    ) -> None:
         nodes = self.network.graph.nodes
         origin, destination = nodes[a], nodes[b]
-        state = state_of(data["mode"], data["gauge_mm"])
         name = f"{link_id}:{a}>{b}"
-        parts: list[Part] = []
-        keys: list[str] = []
-        events: list[EventTemplate] = []
-        time_part: TimePart
-        for time_part in data["hours_parts"]:
-            part: Part = (time_part.min, time_part.typical, time_part.max)
-            parts.append(part)
-            if time_part.kind == "wait":
-                keys.append(name + ":wait")
-                per_week = data["departures_per_week"]
-                events.append(
-                    EventTemplate(
-                        EventKind.WAIT,
-                        a,
-                        part,
-                        0.0,
-                        f"wait for a departure at {origin['name']} ({per_week:g} per week)",
-                        departures_per_week=per_week,
+        link = data["link"]
+        levels: dict[ServiceLevel, _Level] = {}
+        made: dict[tuple[int, int, int], _Level] = {}  # by the ids of the level's parts, boarding part and timetable
+        for service in SERVICE_LEVELS:
+            service_parts: tuple[TimePart, ...] = data["service_parts"][service]
+            board: TimePart | None = data["boarding_parts"][service] if boarding else None
+            timetable = link.departures.at(service) if link.departures is not None else None
+            key = (id(service_parts), id(board), id(timetable))
+            if key in made:  # a level with the very same parts: share its figures
+                levels[service] = made[key]
+                continue
+            weekdays = () if timetable is None else (timetable.weekdays if a == link.origin else timetable.weekdays_back)
+            per_week = None if timetable is None else timetable.per_week.value
+            parts: list[Part] = []
+            keys: list[str] = []
+            events: list[EventTemplate] = []
+            timed: list[Timed] = []
+            for time_part in ((board,) if board is not None else ()) + service_parts:
+                part: Part = (time_part.min, time_part.typical, time_part.max)
+                if time_part.kind == "wait":
+                    if weekdays:
+                        timed.append(Timed(len(parts), weekdays))
+                    keys.append(name + ":wait")
+                    days = f", {'/'.join(_DAY_NAMES[d] for d in weekdays)}" if weekdays else ""
+                    events.append(
+                        EventTemplate(
+                            EventKind.WAIT,
+                            a,
+                            part,
+                            0.0,
+                            f"wait for a departure at {origin['name']} ({per_week:g} per week{days})",
+                            departures_per_week=per_week,
+                        )
                     )
-                )
-            elif time_part.kind == "running":
-                keys.append(name + ":run")
-            elif time_part.kind == "border":
-                place_id = time_part.place
-                assert place_id is not None
-                keys.append(f"{name}:border:{place_id}")
-                place = nodes[place_id]
-                from_country, to_country = data["countries"]
-                events.append(
-                    EventTemplate(
-                        EventKind.BORDER,
-                        place_id,
-                        part,
-                        place["border"].fee_usd_per_teu.value,
-                        f"border controls at {place['name']} ({from_country} -> {to_country})",
-                        from_country=from_country,
-                        to_country=to_country,
+                elif time_part.kind == "queue":
+                    keys.append(name + ":queue")
+                    events.append(EventTemplate(EventKind.QUEUE, a, part, 0.0, f"queue for a slot at {origin['name']}"))
+                elif time_part.kind == "running":
+                    keys.append(name + ":run")
+                elif time_part.kind == "border":
+                    place_id = time_part.place
+                    assert place_id is not None
+                    keys.append(f"{name}:border:{place_id}")
+                    place = nodes[place_id]
+                    from_country, to_country = data["countries"]
+                    direction = time_part.direction or "entering"
+                    country = from_country if direction == "leaving" else to_country
+                    events.append(
+                        EventTemplate(
+                            EventKind.BORDER,
+                            place_id,
+                            part,
+                            place["border"].for_mode(data["mode"]).fee(_DIRECTIONS[direction]).value,
+                            f"border controls at {place['name']}, {direction} {country} ({from_country} -> {to_country})",
+                            from_country=from_country,
+                            to_country=to_country,
+                            direction=direction,
+                            cost_mode=data["mode"],
+                        )
                     )
-                )
-            else:
-                keys.append(name + ":delay")
-                events.append(EventTemplate(EventKind.DELAY, b, part, 0.0, f"scenario delay at {destination['name']}"))
+                else:
+                    keys.append(name + ":delay")
+                    events.append(EventTemplate(EventKind.DELAY, b, part, 0.0, f"scenario delay at {destination['name']}"))
+                parts.append(part)
+            levels[service] = made[key] = _Level(tuple(parts), tuple(keys), tuple(events), tuple(timed))
         self._edge(
-            self.node(a, state),
-            self.node(b, state),
+            src,
+            dst,
             LINK,
             link=link_id,
             place=None,
-            parts=tuple(parts),
-            part_keys=tuple(keys),
-            hours=(data["hours_min"], data["hours"], data["hours_max"]),
+            levels=levels,
             cost_teu=data["cost_usd_per_teu"],
+            cost_mode=data["mode"],
             co2e_t=data["co2e_kg_per_tonne"],
             distance=data["distance_km"],
             border=1 if data["border_crossing"] else 0,
             transship=0,
-            events=tuple(events),
+            season=data["season"],
         )
 
     def _add_transfers(self, place_id: str, place: Mapping[str, Any], base: _Base | None) -> None:
-        nodes = self.place_nodes[place_id]
+        nodes = [n for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
         if len(nodes) < 2:
             return
         states = [self.node_state[i] for i in nodes]
@@ -246,7 +389,7 @@ class CompiledGraph:
             for i, j in itertools.permutations(nodes, 2):
                 edge = base.transfer_edge(place_id, self.node_state[i], self.node_state[j])
                 if edge is not None:
-                    self._copy(base.compiled, edge, i, j)
+                    self._copy(base.compiled, edge, i, self.entry(place_id, self.node_state[j]))
             return
         name = place["name"]
         handling_by_modes = {t.modes: t for t in place["transshipments"]}
@@ -261,49 +404,109 @@ class CompiledGraph:
                     gc = place["gauge_change"]
                     if gc is None:
                         continue
-                    part: Part = (gc.hours.min, gc.hours.typical, gc.hours.max)
-                    cost = gc.cost_usd_per_teu.value
-                    event = EventTemplate(
+                    hours, cost = gc.hours, gc.cost_usd_per_teu.value
+                    template = EventTemplate(
                         EventKind.GAUGE_CHANGE,
                         place_id,
-                        part,
+                        (0.0, 0.0, 0.0),
                         cost,
                         f"gauge change {si[4:]} -> {sj[4:]} mm at {name}",
                         from_gauge_mm=int(si[4:]),
                         to_gauge_mm=int(sj[4:]),
+                        cost_mode=Mode.RAIL,
                     )
                 else:
                     handling = handling_by_modes.get(frozenset((mi, mj)))
                     if handling is None:
                         continue
-                    part = (handling.hours.min, handling.hours.typical, handling.hours.max)
-                    cost = handling.cost_usd_per_teu.value
-                    event = EventTemplate(
+                    hours, cost = handling.hours, handling.cost_usd_per_teu.value
+                    template = EventTemplate(
                         EventKind.TRANSSHIPMENT,
                         place_id,
-                        part,
+                        (0.0, 0.0, 0.0),
                         cost,
                         f"transshipment {mi.value} -> {mj.value} at {name}",
                         from_mode=mi,
                         to_mode=mj,
+                        cost_mode=mj,
                     )
+                key = (f"{place_id}:{si}>{sj}",)
+                levels: dict[ServiceLevel, _Level] = {}
+                for service in SERVICE_LEVELS:
+                    h = hours.at(service)
+                    part: Part = (h.min, h.typical, h.max)
+                    same = next((lv for lv in levels.values() if lv.parts[0] == part), None)
+                    levels[service] = same or _Level((part,), key, (_with_hours(template, part),))
                 self._edge(
                     i,
-                    j,
+                    self.entry(place_id, sj),
                     TRANSFER,
                     link=None,
                     place=place_id,
-                    parts=(part,),
-                    part_keys=(f"{place_id}:{si}>{sj}",),
-                    hours=part,
+                    levels=levels,
                     cost_teu=cost,
+                    cost_mode=template.cost_mode,
                     co2e_t=0.0,
                     distance=0.0,
                     border=0,
                     transship=1,
-                    events=(event,),
                 )
 
+    def _add_origin(self, place_id: str, base: _Base | None) -> None:
+        states = [self.node_state[n] for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
+        starts: list[int] = []
+        for state in states:
+            mode = _mode_of_state(state)
+            wait = self.network.modes[mode].origin_wait_hours
+            if wait is None:
+                starts.append(self.entry(place_id, state))
+                continue
+            src = self.node(place_id, state, ORIGIN_NODE)
+            starts.append(src)
+            dst = self.entry(place_id, state)
+            edge = base.origin_edge(place_id, state, self.network) if base is not None else None
+            if edge is not None and base is not None:
+                self._copy(base.compiled, edge, src, dst)
+                continue
+            name = self.network.places[place_id].name
+            key = (f"{place_id}:{state}:origin",)
+            levels: dict[ServiceLevel, _Level] = {}
+            for service in SERVICE_LEVELS:
+                h = wait.at(service)
+                part: Part = (h.min, h.typical, h.max)
+                if part == (0.0, 0.0, 0.0):
+                    levels[service] = _Level((), (), ())
+                    continue
+                event = EventTemplate(
+                    EventKind.WAIT, place_id, part, 0.0, f"wait at {name} for the first {mode.value} departure (origin, {service.value})"
+                )
+                levels[service] = _Level((part,), key, (event,))
+            self._edge(
+                src, dst, ORIGIN, link=None, place=place_id, levels=levels, cost_teu=0.0, cost_mode=None,
+                co2e_t=0.0, distance=0.0, border=0, transship=0,
+            )  # fmt: skip
+        self.start_nodes[place_id] = starts
+
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _with_hours(template: EventTemplate, part: Part) -> EventTemplate:
+    return EventTemplate(
+        template.kind,
+        template.place,
+        part,
+        template.cost_usd_per_teu,
+        template.description,
+        from_mode=template.from_mode,
+        to_mode=template.to_mode,
+        from_gauge_mm=template.from_gauge_mm,
+        to_gauge_mm=template.to_gauge_mm,
+        cost_mode=template.cost_mode,
+    )
+
+
+_DIRECTIONS = {d.value: d for d in BorderDirection}
 
 _COMPILED = CacheSlot[None, CompiledGraph]("compiled graph", max_entries=1)
 
@@ -314,19 +517,23 @@ class _Base:
     def __init__(self, compiled: CompiledGraph) -> None:
         self.compiled = compiled
         self.graph = compiled.network.graph
-        self.by_link: dict[tuple[str, str, str], int] = {}
+        self.by_link: dict[tuple[int, str, str, str], int] = {}
         self.transfers: dict[tuple[str, str, str], int] = {}
+        self.origins: dict[tuple[str, str], int] = {}
         for edge, link in enumerate(compiled.edge_link):
-            src, dst = compiled.node_place[compiled.edge_src[edge]], compiled.node_place[compiled.edge_dst[edge]]
-            if link is not None:
-                self.by_link[(src, dst, link)] = edge
+            src_node, dst_node = compiled.edge_src[edge], compiled.edge_dst[edge]
+            src, dst = compiled.node_place[src_node], compiled.node_place[dst_node]
+            kind = compiled.edge_kind[edge]
+            if kind == LINK and link is not None:
+                self.by_link[(compiled.node_role[src_node], src, dst, link)] = edge
+            elif kind == TRANSFER:
+                self.transfers[(src, compiled.node_state[src_node], compiled.node_state[dst_node])] = edge
             else:
-                states = (compiled.node_state[compiled.edge_src[edge]], compiled.node_state[compiled.edge_dst[edge]])
-                self.transfers[(src, *states)] = edge
+                self.origins[(src, compiled.node_state[src_node])] = edge
 
-    def link_edge(self, a: str, b: str, link: str, data: Mapping[str, Any]) -> int | None:
-        """The base's compiled edge of ``link`` from ``a`` to ``b`` if its graph edge is this very ``data``."""
-        edge = self.by_link.get((a, b, link))
+    def link_edge(self, role: int, a: str, b: str, link: str, data: Mapping[str, Any]) -> int | None:
+        """The base's compiled edge of ``link`` from ``a`` to ``b`` (from a node of ``role``) if its graph edge is this very ``data``."""
+        edge = self.by_link.get((role, a, b, link))
         if edge is None or self.graph._succ[a][b].get(link) is not data:
             return None
         return edge
@@ -336,10 +543,19 @@ class _Base:
         if self.graph._node.get(place) is not data:
             return False
         compiled = self.compiled
-        return sorted(compiled.node_state[n] for n in compiled.place_nodes.get(place, ())) == sorted(states)
+        have = [compiled.node_state[n] for n in compiled.place_nodes.get(place, ()) if compiled.node_role[n] == THROUGH]
+        return sorted(have) == sorted(states)
 
     def transfer_edge(self, place: str, from_state: str, to_state: str) -> int | None:
         return self.transfers.get((place, from_state, to_state))
+
+    def origin_edge(self, place: str, state: str, network: Network) -> int | None:
+        """The base's origin edge of a place and state, if the place and the mode's defaults are unchanged."""
+        origin = self.compiled.network
+        mode = _mode_of_state(state)
+        if origin.places.get(place) is not network.places.get(place) or origin.modes.get(mode) is not network.modes.get(mode):
+            return None
+        return self.origins.get((place, state))
 
 
 _BASE = CacheSlot[None, _Base]("compiled graph as a base", max_entries=1)

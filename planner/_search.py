@@ -54,7 +54,7 @@ def trail_edges(trail: Trail) -> list[int]:
 def start_labels(graph: CompiledGraph, place: str, limits: Limits) -> dict[Label, tuple[float, Trail]]:
     layer = ACCESS if limits.corridor is not None else 0
     labels: dict[Label, tuple[float, Trail]] = {}
-    for node in graph.place_nodes.get(place, ()):
+    for node in graph.start_nodes.get(place, ()):
         labels[(node, layer, 0, 0)] = (0.0, None)
     return labels
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .compare import Comparison, route_change, row_delta
-from .model import Link, Place
+from .model import BorderControls, BorderDirection, Link, Place, ServiceHours, ServiceLevel
 from .network import Network
-from .request import RouteRequest
+from .request import DEFAULT_SERVICE, RouteRequest
 from .route import Event, Leg, Route
 from .scenario_plan import ScenarioPlan, route_delta
 
@@ -139,22 +139,60 @@ def place_to_dict(place: Place) -> JSON:
         "kinds": sorted(k.value for k in place.kinds),
     }
     if place.border:
+        border = place.border
+        entering = border.controls.dwell(BorderDirection.ENTERING, DEFAULT_SERVICE)
         out["border"] = {
-            "dwell_hours": place.border.dwell_hours.typical,
-            "dwell_hours_min": place.border.dwell_hours.min,
-            "dwell_hours_max": place.border.dwell_hours.max,
-            "fee_usd_per_teu": place.border.fee_usd_per_teu.value,
+            # The scheduled level, entering the country: the figure a map tooltip shows.
+            "dwell_hours": entering.typical,
+            "dwell_hours_min": entering.min,
+            "dwell_hours_max": entering.max,
+            "fee_usd_per_teu": border.controls.fee_entering_usd_per_teu.value,
+            **_controls_to_dict(border.controls),
+            "by_mode": {mode.value: _controls_to_dict(controls) for mode, controls in border.by_mode},
         }
     if place.gauge_change:
         out["gauge_change"] = {
-            "hours": place.gauge_change.hours.typical,
+            "hours": place.gauge_change.hours.scheduled.typical,
+            "hours_by_service": _service_hours(place.gauge_change.hours),
             "cost_usd_per_teu": place.gauge_change.cost_usd_per_teu.value,
         }
     if place.transshipments:
         out["transshipment"] = [
-            {"modes": sorted(m.value for m in t.modes), "hours": t.hours.typical, "cost_usd_per_teu": t.cost_usd_per_teu.value}
+            {
+                "modes": sorted(m.value for m in t.modes),
+                "hours": t.hours.scheduled.typical,
+                "hours_by_service": _service_hours(t.hours),
+                "cost_usd_per_teu": t.cost_usd_per_teu.value,
+            }
             for t in place.transshipments
         ]
+    return out
+
+
+def _service_hours(hours: ServiceHours) -> JSON:
+    """``{level: [min, typical, max]}``."""
+    return {level.value: [h.min, h.typical, h.max] for level in ServiceLevel if (h := hours.at(level))}
+
+
+def _controls_to_dict(controls: BorderControls) -> JSON:
+    return {
+        "dwell_by_service": {
+            direction.value: _service_hours(controls.entering if direction is BorderDirection.ENTERING else controls.leaving)
+            for direction in BorderDirection
+        },
+        "fees_usd_per_teu": {direction.value: controls.fee(direction).value for direction in BorderDirection},
+    }
+
+
+def _departures(link: Link) -> JSON | None:
+    """``{level: departures a week}`` for the levels with a timetable, or None."""
+    if link.departures is None:
+        return None
+    out = {}
+    for level in ServiceLevel:
+        timetable = link.departures.at(level)
+        if timetable is not None:
+            out[level.value] = timetable.per_week.value
     return out
 
 
@@ -183,7 +221,9 @@ def network_geojson(network: Network) -> JSON:
             "distance_km": link.distance_km.value,
             "transit_hours": link.transit_hours.typical if link.transit_hours else None,
             "cost_usd_per_teu": link.cost_usd_per_teu.value if link.cost_usd_per_teu else None,
-            "departures_per_week": link.departures_per_week.value if link.departures_per_week else None,
+            "departures_per_week": (t.per_week.value if (t := link.departures and link.departures.at(DEFAULT_SERVICE)) else None),
+            "departures_by_service": _departures(link),
+            "season": link.season,
             "bidirectional": link.bidirectional,
             "status": link.status.value,
             "source": _provenance(network, link),

@@ -6,6 +6,7 @@ routes priced on every criterion. See docs/cost-model.md for the formulas and de
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -14,14 +15,16 @@ from ._alternatives import diverse_paths
 from ._compile import compiled
 from ._constraints import constraints_of, explain_no_route, limits_for, stops
 from ._pricing import price
+from ._shipment import shipment_of
 from .cache import CacheSlot, MiB
 from .errors import NoRouteError
-from .model import Mode
+from .model import ContainerType, Mode, ServiceLevel
 from .network import Network
 from .pareto import pareto_routes
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_SERVICE,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     Rank,
@@ -64,6 +67,10 @@ def plan_routes(
     max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION,
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
+    service: ServiceLevel | str = DEFAULT_SERVICE,
+    container: ContainerType | str | None = None,
+    departure_date: dt.date | str | None = None,
+    month: int | None = None,
     use_cache: bool = True,
 ) -> RoutePlan:
     """Find up to ``k`` ranked, diverse routes from ``origin`` to ``destination``.
@@ -75,7 +82,8 @@ def plan_routes(
     origin, destination
         Place ids, names or aliases.
     rank, k, teu, tonnes, avoid_countries, avoid_places, avoid_links, modes, via, corridor, \
-max_border_crossings, max_transshipments, max_shared_fraction, value_of_time_usd_per_teu_hour, tonnes_per_teu
+max_border_crossings, max_transshipments, max_shared_fraction, value_of_time_usd_per_teu_hour, tonnes_per_teu, \
+service, container, departure_date, month
         The request's options, as for :func:`planner.resolve_request`.
     use_cache
         False computes the plan afresh instead of taking it from the network's plan cache.
@@ -117,6 +125,10 @@ max_border_crossings, max_transshipments, max_shared_fraction, value_of_time_usd
         max_shared_fraction=max_shared_fraction,
         value_of_time_usd_per_teu_hour=value_of_time_usd_per_teu_hour,
         tonnes_per_teu=tonnes_per_teu,
+        service=service,
+        container=container,
+        departure_date=departure_date,
+        month=month,
     )
     return plan(network, request, use_cache=use_cache)
 
@@ -189,7 +201,14 @@ def _plan(network: Network, request: RouteRequest) -> RoutePlan:
     if request.rank is Rank.PARETO:
         return RoutePlan(request, tuple(pareto_routes(graph, request)))
     search_rank = Rank.TIME if request.rank is Rank.RELIABLE else request.rank
-    weights = criterion_weights(graph, search_rank, request.value_of_time_usd_per_teu_hour)
+    weights = criterion_weights(
+        graph,
+        search_rank,
+        request.value_of_time_usd_per_teu_hour,
+        service=request.service,
+        month=request.month,
+        cost_factors=shipment_of(network, request).per_teu,
+    )
     active = {c.name for c in constraints_of(network, request)}
     limits = limits_for(graph, request, active)
     route_stops = stops(request, active)
@@ -199,10 +218,7 @@ def _plan(network: Network, request: RouteRequest) -> RoutePlan:
     _, first = found
     pool = request.k if request.rank is not Rank.RELIABLE else max(request.k * 2, request.k + 4)
     paths = diverse_paths(graph, weights, route_stops, limits, first, pool, request.max_shared_fraction)
-    routes = [
-        price(graph, p, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour)
-        for p in paths
-    ]
+    routes = [price(graph, p, request) for p in paths]
     routes.sort(key=lambda r: _value(r, request.rank))
     routes = routes[: request.k]
     return RoutePlan(request, tuple(replace(r, rank=i) for i, r in enumerate(routes, start=1)))

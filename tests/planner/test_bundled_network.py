@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,21 +16,29 @@ from planner.model import Figure, HoursRange
 CASPIAN_PORTS = {"aktau", "kuryk", "turkmenbashi", "alat_port"}
 
 
+def _walk(where: str, value: object, out: list[tuple[str, Figure | HoursRange]]) -> None:
+    """Every figure and hours range inside a model object (borders by mode, direction and level, timetables...)."""
+    if isinstance(value, Figure | HoursRange):
+        out.append((where, value))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _walk(f"{where}.{f.name}", getattr(value, f.name), out)
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            _walk(f"{where}[{i}]", item, out)
+
+
 def _figures(network: planner.Network) -> list[tuple[str, Figure | HoursRange]]:
     out: list[tuple[str, Figure | HoursRange]] = []
     for mode in network.modes.values():
-        out += [(f"mode {mode.mode}", f) for f in (mode.speed_kmh, mode.cost_usd_per_teu_km, mode.co2e_g_per_tonne_km)]
+        _walk(f"mode {mode.mode}", mode, out)
+    for season in network.seasons.values():
+        _walk(f"season {season.id}", season, out)
     for place in network.places.values():
-        if place.border:
-            out += [(f"place {place.id} border", place.border.dwell_hours), (f"place {place.id} border", place.border.fee_usd_per_teu)]
-        if place.gauge_change:
-            out += [(f"place {place.id} gauge", place.gauge_change.hours), (f"place {place.id} gauge", place.gauge_change.cost_usd_per_teu)]
-        for t in place.transshipments:
-            out += [(f"place {place.id} transshipment", t.hours), (f"place {place.id} transshipment", t.cost_usd_per_teu)]
+        for name in ("border", "gauge_change", "transshipments"):
+            _walk(f"place {place.id} {name}", getattr(place, name), out)
     for link in network.links.values():
-        for value in (link.distance_km, link.transit_hours, link.cost_usd_per_teu, link.departures_per_week, link.co2e_g_per_tonne_km):
-            if value is not None:
-                out.append((f"link {link.id}", value))
+        _walk(f"link {link.id}", link, out)
     return out
 
 

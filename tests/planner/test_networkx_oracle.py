@@ -3,7 +3,9 @@
 The oracle expands ``network.graph`` by mode state with networkx alone: one node per place and
 state (rail per gauge, road, sea) for every link edge ``planner.weight`` keeps, transfer edges from
 the places' ``transshipments`` and ``gauge_change`` attributes, and, for counter limits, one layer
-per count. Dijkstra on it gives the optimum the planner's compiled search must reach.
+per count. A rail state also has a boarding node, entered at the origin and after a change, whose
+links add their ``boarding_parts`` wait; the origin adds the mode's ``origin_wait_hours``.
+Dijkstra on it gives the optimum the planner's compiled search must reach.
 """
 
 from __future__ import annotations
@@ -31,13 +33,13 @@ def _transfer(place: Any, a: str, b: str, rank: str, value_of_time: float) -> tu
         change = place["gauge_change"]
         if change is None:
             return None
-        hours, cost = change.hours.typical, change.cost_usd_per_teu.value
+        hours, cost = change.hours.scheduled.typical, change.cost_usd_per_teu.value
     else:
         pair = frozenset(planner.Mode("rail" if s.startswith("rail") else s) for s in (a, b))
         handling = next((t for t in place["transshipments"] if t.modes == pair), None)
         if handling is None:
             return None
-        hours, cost = handling.hours.typical, handling.cost_usd_per_teu.value
+        hours, cost = handling.hours.scheduled.typical, handling.cost_usd_per_teu.value
     weight = {"time": hours, "cost": cost, "co2e": 0.0, "generalized": cost + value_of_time * hours}[rank]
     return weight, hours
 
@@ -62,6 +64,12 @@ def oracle_graph(
         if not out.has_edge(u, v) or w < out[u][v]["w"]:
             out.add_edge(u, v, w=w)
 
+    def hours_weight(hours: float) -> float:
+        return {"time": hours, "generalized": value_of_time * hours}.get(rank, 0.0)
+
+    def entry(place: str, s: str, b: int, t: int) -> tuple[Any, ...]:
+        return (place, s, "board", b, t) if s.startswith("rail") else (place, s, b, t)
+
     states: dict[str, set[str]] = {}
     for u, v, data in graph.edges(data=True):
         w = weight(u, v, data)
@@ -71,9 +79,13 @@ def oracle_graph(
         states.setdefault(u, set()).add(s)
         states.setdefault(v, set()).add(s)
         step = 1 if max_border_crossings is not None and data["border_crossing"] else 0
+        boarding = data["boarding_parts"][planner.ServiceLevel.SCHEDULED]
+        wait = hours_weight(boarding.typical) if boarding is not None else 0.0
         for b, t in itertools.product(borders, changes):
             if b + step in borders:
                 add((u, s, b, t), (v, s, b + step, t), w)
+                if s.startswith("rail"):
+                    add((u, s, "board", b, t), (v, s, b + step, t), w + wait)
     for place, found in states.items():
         for a, c in itertools.permutations(sorted(found), 2):
             change = _transfer(graph.nodes[place], a, c, rank, value_of_time)
@@ -82,10 +94,14 @@ def oracle_graph(
             step = 1 if max_transshipments is not None else 0
             for b, t in itertools.product(borders, changes):
                 if t + step in changes:
-                    add((place, a, b, t), (place, c, b, t + step), change[0])
+                    add((place, a, b, t), entry(place, c, b, t + step), change[0])
+        for s in found:
+            origin_wait = network.modes[planner.Mode("rail" if s.startswith("rail") else s)].origin_wait_hours
+            add(("from", place), entry(place, s, 0, 0), hours_weight(origin_wait.scheduled.typical) if origin_wait else 0.0)
         for s, b, t in itertools.product(found, borders, changes):
-            add(("from", place), (place, s, 0, 0), 0.0)
             add((place, s, b, t), ("to", place), 0.0)
+            if s.startswith("rail"):
+                add((place, s, "board", b, t), ("to", place), 0.0)
     return out
 
 
