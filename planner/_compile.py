@@ -5,11 +5,12 @@ Each place becomes one node per mode state it has links for (``rail1435``, ``rai
 travel, queue and border figures; transfer edges join two states of one place and carry
 transshipment or gauge-change figures. Two more node roles model waiting for a service:
 
-- a *boarding* node of a rail state, where a route enters the state at its origin or after a
-  change of mode or gauge; its link edges add the wait for the link's timetabled departure
-  (trains run through places, so a route arriving by rail never waits there);
-- an *origin* node, where a route starts in a mode with an origin wait (wagon supply, train
-  formation); its one edge adds that wait and leads to the state's entry node.
+- a *boarding* node of a rail state, where a route enters the state after a change of mode or
+  gauge; its link edges add the wait for the link's timetabled departure (trains run through
+  places, so a route arriving by rail never waits there);
+- an *origin* node of a state, where routes start; its link edges add the wait for the link's
+  timetabled departure or, where the link has no timetable at a service level, the mode's
+  ``origin_wait_hours`` (wagon supply, train formation).
 
 Every time figure exists once per service level (:class:`LevelFigures`); costs are stored per
 TEU of a 20 ft box (with the mode whose 40 ft ratio applies) and CO2e per tonne, so that a
@@ -26,18 +27,18 @@ from typing import Any
 from ._gc import without_cyclic_gc
 from .cache import CacheSlot
 from .graph import SERVICE_LEVELS, TimePart
-from .model import BorderDirection, LinkStatus, Mode, ServiceLevel
+from .model import BorderDirection, HoursRange, LinkStatus, Mode, ServiceHours, ServiceLevel
 from .network import Network
 from .route import EventKind
 
 # (min, typical, max) hours of one independent time component of an edge.
 Part = tuple[float, float, float]
 
-THROUGH, BOARDING, ORIGIN_NODE = 0, 1, 2
-"""Node roles: arriving or passing through; entering a state to board a service; starting a route."""
+THROUGH, BOARDING, ORIGIN = 0, 1, 2
+"""Node roles: arriving or passing through; entering a state after a change to board a service; starting a route."""
 
-LINK, TRANSFER, ORIGIN = 0, 1, 2
-"""Edge kinds: a link travelled; a change of mode or gauge at a place; the wait at a route's origin."""
+LINK, TRANSFER = 0, 1
+"""Edge kinds: a link travelled; a change of mode or gauge at a place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,50 +263,64 @@ class CompiledGraph:
     def _build(self) -> None:
         graph = self.network.graph
         base = _base_of(self.network)
-        boarding: dict[tuple[str, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
+        leaving: dict[tuple[str, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
         for a, b, link_id, data in graph.edges(keys=True, data=True):
             if data["status"] is not LinkStatus.OPERATIONAL:
                 continue
             state = state_of(data["mode"], data["gauge_mm"])
-            src, dst = self.node(a, state), self.node(b, state)
-            edge = base.link_edge(THROUGH, a, b, link_id, data) if base is not None else None
-            if edge is not None and base is not None:
-                self._copy(base.compiled, edge, src, dst)
-            else:
-                self._add_link(src, dst, a, b, link_id, data, boarding=False)
-            if data["mode"] is Mode.RAIL:
-                boarding.setdefault((a, state), []).append((b, link_id, data))
+            self._link_edge(THROUGH, a, b, state, link_id, data, base)
+            leaving.setdefault((a, state), []).append((b, link_id, data))
         # Boarding nodes: rail states a route can enter where some link leaving has a timetable.
-        for (a, state), out in boarding.items():
-            if not any(p is not None for _, _, data in out for p in data["boarding_parts"].values()):
-                continue
-            src = self.node(a, state, BOARDING)
-            for b, link_id, data in out:
-                dst = self.node(b, state)
-                edge = base.link_edge(BOARDING, a, b, link_id, data) if base is not None else None
-                if edge is not None and base is not None:
-                    self._copy(base.compiled, edge, src, dst)
-                else:
-                    self._add_link(src, dst, a, b, link_id, data, boarding=True)
+        for (a, state), out in leaving.items():
+            if state.startswith("rail") and any(p is not None for _, _, d in out for p in d["boarding_parts"].values()):
+                for b, link_id, data in out:
+                    self._link_edge(BOARDING, a, b, state, link_id, data, base)
         for place_id in list(self.place_nodes):
             self._add_transfers(place_id, graph.nodes[place_id], base)
+        # Origin nodes: states whose first departure has a wait (a timetable, or the mode's origin wait).
         for place_id in list(self.place_nodes):
-            self._add_origin(place_id, base)
+            starts = []
+            for state in [self.node_state[n] for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]:
+                if self._origin_wait(state) is None:
+                    starts.append(self.entry(place_id, state))  # the boarding node, where there is one
+                    continue
+                starts.append(self.node(place_id, state, ORIGIN))
+                for b, link_id, data in leaving.get((place_id, state), []):
+                    self._link_edge(ORIGIN, place_id, b, state, link_id, data, base)
+            self.start_nodes[place_id] = starts
 
-    def _add_link(
-        self, src: int, dst: int, a: str, b: str, link_id: str, data: Mapping[str, Any], *, boarding: bool
+    def _origin_wait(self, state: str) -> ServiceHours | None:
+        wait = self.network.modes[_mode_of_state(state)].origin_wait_hours
+        if wait is None or all(wait.at(service).max <= 0 for service in SERVICE_LEVELS):
+            return None
+        return wait
+
+    def _link_edge(
+        self, role: int, a: str, b: str, state: str, link_id: str, data: Mapping[str, Any], base: _Base | None
     ) -> None:
+        src, dst = self.node(a, state, role), self.node(b, state)
+        edge = base.link_edge(role, a, b, link_id, data, self.network) if base is not None else None
+        if edge is not None and base is not None:
+            self._copy(base.compiled, edge, src, dst)
+        else:
+            self._add_link(src, dst, a, b, link_id, data, role)
+
+    def _add_link(self, src: int, dst: int, a: str, b: str, link_id: str, data: Mapping[str, Any], role: int) -> None:
         nodes = self.network.graph.nodes
         origin, destination = nodes[a], nodes[b]
         name = f"{link_id}:{a}>{b}"
         link = data["link"]
+        origin_wait = self._origin_wait(state_of(data["mode"], data["gauge_mm"])) if role == ORIGIN else None
         levels: dict[ServiceLevel, _Level] = {}
-        made: dict[tuple[int, int, int], _Level] = {}  # by the ids of the level's parts, boarding part and timetable
+        made: dict[tuple[int, int, int, int], _Level] = {}  # by the ids of what makes a level's figures
         for service in SERVICE_LEVELS:
             service_parts: tuple[TimePart, ...] = data["service_parts"][service]
-            board: TimePart | None = data["boarding_parts"][service] if boarding else None
             timetable = link.departures.at(service) if link.departures is not None else None
-            key = (id(service_parts), id(board), id(timetable))
+            board: TimePart | None = data["boarding_parts"][service] if role != THROUGH else None
+            first: HoursRange | None = None
+            if origin_wait is not None and timetable is None:
+                first = origin_wait.at(service)
+            key = (id(service_parts), id(board), id(timetable), id(first))
             if key in made:  # a level with the very same parts: share its figures
                 levels[service] = made[key]
                 continue
@@ -315,6 +330,19 @@ class CompiledGraph:
             keys: list[str] = []
             events: list[EventTemplate] = []
             timed: list[Timed] = []
+            if first is not None and first.max > 0:
+                part0: Part = (first.min, first.typical, first.max)
+                parts.append(part0)
+                keys.append(f"{a}:{state_of(data['mode'], data['gauge_mm'])}:origin")
+                events.append(
+                    EventTemplate(
+                        EventKind.WAIT,
+                        a,
+                        part0,
+                        0.0,
+                        f"wait at {origin['name']} for the first {data['mode'].value} departure ({service.value} service, no timetable)",
+                    )
+                )
             for time_part in ((board,) if board is not None else ()) + service_parts:
                 part: Part = (time_part.min, time_part.typical, time_part.max)
                 if time_part.kind == "wait":
@@ -452,42 +480,6 @@ class CompiledGraph:
                     transship=1,
                 )
 
-    def _add_origin(self, place_id: str, base: _Base | None) -> None:
-        states = [self.node_state[n] for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
-        starts: list[int] = []
-        for state in states:
-            mode = _mode_of_state(state)
-            wait = self.network.modes[mode].origin_wait_hours
-            if wait is None:
-                starts.append(self.entry(place_id, state))
-                continue
-            src = self.node(place_id, state, ORIGIN_NODE)
-            starts.append(src)
-            dst = self.entry(place_id, state)
-            edge = base.origin_edge(place_id, state, self.network) if base is not None else None
-            if edge is not None and base is not None:
-                self._copy(base.compiled, edge, src, dst)
-                continue
-            name = self.network.places[place_id].name
-            key = (f"{place_id}:{state}:origin",)
-            levels: dict[ServiceLevel, _Level] = {}
-            for service in SERVICE_LEVELS:
-                h = wait.at(service)
-                part: Part = (h.min, h.typical, h.max)
-                if part == (0.0, 0.0, 0.0):
-                    levels[service] = _Level((), (), ())
-                    continue
-                event = EventTemplate(
-                    EventKind.WAIT, place_id, part, 0.0, f"wait at {name} for the first {mode.value} departure (origin, {service.value})"
-                )
-                levels[service] = _Level((part,), key, (event,))
-            self._edge(
-                src, dst, ORIGIN, link=None, place=place_id, levels=levels, cost_teu=0.0, cost_mode=None,
-                co2e_t=0.0, distance=0.0, border=0, transship=0,
-            )  # fmt: skip
-        self.start_nodes[place_id] = starts
-
-
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -519,22 +511,23 @@ class _Base:
         self.graph = compiled.network.graph
         self.by_link: dict[tuple[int, str, str, str], int] = {}
         self.transfers: dict[tuple[str, str, str], int] = {}
-        self.origins: dict[tuple[str, str], int] = {}
         for edge, link in enumerate(compiled.edge_link):
             src_node, dst_node = compiled.edge_src[edge], compiled.edge_dst[edge]
             src, dst = compiled.node_place[src_node], compiled.node_place[dst_node]
-            kind = compiled.edge_kind[edge]
-            if kind == LINK and link is not None:
+            if compiled.edge_kind[edge] == LINK and link is not None:
                 self.by_link[(compiled.node_role[src_node], src, dst, link)] = edge
-            elif kind == TRANSFER:
-                self.transfers[(src, compiled.node_state[src_node], compiled.node_state[dst_node])] = edge
             else:
-                self.origins[(src, compiled.node_state[src_node])] = edge
+                self.transfers[(src, compiled.node_state[src_node], compiled.node_state[dst_node])] = edge
 
-    def link_edge(self, role: int, a: str, b: str, link: str, data: Mapping[str, Any]) -> int | None:
-        """The base's compiled edge of ``link`` from ``a`` to ``b`` (from a node of ``role``) if its graph edge is this very ``data``."""
+    def link_edge(self, role: int, a: str, b: str, link: str, data: Mapping[str, Any], network: Network) -> int | None:
+        """The base's compiled edge of ``link`` from ``a`` to ``b`` (from a node of ``role``) if its graph edge is this very ``data``.
+
+        An origin edge also needs the same mode defaults (its origin wait).
+        """
         edge = self.by_link.get((role, a, b, link))
         if edge is None or self.graph._succ[a][b].get(link) is not data:
+            return None
+        if role == ORIGIN and self.compiled.network.modes.get(data["mode"]) is not network.modes.get(data["mode"]):
             return None
         return edge
 
@@ -548,14 +541,6 @@ class _Base:
 
     def transfer_edge(self, place: str, from_state: str, to_state: str) -> int | None:
         return self.transfers.get((place, from_state, to_state))
-
-    def origin_edge(self, place: str, state: str, network: Network) -> int | None:
-        """The base's origin edge of a place and state, if the place and the mode's defaults are unchanged."""
-        origin = self.compiled.network
-        mode = _mode_of_state(state)
-        if origin.places.get(place) is not network.places.get(place) or origin.modes.get(mode) is not network.modes.get(mode):
-            return None
-        return self.origins.get((place, state))
 
 
 _BASE = CacheSlot[None, _Base]("compiled graph as a base", max_entries=1)
