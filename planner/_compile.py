@@ -10,7 +10,8 @@ transshipment or gauge-change figures. Two more node roles model waiting for a s
   places, so a route arriving by rail never waits there);
 - an *origin* node of a state, where routes start; its link edges add the wait for the link's
   timetabled departure or, where the link has no timetable at a service level, the mode's
-  ``origin_wait_hours`` (wagon supply, train formation).
+  ``origin_wait_hours`` (wagon supply, train formation). It has no transfer edges: a route that
+  uses a mode from its origin starts in that mode (so a change at the origin cannot dodge a wait).
 
 Every time figure exists once per service level (:class:`LevelFigures`); costs are stored per
 TEU of a 20 ft box (with the mode whose 40 ft ratio applies) and CO2e per tonne, so that a
@@ -277,11 +278,19 @@ class CompiledGraph:
                     self._link_edge(BOARDING, a, b, state, link_id, data, base)
         for place_id in list(self.place_nodes):
             self._add_transfers(place_id, graph.nodes[place_id], base)
-        # Origin nodes: states whose first departure has a wait (a timetable, or the mode's origin wait).
+        # Origin nodes: states whose first departure has a wait (a timetable, or the mode's origin wait), and
+        # states a route could otherwise leave by a change of mode at its origin into a state with an origin
+        # wait, dodging it: a route that uses a mode from its origin starts in that mode.
         for place_id in list(self.place_nodes):
             starts = []
-            for state in [self.node_state[n] for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]:
-                if self._origin_wait(state) is None:
+            through = [n for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
+            waiting = {self.node_state[n] for n in through if self._origin_wait(self.node_state[n]) is not None}
+            for node in through:
+                state = self.node_state[node]
+                changes_into_wait = any(
+                    self.edge_kind[e] == TRANSFER and self.node_state[target] in waiting for target, e in self.adj[node]
+                )
+                if state not in waiting and not changes_into_wait:
                     starts.append(self.entry(place_id, state))  # the boarding node, where there is one
                     continue
                 starts.append(self.node(place_id, state, ORIGIN))

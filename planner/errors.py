@@ -15,6 +15,7 @@ may catch either::
     │   ├── UnknownLinkError (LookupError)
     │   ├── SamePlaceError                      origin equals destination
     │   └── ScenarioError                       a scenario is malformed or names unknown things
+    ├── PublishedRoutesError (ValueError)       a published-routes file (validation data) is malformed
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
     └── NoRouteError (LookupError)              no route under the request's constraints
         └── UnreachableError                    no route even without constraints
@@ -33,6 +34,7 @@ __all__ = [
     "NetworkValidationError",
     "NoRouteError",
     "PlannerError",
+    "PublishedRoutesError",
     "SamePlaceError",
     "ScenarioError",
     "UnknownCorridorError",
@@ -150,6 +152,15 @@ class ScenarioError(InvalidRequestError):
     """Raised when a scenario is malformed or refers to places, links or countries that do not exist."""
 
     code = "invalid_scenario"
+
+
+class PublishedRoutesError(PlannerError, ValueError):
+    """Raised by :func:`planner.load_published_routes` when the file cannot be read or a row is malformed.
+
+    The message names the file, the line and the column.
+    """
+
+    code = "published_routes"
 
 
 class UnknownPlaceError(PlannerError, LookupError):

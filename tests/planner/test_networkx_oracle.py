@@ -3,8 +3,9 @@
 The oracle expands ``network.graph`` by mode state with networkx alone: one node per place and
 state (rail per gauge, road, sea) for every link edge ``planner.weight`` keeps, transfer edges from
 the places' ``transshipments`` and ``gauge_change`` attributes, and, for counter limits, one layer
-per count. A rail state also has a boarding node, entered at the origin and after a change, whose
-links add their ``boarding_parts`` wait; the origin adds the mode's ``origin_wait_hours``.
+per count. A rail state also has a boarding node, entered after a change, whose links add their
+``boarding_parts`` wait; a route starts on a link of its origin (no change of mode there), which adds
+the link's boarding wait or, for a link without a timetable, the mode's ``origin_wait_hours``.
 Dijkstra on it gives the optimum the planner's compiled search must reach.
 """
 
@@ -81,6 +82,10 @@ def oracle_graph(
         step = 1 if max_border_crossings is not None and data["border_crossing"] else 0
         boarding = data["boarding_parts"][planner.ServiceLevel.SCHEDULED]
         wait = hours_weight(boarding.typical) if boarding is not None else 0.0
+        timetable = data["link"].departures and data["link"].departures.at(planner.ServiceLevel.SCHEDULED)
+        origin_wait = network.modes[data["mode"]].origin_wait_hours
+        first = wait if timetable else hours_weight(origin_wait.scheduled.typical) if origin_wait else 0.0
+        add(("from", u), (v, s, step, 0), w + first)
         for b, t in itertools.product(borders, changes):
             if b + step in borders:
                 add((u, s, b, t), (v, s, b + step, t), w)
@@ -95,9 +100,6 @@ def oracle_graph(
             for b, t in itertools.product(borders, changes):
                 if t + step in changes:
                     add((place, a, b, t), entry(place, c, b, t + step), change[0])
-        for s in found:
-            origin_wait = network.modes[planner.Mode("rail" if s.startswith("rail") else s)].origin_wait_hours
-            add(("from", place), entry(place, s, 0, 0), hours_weight(origin_wait.scheduled.typical) if origin_wait else 0.0)
         for s, b, t in itertools.product(found, borders, changes):
             add((place, s, b, t), ("to", place), 0.0)
             if s.startswith("rail"):
