@@ -58,7 +58,8 @@ def test_row(row: dict[str, str], eurasia: planner.Network) -> None:
     assert row["mode_or_corridor"].strip()
     assert row["note"].strip()
     # The machine-readable routing, derived from mode_or_corridor and note.
-    assert row["modes"] and set(row["modes"].split(",")) <= {"rail", "road", "sea"}
+    assert row["modes"]
+    assert set(row["modes"].split(",")) <= {"rail", "road", "sea"}
     for place in filter(None, row["via"].split(";")):
         assert place in eurasia.places, f"unknown via place {place!r}"
     if row["corridor"]:
