@@ -11,7 +11,18 @@ from planner import MAX_TEU, MAX_TONNES
 
 from . import jobs
 from .common import compute, json_response, ok, v1_router
-from .models import MAX_COMPARE_CORRIDORS, CompareBody, Identifier, PlaceQuery, RankName, ScenarioName
+from .models import (
+    MAX_COMPARE_CORRIDORS,
+    CompareBody,
+    ContainerName,
+    Identifier,
+    IsoDate,
+    Month,
+    PlaceQuery,
+    RankName,
+    ScenarioName,
+    ServiceName,
+)
 from .scenarios import resolve_uploaded
 
 __all__ = ["router"]
@@ -51,6 +62,10 @@ async def get_compare(
     teu: Annotated[float | None, Query(gt=0, le=MAX_TEU, allow_inf_nan=False)] = None,
     tonnes: Annotated[float | None, Query(gt=0, le=MAX_TONNES, allow_inf_nan=False)] = None,
     scenario: Annotated[ScenarioName | None, Query(description="a bundled scenario name (see /v1/scenarios)")] = None,
+    service: Annotated[ServiceName, Query(description="express, scheduled or standard")] = "scheduled",
+    container: Annotated[ContainerName | None, Query(description="20ft (default), 40ft or 40hc")] = None,
+    departure_date: Annotated[IsoDate | None, Query(description="YYYY-MM-DD the cargo is ready")] = None,
+    month: Annotated[Month | None, Query(description="1-12, for seasonal waits")] = None,
 ) -> Response:
     """The best route on each corridor between two places, side by side."""
     body = CompareBody.model_validate(
@@ -62,6 +77,10 @@ async def get_compare(
             "teu": teu,
             "tonnes": tonnes,
             "scenario": scenario,
+            "service": service,
+            "container": container,
+            "departure_date": departure_date,
+            "month": month,
         }
     )
     return await _compare(request, body)

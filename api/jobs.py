@@ -36,9 +36,9 @@ def plan(network: Network, origin: str, destination: str, options: dict[str, Any
     result = plan_routes(network, origin, destination, **options)
     if geojson:
         features = [route_feature(r, network) for r in result.routes]
-        return orjson.dumps({"type": "FeatureCollection", "request": request_to_dict(result.request), "features": features})
+        return orjson.dumps({"type": "FeatureCollection", "request": request_to_dict(result.request, network), "features": features})
     return orjson.dumps(
-        {"request": request_to_dict(result.request), "routes": [route_to_dict(r, network) for r in result.routes]}
+        {"request": request_to_dict(result.request, network), "routes": [route_to_dict(r, network) for r in result.routes]}
     )
 
 

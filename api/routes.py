@@ -11,7 +11,19 @@ from planner import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
 
 from . import jobs
 from .common import GEOJSON, compute, json_response, ok, v1_router
-from .models import CountryCode, Format, Identifier, PlaceQuery, RankName, RouteBody, ScenarioName
+from .models import (
+    ContainerName,
+    CountryCode,
+    Format,
+    Identifier,
+    IsoDate,
+    Month,
+    PlaceQuery,
+    RankName,
+    RouteBody,
+    ScenarioName,
+    ServiceName,
+)
 from .scenarios import resolve_uploaded
 
 __all__ = ["router"]
@@ -67,6 +79,10 @@ async def get_routes(
     via: Annotated[list[PlaceQuery], Query(max_length=MAX_VIA, description="ordered; repeatable")] = [],  # noqa: B006
     corridor: Annotated[Identifier | None, Query(description="stay on this corridor")] = None,
     scenario: Annotated[ScenarioName | None, Query(description="a bundled scenario name (see /v1/scenarios)")] = None,
+    service: Annotated[ServiceName, Query(description="express, scheduled or standard")] = "scheduled",
+    container: Annotated[ContainerName | None, Query(description="20ft (default), 40ft or 40hc")] = None,
+    departure_date: Annotated[IsoDate | None, Query(description="YYYY-MM-DD the cargo is ready")] = None,
+    month: Annotated[Month | None, Query(description="1-12, for seasonal waits")] = None,
     format: FormatQuery = "json",
 ) -> Response:
     """Ranked, diverse routes between two places (query-string form of POST /v1/routes)."""
@@ -84,6 +100,10 @@ async def get_routes(
             "via": via,
             "corridor": corridor,
             "scenario": scenario,
+            "service": service,
+            "container": container,
+            "departure_date": departure_date,
+            "month": month,
         }
     )
     return await _routes(request, body, format)

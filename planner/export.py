@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._shipment import shipment_of
 from .compare import Comparison, route_change, row_delta
 from .model import BorderControls, BorderDirection, Link, Place, ServiceHours, ServiceLevel
 from .network import Network
@@ -42,7 +43,7 @@ def event_to_dict(event: Event) -> JSON:
         "cost_usd": _r(event.cost_usd),
         "description": event.description,
     }
-    for name in ("from_mode", "to_mode", "from_country", "to_country", "from_gauge_mm", "to_gauge_mm", "departures_per_week"):
+    for name in ("from_mode", "to_mode", "from_country", "to_country", "from_gauge_mm", "to_gauge_mm", "departures_per_week", "direction"):
         value = getattr(event, name)
         if value is not None:
             out[name] = value.value if hasattr(value, "value") else value
@@ -97,6 +98,10 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
         "corridors": [{"id": c.id, "name": c.name, "share": c.share} for c in route.corridors],
         "places": list(route.places),
         "best_on": list(route.best_on),
+        "service": route.service.value,
+        "container": route.container.value if route.container is not None else None,
+        "month": route.month,
+        "arrival_date": _arrival(route),
         "legs": [leg_to_dict(leg, network) for leg in route.legs],
     }
     if network is not None:
@@ -104,9 +109,21 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
     return out
 
 
-def request_to_dict(request: RouteRequest) -> JSON:
-    """The resolved request, as echoed by the API."""
+def _arrival(route: Route) -> JSON | None:
+    dates = route.arrival_date
+    if dates is None:
+        return None
     return {
+        "departure": dates.departure.isoformat(),
+        "typical": dates.typical.isoformat(),
+        "p50": dates.p50.isoformat(),
+        "p90": dates.p90.isoformat(),
+    }
+
+
+def request_to_dict(request: RouteRequest, network: Network | None = None) -> JSON:
+    """The resolved request, as echoed by the API; with the network, bulk tonnes also show their load units."""
+    out: JSON = {
         "origin": request.origin,
         "destination": request.destination,
         "rank": request.rank.value,
@@ -125,7 +142,17 @@ def request_to_dict(request: RouteRequest) -> JSON:
         "max_shared_fraction": request.max_shared_fraction,
         "value_of_time_usd_per_teu_hour": request.value_of_time_usd_per_teu_hour,
         "tonnes_per_teu": request.tonnes_per_teu,
+        "service": request.service.value,
+        "container": request.container.value if request.container is not None else None,
+        "departure_date": request.departure_date.isoformat() if request.departure_date is not None else None,
+        "month": request.month,
     }
+    if network is not None and request.shipment == "tonnes":
+        out["load_units"] = [
+            {"mode": u.mode.value, "unit": u.unit, "tonnes_per_unit": u.tonnes_per_unit, "units": u.units}
+            for u in shipment_of(network, request).load_units
+        ]
+    return out
 
 
 def place_to_dict(place: Place) -> JSON:
@@ -279,7 +306,7 @@ def scenario_plan_to_dict(result: ScenarioPlan, network: Network) -> JSON:
         item["change"] = "unchanged-path" if match else "appears"
         routes.append(item)
     return {
-        "request": request_to_dict(request.request) if request else None,
+        "request": request_to_dict(request.request, network) if request else None,
         "scenario": result.scenario.summary(),
         "routes": routes,
         "error": result.planned_error,
@@ -312,7 +339,7 @@ def comparison_to_dict(comparison: Comparison, network: Network) -> JSON:
             item["change"] = route_change(row.route, row.scenario_route)
         out_rows.append(item)
     return {
-        "request": request_to_dict(comparison.request),
+        "request": request_to_dict(comparison.request, network),
         "scenario": comparison.scenario.summary() if comparison.scenario else None,
         "rows": out_rows,
     }

@@ -120,20 +120,36 @@ class RouteCheck:
     tolerance: float = DEFAULT_TOLERANCE
 
     @property
-    def within(self) -> bool:
-        """The typical time lies in the published range widened by the tolerance."""
+    def ready_days(self) -> float | None:
+        """The planner's typical time from readiness at the origin, whatever the row is measured from."""
         if self.typical_days is None:
+            return None
+        return self.typical_days + (self.first_wait_days if self.row.measured_from == "departure" else 0.0)
+
+    def _days(self, from_ready: bool) -> float | None:
+        return self.ready_days if from_ready else self.typical_days
+
+    def is_within(self, *, from_ready: bool = False) -> bool:
+        """The typical time lies in the published range widened by the tolerance."""
+        days = self._days(from_ready)
+        if days is None:
             return False
         low = self.row.days_min * (1 - self.tolerance)
         high = self.row.days_max * (1 + self.tolerance)
-        return low <= self.typical_days <= high
+        return low <= days <= high
+
+    def log_error_of(self, *, from_ready: bool = False) -> float | None:
+        """``log(typical / published mid)``: negative when the planner is faster."""
+        days = self._days(from_ready)
+        return None if days is None else math.log(days / self.row.days_mid)
+
+    @property
+    def within(self) -> bool:
+        return self.is_within()
 
     @property
     def log_error(self) -> float | None:
-        """``log(typical / published mid)``: negative when the planner is faster."""
-        if self.typical_days is None:
-            return None
-        return math.log(self.typical_days / self.row.days_mid)
+        return self.log_error_of()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,12 +173,14 @@ class ValidationReport:
     checks: tuple[RouteCheck, ...]
     tolerance: float
 
-    def summary(self, checks: Iterable[RouteCheck] | None = None) -> Summary:
+    def summary(self, checks: Iterable[RouteCheck] | None = None, *, from_ready: bool = False) -> Summary:
+        """Totals over ``checks`` (default all); ``from_ready`` counts every row from readiness at the origin,
+        keeping the wait for the first departure even where the published figure starts at the departure."""
         chosen = list(self.checks if checks is None else checks)
-        logs = [c.log_error for c in chosen if c.log_error is not None]
+        logs = [x for c in chosen if (x := c.log_error_of(from_ready=from_ready)) is not None]
         return Summary(
             rows=len(chosen),
-            within=sum(1 for c in chosen if c.within),
+            within=sum(1 for c in chosen if c.is_within(from_ready=from_ready)),
             median_abs_log=statistics.median(abs(x) for x in logs) if logs else None,
             median_log=statistics.median(logs) if logs else None,
         )
