@@ -67,17 +67,6 @@ def format_routes(routes: Sequence[Route]) -> str:
     return table([*headers, "via"], rows, right=(0, 1, 2, 4, 5, 6, 7, 8))
 
 
-_EVENT_WORDS = {
-    EventKind.WAIT: "wait",
-    EventKind.QUEUE: "queue",
-    EventKind.SEASON: "season",
-    EventKind.BORDER: "border",
-    EventKind.TRANSSHIPMENT: "reload",
-    EventKind.GAUGE_CHANGE: "gauge",
-    EventKind.DELAY: "delay",
-}
-
-
 def format_legs(route: Route) -> str:
     """One line per leg (running time, with its waits, queues, dwell and changes), then one line per event.
 
@@ -92,7 +81,7 @@ def format_legs(route: Route) -> str:
              f"{leg.hours:.1f}", f"{leg.hours_min:.0f}-{leg.hours_max:.0f}", f"{leg.cost_usd:,.0f}", "")
         )  # fmt: skip
         for e in leg.events:
-            what = _EVENT_WORDS.get(e.kind, e.kind.value)
+            what = e.kind.value
             if e.kind is EventKind.BORDER and e.direction:
                 what += f" {e.direction} {e.from_country if e.direction == 'leaving' else e.to_country}"
             rows.append(("", "", f"  {what}", "", f"{e.hours:.1f}", "", f"{e.hours_min:.0f}-{e.hours_max:.0f}", f"{e.cost_usd:,.0f}", e.description))
