@@ -78,7 +78,7 @@ def format_legs(route: Route) -> str:
         mode = leg.mode.value + (f" {leg.gauge_mm}" if leg.gauge_mm else "")
         rows.append(
             (leg.origin_name, leg.destination_name, mode, f"{leg.distance_km:,.0f}", f"{leg.hours - extra:.1f}",
-             f"{leg.hours:.1f}", f"{leg.hours_min:.0f}-{leg.hours_max:.0f}", f"{leg.cost_usd:,.0f}", "")
+             f"{leg.hours:.1f}", f"{leg.hours_min:.0f}-{leg.hours_max:.0f}", f"{leg.cost_usd:,.0f}", f"link {leg.link}")
         )  # fmt: skip
         for e in leg.events:
             what = e.kind.value
@@ -107,6 +107,9 @@ def format_scenario_plan(result: ScenarioPlan) -> str:
             f"  best route change: {delta['transit_hours']:+.1f} h, {delta['cost_usd']:+,.0f} USD, "
             f"{delta['co2e_kg']:+,.0f} kg CO2e"
         )
+        base, new = result.baseline.routes[0], result.planned.routes[0]  # type: ignore[union-attr]
+        if base.places == new.places and base.link_ids != new.link_ids:
+            lines.append(f"  same places, other links: {' '.join(base.link_ids)} -> {' '.join(new.link_ids)}")
     for p in result.appeared():
         lines.append("  appears: " + " > ".join(p))
     for p in result.vanished():

@@ -6,8 +6,10 @@ travel, queue and border figures; transfer edges join two states of one place an
 transshipment or gauge-change figures. Two more node roles model waiting for a service:
 
 - a *boarding* node of a rail state, where a route enters the state after a change of mode or
-  gauge; its link edges add the wait for the link's timetabled departure (trains run through
-  places, so a route arriving by rail never waits there);
+  gauge; a link with a timetable adds the wait for its departure and puts the route on that
+  service (trains run through places, so a route arriving on a service never waits there); a
+  link without one leaves the route boarding at the next place (the first timetabled link it
+  takes is waited for);
 - an *origin* node of a state, where routes start; its link edges add the wait for the link's
   timetabled departure or, where the link has no timetable at a service level, the mode's
   ``origin_wait_hours`` (wagon supply, train formation). It has no transfer edges: a route that
@@ -143,6 +145,8 @@ class CompiledGraph:
         self.border: list[int] = []
         self.transship: list[int] = []
         self.levels: dict[ServiceLevel, LevelFigures] = {service: LevelFigures() for service in SERVICE_LEVELS}
+        self.rail_timetables = False
+        """Whether any rail link has a timetable (then rail states have boarding nodes)."""
         with without_cyclic_gc():
             self._build()
 
@@ -271,11 +275,15 @@ class CompiledGraph:
             state = state_of(data["mode"], data["gauge_mm"])
             self._link_edge(THROUGH, a, b, state, link_id, data, base)
             leaving.setdefault((a, state), []).append((b, link_id, data))
-        # Boarding nodes: rail states a route can enter where some link leaving has a timetable.
-        for (a, state), out in leaving.items():
-            if state.startswith("rail") and any(p is not None for _, _, d in out for p in d["boarding_parts"].values()):
-                for b, link_id, data in out:
-                    self._link_edge(BOARDING, a, b, state, link_id, data, base)
+        # Boarding nodes, where a route enters a rail state after a change of mode or gauge: a link with a
+        # timetable adds its wait and puts the route on that service (a through node); a link without one
+        # keeps it boarding, so a detour cannot reach a timetabled link as if through.
+        self.rail_timetables = any(_timetabled(d) for out in leaving.values() for _, _, d in out)
+        if self.rail_timetables:
+            for (a, state), out in leaving.items():
+                if state.startswith("rail"):
+                    for b, link_id, data in out:
+                        self._link_edge(BOARDING, a, b, state, link_id, data, base)
         for place_id in list(self.place_nodes):
             self._add_transfers(place_id, graph.nodes[place_id], base)
         # Origin nodes: states whose first departure has a wait (a timetable, or the mode's origin wait), and
@@ -307,7 +315,9 @@ class CompiledGraph:
     def _link_edge(
         self, role: int, a: str, b: str, state: str, link_id: str, data: Mapping[str, Any], base: _Base | None
     ) -> None:
-        src, dst = self.node(a, state, role), self.node(b, state)
+        # Boarding (and starting) on a rail link without a timetable leaves the route boarding at the next place.
+        boarding = role != THROUGH and self.rail_timetables and state.startswith("rail") and not _timetabled(data)
+        src, dst = self.node(a, state, role), self.node(b, state, BOARDING if boarding else THROUGH)
         edge = base.link_edge(role, a, b, link_id, data, self.network) if base is not None else None
         if edge is not None and base is not None:
             self._copy(base.compiled, edge, src, dst)
@@ -325,6 +335,8 @@ class CompiledGraph:
         for service in SERVICE_LEVELS:
             service_parts: tuple[TimePart, ...] = data["service_parts"][service]
             timetable = link.departures.at(service) if link.departures is not None else None
+            if timetable is not None and not timetable.applies(a == link.origin):
+                timetable = None
             board: TimePart | None = data["boarding_parts"][service] if role != THROUGH else None
             first: HoursRange | None = None
             if origin_wait is not None and timetable is None:
@@ -417,6 +429,16 @@ class CompiledGraph:
         )
 
     def _add_transfers(self, place_id: str, place: Mapping[str, Any], base: _Base | None) -> None:
+        first = len(self.edge_src)
+        self._add_changes(place_id, place, base)
+        # A route still boarding (on no timetabled service yet) may change mode or gauge as well.
+        for edge in range(first, len(self.edge_src)):
+            state = self.node_state[self.edge_src[edge]]
+            boarding = self._node_index.get((place_id, state, BOARDING))
+            if boarding is not None:
+                self._copy(self, edge, boarding, self.edge_dst[edge])
+
+    def _add_changes(self, place_id: str, place: Mapping[str, Any], base: _Base | None) -> None:
         nodes = [n for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
         if len(nodes) < 2:
             return
@@ -489,6 +511,11 @@ class CompiledGraph:
                     transship=1,
                 )
 
+def _timetabled(data: Mapping[str, Any]) -> bool:
+    """A rail link with a timetable at some service level (its departures are waited for when boarded)."""
+    return any(part is not None for part in data["boarding_parts"].values())
+
+
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -525,7 +552,7 @@ class _Base:
             src, dst = compiled.node_place[src_node], compiled.node_place[dst_node]
             if compiled.edge_kind[edge] == LINK and link is not None:
                 self.by_link[(compiled.node_role[src_node], src, dst, link)] = edge
-            else:
+            elif compiled.node_role[src_node] == THROUGH:
                 self.transfers[(src, compiled.node_state[src_node], compiled.node_state[dst_node])] = edge
 
     def link_edge(self, role: int, a: str, b: str, link: str, data: Mapping[str, Any], network: Network) -> int | None:

@@ -178,6 +178,7 @@ class TimetableSpec(Provenanced):
     value: PositiveNumber
     weekdays: Annotated[list[WeekdayName], Field(max_length=7)] = []
     weekdays_back: Annotated[list[WeekdayName], Field(max_length=7)] = []
+    both_directions: bool = True
 
     @model_validator(mode="after")
     def _consistent(self) -> TimetableSpec:
@@ -187,6 +188,8 @@ class TimetableSpec(Provenanced):
                 raise ValueError(f"{name} lists a day twice: {days}")
             if days and abs(len(days) - self.value) > 1e-9:
                 raise ValueError(f"{name} lists {len(days)} day(s) but value is {self.value:g} departures per week")
+        if self.weekdays_back and not self.both_directions:
+            raise ValueError("weekdays_back is for departures from the 'to' end, but both_directions is false")
         return self
 
 

@@ -161,9 +161,10 @@ class _Shared:
         parts: list[TimePart] = []
         timetable = link.departures.at(service) if link.departures is not None else None
         if timetable is not None and link.mode is not Mode.RAIL:
+            # Dropped again for the reverse of a one-direction timetable (see _edge_attributes).
             headway = timetable.headway_hours
             parts.append(TimePart("wait", None, 0.0, headway / 2.0, headway))
-        if link.queue_hours is not None:
+        if link.queue_hours is not None and link.queue_hours.at(service).max > 0:
             q = link.queue_hours.at(service)
             parts.append(TimePart("queue", None, q.min, q.typical, q.max))
         if link.transit_hours is not None:
@@ -214,9 +215,9 @@ def _sums(parts: tuple[TimePart, ...]) -> tuple[float, float, float]:
     return low, typical, high
 
 
-def _boarding(link: Link, service: ServiceLevel) -> TimePart | None:
+def _boarding(link: Link, service: ServiceLevel, forward: bool) -> TimePart | None:
     timetable = link.departures.at(service) if link.departures is not None else None
-    if timetable is None or link.mode is not Mode.RAIL:
+    if timetable is None or link.mode is not Mode.RAIL or not timetable.applies(forward):
         return None
     headway = timetable.headway_hours
     return TimePart("wait", None, 0.0, headway / 2.0, headway)
@@ -232,9 +233,13 @@ def _edge_attributes(
     shared: _Shared,
 ) -> _ReadOnlyDict:
     service_parts: dict[ServiceLevel, tuple[TimePart, ...]] = {}
+    forward = origin.id == link.origin
     for service in SERVICE_LEVELS:
         extra = shared.direction_parts(link, origin, destination, service)
         level_parts = common[service] + extra if extra else common[service]
+        timetable = link.departures.at(service) if link.departures is not None else None
+        if timetable is not None and not timetable.applies(forward):
+            level_parts = tuple(p for p in level_parts if p.kind != "wait")
         # One tuple for the levels a link does not distinguish.
         service_parts[service] = next((p for p in service_parts.values() if p == level_parts), level_parts)
     parts = service_parts[ServiceLevel.SCHEDULED]
@@ -247,6 +252,8 @@ def _edge_attributes(
                 cost += place.border.for_mode(link.mode).fee(direction).value
     factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
     timetable = link.departures.at(ServiceLevel.SCHEDULED) if link.departures is not None else None
+    if timetable is not None and not timetable.applies(forward):
+        timetable = None
     return _ReadOnlyDict(
         id=link.id,
         mode=link.mode,
@@ -260,7 +267,7 @@ def _edge_attributes(
         hours_parts=parts,
         service_parts=service_parts,
         service_hours={service: _sums(p) for service, p in service_parts.items()},
-        boarding_parts={service: _boarding(link, service) for service in SERVICE_LEVELS},
+        boarding_parts={service: _boarding(link, service, forward) for service in SERVICE_LEVELS},
         season=link.season,
         cost_usd_per_teu=cost,
         co2e_kg_per_tonne=distance * factor.value / 1000.0,

@@ -585,7 +585,7 @@ def _timetable(value: object, *blocks: s.Provenanced | None) -> Timetable:
         prov = own if (own.sources or own.estimate) else _covering(*blocks)
         days = tuple(s.WEEKDAYS.index(d) for d in value.weekdays)
         back = tuple(s.WEEKDAYS.index(d) for d in value.weekdays_back)
-        return Timetable(Figure(float(value.value), prov), tuple(sorted(days)), tuple(sorted(back)))
+        return Timetable(Figure(float(value.value), prov), tuple(sorted(days)), tuple(sorted(back)), value.both_directions)
     assert isinstance(value, int | float)
     return Timetable(Figure(float(value), _covering(*blocks)))
 

@@ -237,11 +237,18 @@ class Timetable:
 
     Weekdays are 0 (Monday) to 6 (Sunday): ``weekdays`` for departures from the link's ``from``
     end, ``weekdays_back`` from its ``to`` end. Without weekdays only the headway is known.
+    ``both_directions`` False: the service departs from the ``from`` end only (a hub's trains);
+    travel the other way has no timetable.
     """
 
     per_week: Figure
     weekdays: tuple[int, ...] = ()
     weekdays_back: tuple[int, ...] = ()
+    both_directions: bool = True
+
+    def applies(self, forward: bool) -> bool:
+        """Whether the timetable holds for travel from the ``from`` end (``forward``) or the other way."""
+        return forward or self.both_directions
 
     @property
     def headway_hours(self) -> float:

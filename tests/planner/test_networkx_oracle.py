@@ -3,9 +3,10 @@
 The oracle expands ``network.graph`` by mode state with networkx alone: one node per place and
 state (rail per gauge, road, sea) for every link edge ``planner.weight`` keeps, transfer edges from
 the places' ``transshipments`` and ``gauge_change`` attributes, and, for counter limits, one layer
-per count. A rail state also has a boarding node, entered after a change, whose links add their
-``boarding_parts`` wait; a route starts on a link of its origin (no change of mode there), which adds
-the link's boarding wait or, for a link without a timetable, the mode's ``origin_wait_hours``.
+per count. A rail state also has a boarding node, entered after a change: a link with a timetable
+adds its ``boarding_parts`` wait and leads to the through node, a link without one to the next
+boarding node. A route starts on a link of its origin (no change of mode there), which adds the
+link's boarding wait or, for a link without a timetable, the mode's ``origin_wait_hours``.
 Dijkstra on it gives the optimum the planner's compiled search must reach.
 """
 
@@ -82,15 +83,21 @@ def oracle_graph(
         step = 1 if max_border_crossings is not None and data["border_crossing"] else 0
         boarding = data["boarding_parts"][planner.ServiceLevel.SCHEDULED]
         wait = hours_weight(boarding.typical) if boarding is not None else 0.0
-        timetable = data["link"].departures and data["link"].departures.at(planner.ServiceLevel.SCHEDULED)
+        timetable = data["departures_per_week"] is not None  # a timetable this way at the default level
+        timetabled = any(p is not None for p in data["boarding_parts"].values())  # at some service level
         origin_wait = network.modes[data["mode"]].origin_wait_hours
         first = wait if timetable else hours_weight(origin_wait.scheduled.typical) if origin_wait else 0.0
-        add(("from", u), (v, s, step, 0), w + first)
+        rail = s.startswith("rail")
+
+        def after(node_b: int, node_t: int, *, rail: bool = rail, timetabled: bool = timetabled, v: Any = v, s: str = s) -> Any:
+            return (v, s, "board", node_b, node_t) if rail and not timetabled else (v, s, node_b, node_t)
+
+        add(("from", u), after(step, 0), w + first)
         for b, t in itertools.product(borders, changes):
             if b + step in borders:
                 add((u, s, b, t), (v, s, b + step, t), w)
-                if s.startswith("rail"):
-                    add((u, s, "board", b, t), (v, s, b + step, t), w + wait)
+                if rail:
+                    add((u, s, "board", b, t), after(b + step, t), w + wait)
     for place, found in states.items():
         for a, c in itertools.permutations(sorted(found), 2):
             change = _transfer(graph.nodes[place], a, c, rank, value_of_time)
@@ -100,6 +107,8 @@ def oracle_graph(
             for b, t in itertools.product(borders, changes):
                 if t + step in changes:
                     add((place, a, b, t), entry(place, c, b, t + step), change[0])
+                    if a.startswith("rail"):
+                        add((place, a, "board", b, t), entry(place, c, b, t + step), change[0])
         for s, b, t in itertools.product(found, borders, changes):
             add((place, s, b, t), ("to", place), 0.0)
             if s.startswith("rail"):
