@@ -247,6 +247,14 @@ def _field_of(loc: Loc) -> str | None:
     return ".".join(parts) if parts else None
 
 
+_FORMS = {
+    "number": "a number",
+    "spec": "a mapping of a figure ({value, ...} or {typical, min, max})",
+    "levels": "a mapping by service level ({express, scheduled, standard})",
+    "directions": "a mapping by direction ({entering, leaving})",
+}
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -255,7 +263,7 @@ def _short(value: Any) -> str:
 def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path: str) -> Iterator[NetworkIssue]:
     seen: set[tuple[Loc, str]] = set()
     for err in exc.errors(include_url=False):
-        loc: Loc = tuple(err["loc"])
+        loc: Loc = tuple(p for p in err["loc"] if p not in _TAGS)  # union tags are not keys of the file
         kind = err["type"]
         if kind == "extra_forbidden":
             message = "unknown key (check the spelling; see docs/network-format.md)"
@@ -264,6 +272,10 @@ def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             message = f"expected one of {expected}, got {_short(err.get('input'))}"
+        elif kind == "union_tag_invalid":
+            expected = str(err.get("ctx", {}).get("expected_tags", ""))
+            forms = [_FORMS[t] for t in _FORMS if f"'{t}'" in expected]
+            message = f"expected {' or '.join(forms) or 'another form'} here, got {_short(err.get('input'))}"
         elif kind == "value_error":
             message = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind in {"string_pattern_mismatch"}:

@@ -7,7 +7,7 @@ import planner
 EXPECTED = {
     "DEFAULT_K", "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_MIN_CORRIDOR_SHARE", "DEFAULT_SERVICE", "DEFAULT_TONNES_PER_TEU",
     "ArrivalDates", "BorderControls", "BorderDirection", "ContainerType", "Season", "ServiceDepartures", "ServiceHours",
-    "ServiceLevel", "Timetable",
+    "ServiceLevel", "Timetable", "PublishedRoutesError",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_AVOID", "MAX_K", "MAX_TEU", "MAX_TONNES", "MAX_VIA",
     "Border", "CacheSlot", "Comparison", "ComparisonRow", "Corridor", "CorridorShare", "Event", "EventKind", "Figure",
     "GaugeChange", "HoursRange", "InvalidRequestError", "Leg", "Link", "LinkStatus", "Mode", "ModeDefaults", "Network",
