@@ -171,6 +171,9 @@ def _message(error: Mapping[str, Any]) -> str:
         return "unknown field (not part of this request's schema)"
     if kind == "missing":
         return "field required"
+    if kind == "literal_error" and isinstance(error.get("ctx"), Mapping) and "expected" in error["ctx"]:
+        # The allowed values are the schema's own constants, not the input: safe to name.
+        return f"Input should be {error['ctx']['expected']}"
     msg = str(error.get("msg", "invalid value"))
     return redact(msg.removeprefix("Value error, "))
 
