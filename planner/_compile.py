@@ -30,7 +30,7 @@ from typing import Any
 from ._gc import without_cyclic_gc
 from .cache import CacheSlot
 from .graph import SERVICE_LEVELS, TimePart
-from .model import BorderDirection, HoursRange, LinkStatus, Mode, ServiceHours, ServiceLevel
+from .model import BorderDirection, LinkStatus, Mode, ServiceHours, ServiceLevel, Timetable
 from .network import Network
 from .route import EventKind
 
@@ -42,6 +42,8 @@ THROUGH, BOARDING, ORIGIN = 0, 1, 2
 
 LINK, TRANSFER = 0, 1
 """Edge kinds: a link travelled; a change of mode or gauge at a place."""
+
+_SCHEDULED_ONLY = (ServiceLevel.SCHEDULED,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +88,30 @@ class LevelFigures:
     timed: list[tuple[Timed, ...]] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Level:
-    """One edge's figures at one level, before they are appended."""
+def _sum(parts: tuple[Part, ...]) -> Part:
+    low: float = 0
+    typical: float = 0
+    high: float = 0
+    for a, b, c in parts:
+        low += a
+        typical += b
+        high += c
+    return (low, typical, high)
 
-    parts: tuple[Part, ...]
-    keys: tuple[str, ...]
-    events: tuple[EventTemplate, ...]
-    timed: tuple[Timed, ...] = ()
+
+class _Level:
+    """One edge's figures at one level, before they are appended (with the sums of its parts)."""
+
+    __slots__ = ("events", "keys", "parts", "sums", "timed")
+
+    def __init__(
+        self, parts: tuple[Part, ...], keys: tuple[str, ...], events: tuple[EventTemplate, ...], timed: tuple[Timed, ...] = ()
+    ) -> None:
+        self.parts = parts
+        self.keys = keys
+        self.events = events
+        self.timed = timed
+        self.sums = _sum(parts)
 
 
 def state_of(mode: Mode, gauge_mm: int | None) -> str:
@@ -105,17 +123,6 @@ def state_of(mode: Mode, gauge_mm: int | None) -> str:
 
 def _mode_of_state(state: str) -> Mode:
     return Mode.RAIL if state.startswith("rail") else Mode(state)
-
-
-def _sum(parts: tuple[Part, ...]) -> Part:
-    low: float = 0
-    typical: float = 0
-    high: float = 0
-    for a, b, c in parts:
-        low += a
-        typical += b
-        high += c
-    return (low, typical, high)
 
 
 class CompiledGraph:
@@ -144,11 +151,17 @@ class CompiledGraph:
         self.distance: list[float] = []
         self.border: list[int] = []
         self.transship: list[int] = []
-        self.levels: dict[ServiceLevel, LevelFigures] = {service: LevelFigures() for service in SERVICE_LEVELS}
+        shared = LevelFigures()
+        self.levels: dict[ServiceLevel, LevelFigures] = dict.fromkeys(SERVICE_LEVELS, shared)
+        """The time figures by service level; the same object for every level until some edge differs by level."""
+        self._split = False
+        self._origin_waits: dict[str, ServiceHours | None] = {}
+        self._wait_events: dict[tuple[str, float, tuple[int, ...], Part], EventTemplate] = {}
         self.rail_timetables = False
         """Whether any rail link has a timetable (then rail states have boarding nodes)."""
         with without_cyclic_gc():
             self._build()
+        self._wait_events.clear()
 
     # The default service level's figures, by their historical names.
     @property
@@ -225,10 +238,14 @@ class CompiledGraph:
         self.distance.append(distance)
         self.border.append(border)
         self.transship.append(transship)
-        for service in SERVICE_LEVELS:
+        scheduled = levels[ServiceLevel.SCHEDULED]
+        if not self._split and not (levels[ServiceLevel.EXPRESS] is scheduled is levels[ServiceLevel.STANDARD]):
+            self._split_levels()
+        # Unsplit, every level is the one LevelFigures: append once.
+        for service in SERVICE_LEVELS if self._split else _SCHEDULED_ONLY:
             level = levels[service]
             figures = self.levels[service]
-            low, typical, high = _sum(level.parts)
+            low, typical, high = level.sums
             figures.hours.append(typical)
             figures.hours_min.append(low)
             figures.hours_max.append(high)
@@ -238,17 +255,29 @@ class CompiledGraph:
             figures.timed.append(level.timed)
         self.adj[src].append((dst, index))
 
+    def _split_levels(self) -> None:
+        """Give each service level lists of its own, from the first edge whose figures differ by level on.
+
+        Until then (and for a network where nothing differs by level) the levels share one set of lists.
+        """
+        shared = self.levels[ServiceLevel.SCHEDULED]
+        for service in SERVICE_LEVELS:
+            if service is not ServiceLevel.SCHEDULED:
+                self.levels[service] = LevelFigures(
+                    list(shared.hours), list(shared.hours_min), list(shared.hours_max), list(shared.parts),
+                    list(shared.part_keys), list(shared.events), list(shared.timed),
+                )  # fmt: skip
+        self._split = True
+
     def _copy(self, other: CompiledGraph, edge: int, src: int, dst: int) -> None:
         """Add ``other``'s edge (the same figures) from node ``src`` to node ``dst``."""
-        levels = {
-            service: _Level(
-                other.levels[service].parts[edge],
-                other.levels[service].part_keys[edge],
-                other.levels[service].events[edge],
-                other.levels[service].timed[edge],
-            )
-            for service in SERVICE_LEVELS
-        }
+        made: dict[tuple[int, ...], _Level] = {}
+        levels = {}
+        for service in SERVICE_LEVELS:
+            f = other.levels[service]
+            items = (f.parts[edge], f.part_keys[edge], f.events[edge], f.timed[edge])
+            key = tuple(id(x) for x in items)
+            levels[service] = made.get(key) or made.setdefault(key, _Level(*items))
         self._edge(
             src,
             dst,
@@ -268,119 +297,149 @@ class CompiledGraph:
     def _build(self) -> None:
         graph = self.network.graph
         base = _base_of(self.network)
-        leaving: dict[tuple[str, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
+        # A first pass for what decides the nodes: each place's states and whether any rail link has a timetable.
+        states: dict[str, list[str]] = {}
+        timetables = False
+        for a, b, _, data in graph.edges(keys=True, data=True):
+            if data["status"] is not LinkStatus.OPERATIONAL:
+                continue
+            state = state_of(data["mode"], data["gauge_mm"])
+            for place in (a, b):
+                known = states.setdefault(place, [])
+                if state not in known:
+                    known.append(state)
+            timetables = timetables or (data["mode"] is Mode.RAIL and any(data["boarding_parts"]))
+        # Boarding nodes, where a route enters a rail state after a change of mode or gauge: a link with a
+        # timetable adds its wait and puts the route on that service (a through node); a link without one
+        # keeps it boarding, so a detour cannot reach a timetabled link as if through.
+        self.rail_timetables = timetables
+        origins = {(p, st) for p, found in states.items() for st in found if self._needs_origin(graph.nodes[p], st, found)}
         for a, b, link_id, data in graph.edges(keys=True, data=True):
             if data["status"] is not LinkStatus.OPERATIONAL:
                 continue
             state = state_of(data["mode"], data["gauge_mm"])
-            self._link_edge(THROUGH, a, b, state, link_id, data, base)
-            leaving.setdefault((a, state), []).append((b, link_id, data))
-        # Boarding nodes, where a route enters a rail state after a change of mode or gauge: a link with a
-        # timetable adds its wait and puts the route on that service (a through node); a link without one
-        # keeps it boarding, so a detour cannot reach a timetabled link as if through.
-        self.rail_timetables = any(_timetabled(d) for out in leaving.values() for _, _, d in out)
-        if self.rail_timetables:
-            for (a, state), out in leaving.items():
-                if state.startswith("rail"):
-                    for b, link_id, data in out:
-                        self._link_edge(BOARDING, a, b, state, link_id, data, base)
+            self._add_link_edges(a, b, state, link_id, data, base, origin=(a, state) in origins)
         for place_id in list(self.place_nodes):
             self._add_transfers(place_id, graph.nodes[place_id], base)
-        # Origin nodes: states whose first departure has a wait (a timetable, or the mode's origin wait), and
-        # states a route could otherwise leave by a change of mode at its origin into a state with an origin
-        # wait, dodging it: a route that uses a mode from its origin starts in that mode.
-        for place_id in list(self.place_nodes):
-            starts = []
-            through = [n for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
-            waiting = {self.node_state[n] for n in through if self._origin_wait(self.node_state[n]) is not None}
-            for node in through:
-                state = self.node_state[node]
-                changes_into_wait = any(
-                    self.edge_kind[e] == TRANSFER and self.node_state[target] in waiting for target, e in self.adj[node]
-                )
-                if state not in waiting and not changes_into_wait:
-                    starts.append(self.entry(place_id, state))  # the boarding node, where there is one
-                    continue
-                starts.append(self.node(place_id, state, ORIGIN))
-                for b, link_id, data in leaving.get((place_id, state), []):
-                    self._link_edge(ORIGIN, place_id, b, state, link_id, data, base)
-            self.start_nodes[place_id] = starts
+        for place_id, found in states.items():
+            self.start_nodes[place_id] = [
+                self.node(place_id, st, ORIGIN) if (place_id, st) in origins else self.entry(place_id, st)
+                for st in sorted(found, key=lambda x: self._node_index[(place_id, x, THROUGH)])
+            ]
+
+    def _needs_origin(self, place: Mapping[str, Any], state: str, states: list[str]) -> bool:
+        """A start node of its own for a state with an origin wait, and for a state from which a change of mode
+        at the origin leads into one: a route that uses a mode from its origin starts in that mode."""
+        waiting = [s for s in states if self._origin_wait(s) is not None]
+        if state in waiting:
+            return True
+        return any(_can_change(place, state, other) for other in waiting)
+
+    def _add_link_edges(
+        self, a: str, b: str, state: str, link_id: str, data: Mapping[str, Any], base: _Base | None, *, origin: bool
+    ) -> None:
+        """A link's edge from the through node, and from the boarding and origin nodes where they exist."""
+        through = self._link_edge(THROUGH, a, b, state, link_id, data, base, None, {})
+        prefixes: dict[Any, Any] = {}
+        if self.rail_timetables and data["mode"] is Mode.RAIL:
+            self._link_edge(BOARDING, a, b, state, link_id, data, base, through, prefixes)
+        if origin:
+            self._link_edge(ORIGIN, a, b, state, link_id, data, base, through, prefixes)
+
+    def _sources(self, place: str, through: int) -> tuple[int, ...]:
+        """Where a change from a through node's state can start: that node, and the state's boarding node."""
+        boarding = self._node_index.get((place, self.node_state[through], BOARDING))
+        return (through,) if boarding is None else (through, boarding)
 
     def _origin_wait(self, state: str) -> ServiceHours | None:
-        wait = self.network.modes[_mode_of_state(state)].origin_wait_hours
-        if wait is None or all(wait.at(service).max <= 0 for service in SERVICE_LEVELS):
-            return None
-        return wait
+        if state not in self._origin_waits:
+            wait = self.network.modes[_mode_of_state(state)].origin_wait_hours
+            if wait is not None and all(wait.at(service).max <= 0 for service in SERVICE_LEVELS):
+                wait = None
+            self._origin_waits[state] = wait
+        return self._origin_waits[state]
 
     def _link_edge(
-        self, role: int, a: str, b: str, state: str, link_id: str, data: Mapping[str, Any], base: _Base | None
-    ) -> None:
+        self,
+        role: int,
+        a: str,
+        b: str,
+        state: str,
+        link_id: str,
+        data: Mapping[str, Any],
+        base: _Base | None,
+        through: dict[ServiceLevel, _Level] | None,
+        prefixes: dict[Any, Any],
+    ) -> dict[ServiceLevel, _Level] | None:
+        """Add one role's edge of a link; returns its figures (None when copied from the base)."""
         # Boarding (and starting) on a rail link without a timetable leaves the route boarding at the next place.
-        boarding = role != THROUGH and self.rail_timetables and state.startswith("rail") and not _timetabled(data)
+        boarding = role != THROUGH and self.rail_timetables and state.startswith("rail") and not any(data["boarding_parts"])
         src, dst = self.node(a, state, role), self.node(b, state, BOARDING if boarding else THROUGH)
         edge = base.link_edge(role, a, b, link_id, data, self.network) if base is not None else None
         if edge is not None and base is not None:
             self._copy(base.compiled, edge, src, dst)
+            return None
+        origin_wait = self._origin_wait(state) if role == ORIGIN else None
+        if role == THROUGH:
+            levels = self._link_levels(a, b, link_id, data)
         else:
-            self._add_link(src, dst, a, b, link_id, data, role)
+            if through is None:  # the through edge was copied from the base network
+                through = self._link_levels(a, b, link_id, data)
+            if not any(data["boarding_parts"]) and origin_wait is None:
+                levels = through  # no wait of its own: the through edge's very figures
+            else:
+                levels = self._boarding_levels(a, b, link_id, data, through, origin_wait, prefixes)
+        self._edge(
+            src,
+            dst,
+            LINK,
+            link=link_id,
+            place=None,
+            levels=levels,
+            cost_teu=data["cost_usd_per_teu"],
+            cost_mode=data["mode"],
+            co2e_t=data["co2e_kg_per_tonne"],
+            distance=data["distance_km"],
+            border=1 if data["border_crossing"] else 0,
+            transship=0,
+            season=data["season"],
+        )
+        return levels
 
-    def _add_link(self, src: int, dst: int, a: str, b: str, link_id: str, data: Mapping[str, Any], role: int) -> None:
+    def _link_levels(self, a: str, b: str, link_id: str, data: Mapping[str, Any]) -> dict[ServiceLevel, _Level]:
+        """The through edge's figures at each level: running, sea or road waits, queues, borders, delay."""
         nodes = self.network.graph.nodes
         origin, destination = nodes[a], nodes[b]
         name = f"{link_id}:{a}>{b}"
         link = data["link"]
-        origin_wait = self._origin_wait(state_of(data["mode"], data["gauge_mm"])) if role == ORIGIN else None
         levels: dict[ServiceLevel, _Level] = {}
-        made: dict[tuple[int, int, int, int], _Level] = {}  # by the ids of what makes a level's figures
-        for service in SERVICE_LEVELS:
+        made: dict[tuple[int, int], _Level] = {}  # by the ids of what makes a level's figures
+        express, scheduled, standard = data["service_parts"]
+        departures = link.departures
+        # Most links differ by nothing: one level's figures serve all three.
+        uniform = express is scheduled is standard and (
+            departures is None or departures.express is departures.scheduled is departures.standard
+        )
+        for service in _SCHEDULED_ONLY if uniform else SERVICE_LEVELS:
             service_parts: tuple[TimePart, ...] = data["service_parts"][service]
-            timetable = link.departures.at(service) if link.departures is not None else None
-            if timetable is not None and not timetable.applies(a == link.origin):
-                timetable = None
-            board: TimePart | None = data["boarding_parts"][service] if role != THROUGH else None
-            first: HoursRange | None = None
-            if origin_wait is not None and timetable is None:
-                first = origin_wait.at(service)
-            key = (id(service_parts), id(board), id(timetable), id(first))
+            timetable = self._timetable(link, a, service)
+            key = (id(service_parts), id(timetable))
             if key in made:  # a level with the very same parts: share its figures
                 levels[service] = made[key]
                 continue
-            weekdays = () if timetable is None else (timetable.weekdays if a == link.origin else timetable.weekdays_back)
-            per_week = None if timetable is None else timetable.per_week.value
             parts: list[Part] = []
             keys: list[str] = []
             events: list[EventTemplate] = []
             timed: list[Timed] = []
-            if first is not None and first.max > 0:
-                part0: Part = (first.min, first.typical, first.max)
-                parts.append(part0)
-                keys.append(f"{a}:{state_of(data['mode'], data['gauge_mm'])}:origin")
-                events.append(
-                    EventTemplate(
-                        EventKind.WAIT,
-                        a,
-                        part0,
-                        0.0,
-                        f"wait at {origin['name']} for the first {data['mode'].value} departure ({service.value} service, no timetable)",
-                    )
-                )
-            for time_part in ((board,) if board is not None else ()) + service_parts:
+            for time_part in service_parts:
                 part: Part = (time_part.min, time_part.typical, time_part.max)
                 if time_part.kind == "wait":
-                    if weekdays:
-                        timed.append(Timed(len(parts), weekdays))
+                    assert timetable is not None
+                    event, days = self._wait_event(origin, a, link, timetable, part)
+                    if days:
+                        timed.append(Timed(len(parts), days))
                     keys.append(name + ":wait")
-                    days = f", {'/'.join(_DAY_NAMES[d] for d in weekdays)}" if weekdays else ""
-                    events.append(
-                        EventTemplate(
-                            EventKind.WAIT,
-                            a,
-                            part,
-                            0.0,
-                            f"wait for a departure at {origin['name']} ({per_week:g} per week{days})",
-                            departures_per_week=per_week,
-                        )
-                    )
+                    events.append(event)
                 elif time_part.kind == "queue":
                     keys.append(name + ":queue")
                     events.append(EventTemplate(EventKind.QUEUE, a, part, 0.0, f"queue for a slot at {origin['name']}"))
@@ -412,33 +471,88 @@ class CompiledGraph:
                     events.append(EventTemplate(EventKind.DELAY, b, part, 0.0, f"scenario delay at {destination['name']}"))
                 parts.append(part)
             levels[service] = made[key] = _Level(tuple(parts), tuple(keys), tuple(events), tuple(timed))
-        self._edge(
-            src,
-            dst,
-            LINK,
-            link=link_id,
-            place=None,
-            levels=levels,
-            cost_teu=data["cost_usd_per_teu"],
-            cost_mode=data["mode"],
-            co2e_t=data["co2e_kg_per_tonne"],
-            distance=data["distance_km"],
-            border=1 if data["border_crossing"] else 0,
-            transship=0,
-            season=data["season"],
-        )
+        if uniform:
+            return dict.fromkeys(SERVICE_LEVELS, levels[ServiceLevel.SCHEDULED])
+        return levels
+
+    def _boarding_levels(
+        self,
+        a: str,
+        b: str,
+        link_id: str,
+        data: Mapping[str, Any],
+        through: dict[ServiceLevel, _Level],
+        origin_wait: ServiceHours | None,
+        prefixes: dict[tuple[int, int], tuple[tuple[Part, ...], tuple[str, ...], tuple[EventTemplate, ...], tuple[Timed, ...]]],
+    ) -> dict[ServiceLevel, _Level]:
+        """A boarding or origin edge's figures: the wait for the link's departure (or the origin wait) first,
+        then the through edge's. ``prefixes`` shares the waits between a link's boarding and origin edges."""
+        origin = self.network.graph.nodes[a]
+        link = data["link"]
+        state = state_of(data["mode"], data["gauge_mm"])
+        levels: dict[ServiceLevel, _Level] = {}
+        made: dict[tuple[int, int, int], _Level] = {}
+        for service in SERVICE_LEVELS:
+            rest = through[service]
+            board: TimePart | None = data["boarding_parts"][service]
+            timetable = self._timetable(link, a, service)
+            first = origin_wait.at(service) if origin_wait is not None and timetable is None else None
+            if first is not None and first.max <= 0:
+                first = None
+            key = (id(rest), id(board), id(first))
+            if key in made:
+                levels[service] = made[key]
+                continue
+            prefix = prefixes.get(key[1:])
+            if prefix is None:
+                if board is not None:
+                    assert timetable is not None
+                    part: Part = (board.min, board.typical, board.max)
+                    event, days = self._wait_event(origin, a, link, timetable, part)
+                    prefix = ((part,), (f"{link_id}:{a}>{b}:wait",), (event,), (Timed(0, days),) if days else ())
+                elif first is not None:
+                    part = (first.min, first.typical, first.max)
+                    event = EventTemplate(
+                        EventKind.WAIT, a, part, 0.0,
+                        f"wait at {origin['name']} for the first {data['mode'].value} departure ({service.value} service, no timetable)",
+                    )  # fmt: skip
+                    prefix = ((part,), (f"{a}:{state}:origin",), (event,), ())
+                else:
+                    prefix = ((), (), (), ())
+                prefixes[key[1:]] = prefix
+            parts, keys, events, timed = prefix
+            if not parts:
+                levels[service] = made[key] = rest
+                continue
+            shifted = tuple(Timed(t.part + len(parts), t.weekdays) for t in rest.timed)
+            levels[service] = made[key] = _Level(parts + rest.parts, keys + rest.keys, events + rest.events, timed + shifted)
+        return levels
+
+    def _timetable(self, link: Any, a: str, service: ServiceLevel) -> Timetable | None:
+        """The link's timetable at a level for travel from ``a``, if it has one that way."""
+        timetable: Timetable | None = link.departures.at(service) if link.departures is not None else None
+        if timetable is not None and not timetable.applies(a == link.origin):
+            return None
+        return timetable
+
+    def _wait_event(
+        self, origin: Mapping[str, Any], a: str, link: Any, timetable: Timetable, part: Part
+    ) -> tuple[EventTemplate, tuple[int, ...]]:
+        weekdays = timetable.weekdays if a == link.origin else timetable.weekdays_back
+        per_week = timetable.per_week.value
+        key = (a, per_week, weekdays, part)
+        event = self._wait_events.get(key)  # the same wait at the same place: one event for every link
+        if event is None:
+            days = f", {'/'.join(_DAY_NAMES[d] for d in weekdays)}" if weekdays else ""
+            event = self._wait_events[key] = EventTemplate(
+                EventKind.WAIT, a, part, 0.0, f"wait for a departure at {origin['name']} ({per_week:g} per week{days})",
+                departures_per_week=per_week,
+            )  # fmt: skip
+        return event, weekdays
 
     def _add_transfers(self, place_id: str, place: Mapping[str, Any], base: _Base | None) -> None:
-        first = len(self.edge_src)
-        self._add_changes(place_id, place, base)
-        # A route still boarding (on no timetabled service yet) may change mode or gauge as well.
-        for edge in range(first, len(self.edge_src)):
-            state = self.node_state[self.edge_src[edge]]
-            boarding = self._node_index.get((place_id, state, BOARDING))
-            if boarding is not None:
-                self._copy(self, edge, boarding, self.edge_dst[edge])
-
-    def _add_changes(self, place_id: str, place: Mapping[str, Any], base: _Base | None) -> None:
+        """The changes of mode and gauge at a place, from its through nodes and, for a route still boarding
+        (on no timetabled service yet), from its boarding nodes."""
         nodes = [n for n in self.place_nodes[place_id] if self.node_role[n] == THROUGH]
         if len(nodes) < 2:
             return
@@ -448,7 +562,9 @@ class CompiledGraph:
             for i, j in itertools.permutations(nodes, 2):
                 edge = base.transfer_edge(place_id, self.node_state[i], self.node_state[j])
                 if edge is not None:
-                    self._copy(base.compiled, edge, i, self.entry(place_id, self.node_state[j]))
+                    target = self.entry(place_id, self.node_state[j])
+                    for src in self._sources(place_id, i):
+                        self._copy(base.compiled, edge, src, target)
             return
         name = place["name"]
         handling_by_modes = {t.modes: t for t in place["transshipments"]}
@@ -496,24 +612,30 @@ class CompiledGraph:
                     part: Part = (h.min, h.typical, h.max)
                     same = next((lv for lv in levels.values() if lv.parts[0] == part), None)
                     levels[service] = same or _Level((part,), key, (_with_hours(template, part),))
-                self._edge(
-                    i,
-                    self.entry(place_id, sj),
-                    TRANSFER,
-                    link=None,
-                    place=place_id,
-                    levels=levels,
-                    cost_teu=cost,
-                    cost_mode=template.cost_mode,
-                    co2e_t=0.0,
-                    distance=0.0,
-                    border=0,
-                    transship=1,
-                )
+                target = self.entry(place_id, sj)
+                for src in self._sources(place_id, i):
+                    self._edge(
+                        src,
+                        target,
+                        TRANSFER,
+                        link=None,
+                        place=place_id,
+                        levels=levels,
+                        cost_teu=cost,
+                        cost_mode=template.cost_mode,
+                        co2e_t=0.0,
+                        distance=0.0,
+                        border=0,
+                        transship=1,
+                    )
 
-def _timetabled(data: Mapping[str, Any]) -> bool:
-    """A rail link with a timetable at some service level (its departures are waited for when boarded)."""
-    return any(part is not None for part in data["boarding_parts"].values())
+def _can_change(place: Mapping[str, Any], a: str, b: str) -> bool:
+    """Whether a place has a change from state ``a`` to state ``b`` (a gauge change or a transshipment)."""
+    ma, mb = _mode_of_state(a), _mode_of_state(b)
+    if ma is Mode.RAIL and mb is Mode.RAIL:
+        return place["gauge_change"] is not None
+    pair = frozenset((ma, mb))
+    return any(t.modes == pair for t in place["transshipments"])
 
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -41,11 +41,11 @@ too (``status == "planned"``); the weight functions of :func:`planner.weight` hi
                           departure wait is not in it: trains run through, and the wait is charged only
                           where the link is boarded (``boarding_parts``)
 ``hours_parts``           those parts, as :class:`TimePart`
-``service_parts``         the parts at each :class:`~planner.ServiceLevel` (``hours_parts`` is the
-                          ``scheduled`` entry); ``service_hours`` their (min, typical, max) sums
-``boarding_parts``        per service level, the departure wait of a rail link with a timetable, charged
-                          when a route boards it (at its origin or after a gauge change or transshipment),
-                          else None
+``service_parts``         the parts at each :class:`~planner.ServiceLevel`, a :class:`ByService`
+                          (``hours_parts`` is its ``scheduled`` entry)
+``boarding_parts``        per service level (a :class:`ByService`), the departure wait of a rail link with
+                          a timetable this way, charged when a route boards it (at its origin or after a
+                          gauge change or transshipment), else None
 ``season``                id of the season adding wait by month (``network.seasons``), or None
 ``cost_usd_per_teu``      tariff (the link's own, else distance x the mode's rate) plus border fees
                           (the departure post's fee for leaving, the arrival post's for entering)
@@ -75,7 +75,16 @@ import networkx as nx
 from ._gc import without_cyclic_gc
 from .model import BorderDirection, Corridor, Link, Mode, ModeDefaults, NetworkInfo, Place, ServiceLevel
 
-__all__ = ["HOURS_PER_WEEK", "SERVICE_LEVELS", "GraphBase", "TimePart", "build_graph", "corridor_link_ids", "link_label"]
+__all__ = [
+    "HOURS_PER_WEEK",
+    "SERVICE_LEVELS",
+    "ByService",
+    "GraphBase",
+    "TimePart",
+    "build_graph",
+    "corridor_link_ids",
+    "link_label",
+]
 
 HOURS_PER_WEEK = 168.0
 SERVICE_LEVELS: tuple[ServiceLevel, ...] = (ServiceLevel.EXPRESS, ServiceLevel.SCHEDULED, ServiceLevel.STANDARD)
@@ -96,6 +105,38 @@ class TimePart(NamedTuple):
     typical: float
     max: float
     direction: str | None = None
+
+
+class ByService(tuple):  # type: ignore[type-arg]
+    """A value per service level, read as ``values[ServiceLevel.EXPRESS]`` or ``values["express"]``.
+
+    Immutable and small (a 3-tuple): one of these per graph edge costs far less than a dict.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, express: Any, scheduled: Any, standard: Any) -> ByService:
+        return tuple.__new__(cls, (express, scheduled, standard))
+
+    def __getitem__(self, level: Any) -> Any:
+        return tuple.__getitem__(self, _LEVEL_INDEX[level])
+
+    def keys(self) -> tuple[ServiceLevel, ...]:
+        return SERVICE_LEVELS
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(self.__iter__())
+
+    def items(self) -> tuple[tuple[ServiceLevel, Any], ...]:
+        return tuple(zip(SERVICE_LEVELS, self.values(), strict=True))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ByService, tuple(self.values()))
+
+
+_LEVEL_INDEX: dict[Any, int] = {level: i for i, level in enumerate(SERVICE_LEVELS)}
+_LEVEL_INDEX.update({level.value: i for i, level in enumerate(SERVICE_LEVELS)})
+_NO_BOARDING = ByService(None, None, None)
 
 
 class _ReadOnlyDict(dict[str, Any]):
@@ -215,12 +256,34 @@ def _sums(parts: tuple[TimePart, ...]) -> tuple[float, float, float]:
     return low, typical, high
 
 
+def _link_uniform(link: Link) -> bool:
+    d, q = link.departures, link.queue_hours
+    return (d is None or d.express is d.scheduled is d.standard) and (q is None or q.express is q.scheduled is q.standard)
+
+
 def _boarding(link: Link, service: ServiceLevel, forward: bool) -> TimePart | None:
     timetable = link.departures.at(service) if link.departures is not None else None
     if timetable is None or link.mode is not Mode.RAIL or not timetable.applies(forward):
         return None
     headway = timetable.headway_hours
     return TimePart("wait", None, 0.0, headway / 2.0, headway)
+
+
+def _same_at_every_level(link: Link, origin: Place, destination: Place) -> bool:
+    """Whether nothing on this link and at its ends differs by service level (most links): then one set of parts."""
+    d, q = link.departures, link.queue_hours
+    if d is not None and not (d.express is d.scheduled is d.standard):
+        return False
+    if q is not None and not (q.express is q.scheduled is q.standard):
+        return False
+    if origin.country != destination.country and link.border_controls:
+        for place in (origin, destination):
+            if place.border is not None:
+                controls = place.border.for_mode(link.mode)
+                for hours in (controls.entering, controls.leaving):
+                    if not (hours.express is hours.scheduled is hours.standard):
+                        return False
+    return True
 
 
 def _edge_attributes(
@@ -232,17 +295,23 @@ def _edge_attributes(
     common: dict[ServiceLevel, tuple[TimePart, ...]],
     shared: _Shared,
 ) -> _ReadOnlyDict:
-    service_parts: dict[ServiceLevel, tuple[TimePart, ...]] = {}
     forward = origin.id == link.origin
-    for service in SERVICE_LEVELS:
+    uniform = _same_at_every_level(link, origin, destination)
+    parts_by_level: list[tuple[TimePart, ...]] = []
+    for service in (ServiceLevel.SCHEDULED,) if uniform else SERVICE_LEVELS:
         extra = shared.direction_parts(link, origin, destination, service)
         level_parts = common[service] + extra if extra else common[service]
         timetable = link.departures.at(service) if link.departures is not None else None
         if timetable is not None and not timetable.applies(forward):
             level_parts = tuple(p for p in level_parts if p.kind != "wait")
         # One tuple for the levels a link does not distinguish.
-        service_parts[service] = next((p for p in service_parts.values() if p == level_parts), level_parts)
-    parts = service_parts[ServiceLevel.SCHEDULED]
+        parts_by_level.append(next((p for p in parts_by_level if p == level_parts), level_parts))
+    if uniform:
+        parts = parts_by_level[0]
+        service_parts = ByService(parts, parts, parts)
+    else:
+        service_parts = ByService(*parts_by_level)
+        parts = service_parts[ServiceLevel.SCHEDULED]
     low, typical, high = _sums(parts)
     distance = link.distance_km.value
     cost = link.cost_usd_per_teu.value if link.cost_usd_per_teu is not None else distance * defaults.cost_usd_per_teu_km.value
@@ -254,6 +323,11 @@ def _edge_attributes(
     timetable = link.departures.at(ServiceLevel.SCHEDULED) if link.departures is not None else None
     if timetable is not None and not timetable.applies(forward):
         timetable = None
+    boarding = _NO_BOARDING
+    if link.departures is not None and link.mode is Mode.RAIL:
+        boarding = ByService(*(_boarding(link, service, forward) for service in SERVICE_LEVELS))
+        if boarding == _NO_BOARDING:
+            boarding = _NO_BOARDING
     return _ReadOnlyDict(
         id=link.id,
         mode=link.mode,
@@ -266,8 +340,7 @@ def _edge_attributes(
         hours_max=high,
         hours_parts=parts,
         service_parts=service_parts,
-        service_hours={service: _sums(p) for service, p in service_parts.items()},
-        boarding_parts={service: _boarding(link, service, forward) for service in SERVICE_LEVELS},
+        boarding_parts=boarding,
         season=link.season,
         cost_usd_per_teu=cost,
         co2e_kg_per_tonne=distance * factor.value / 1000.0,
@@ -360,6 +433,9 @@ def build_graph(
                 if common is None:
                     common = {}
                     for service in SERVICE_LEVELS:
+                        if common and _link_uniform(link):
+                            common[service] = common[ServiceLevel.EXPRESS]
+                            continue
                         parts = shared.link_parts(link, defaults, service)
                         # One tuple for the levels a link does not distinguish.
                         common[service] = next((p for p in common.values() if p == parts), parts)

@@ -72,7 +72,7 @@ def weight(
     include_planned
         Give planned links a weight too (by default they are hidden, as the planner does).
     service
-        The service level whose hours ``time`` and ``generalized`` use (the edges' ``service_hours``).
+        The service level whose hours ``time`` and ``generalized`` use (the edges' ``service_parts``).
         Waits for a train where a route boards it are not on the edges (see docs/networkx.md).
 
     Returns
@@ -130,12 +130,12 @@ def weight(
     elif rank is Rank.GENERALIZED:
 
         def figure(data: Mapping[str, Any]) -> float:
-            return float(data["cost_usd_per_teu"] + vot * data["service_hours"][level][1])
+            return float(data["cost_usd_per_teu"] + vot * _typical(data, level))
 
     else:
 
         def figure(data: Mapping[str, Any]) -> float:
-            return float(data["service_hours"][level][1])
+            return _typical(data, level)
 
     def one(data: Mapping[str, Any]) -> float | None:
         if not include_planned and data["status"] != LinkStatus.OPERATIONAL:
@@ -160,6 +160,16 @@ def weight(
         return best
 
     return edge_weight
+
+
+def _typical(data: Mapping[str, Any], level: ServiceLevel) -> float:
+    """Typical hours of a graph edge at a service level (the stored sum for the default level)."""
+    if level is DEFAULT_SERVICE:
+        return float(data["hours"])
+    total: float = 0
+    for part in data["service_parts"][level]:
+        total += part.typical
+    return float(total)
 
 
 def _weights_bytes(weights: list[float]) -> int:
