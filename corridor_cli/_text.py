@@ -9,7 +9,15 @@ from planner.compare import route_change, row_delta
 
 from ._output import table
 
-__all__ = ["format_arrival", "format_comparison", "format_legs", "format_request", "format_routes", "format_scenario_plan"]
+__all__ = [
+    "format_arrival",
+    "format_comparison",
+    "format_legs",
+    "format_month",
+    "format_request",
+    "format_routes",
+    "format_scenario_plan",
+]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -27,6 +35,11 @@ def format_request(network: Network, request: RouteRequest) -> str:
     elif request.month is not None:
         text += f", in {_MONTHS[request.month - 1]}"
     return text
+
+
+def format_month(month: int) -> str:
+    """``Dec`` for 12."""
+    return _MONTHS[month - 1]
 
 
 def format_arrival(route: Route) -> str:

@@ -21,7 +21,7 @@ from planner import (
 from planner.export import request_to_dict, route_to_dict, scenario_plan_to_dict
 
 from ._output import print_json
-from ._text import format_arrival, format_legs, format_request, format_routes, format_scenario_plan
+from ._text import format_arrival, format_legs, format_month, format_request, format_routes, format_scenario_plan
 
 
 def add_route_options(parser: argparse.ArgumentParser) -> None:
@@ -117,6 +117,7 @@ def _run(args: argparse.Namespace) -> int:
     print(format_routes(result.routes))
     if args.legs:
         for route in result.routes:
-            print(f"\nroute {route.rank}, {route.service.value} service{format_arrival(route)}:")
+            month = f", seasonal waits of {format_month(route.month)}" if route.month and not route.arrival_date else ""
+            print(f"\nroute {route.rank}, {route.service.value} service{month}{format_arrival(route)}:")
             print(format_legs(route))
     return 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ._gc import without_cyclic_gc
@@ -85,7 +86,8 @@ class LevelFigures:
     # and service level): it seeds that part's Monte Carlo draws, see planner._pricing.
     part_keys: list[tuple[str, ...]] = field(default_factory=list)
     events: list[tuple[EventTemplate, ...]] = field(default_factory=list)
-    timed: list[tuple[Timed, ...]] = field(default_factory=list)
+    timed: dict[int, tuple[Timed, ...]] = field(default_factory=dict)
+    """The departure waits with published weekdays, of the edges that have some (few do)."""
 
 
 def _sum(parts: tuple[Part, ...]) -> Part:
@@ -133,6 +135,8 @@ class CompiledGraph:
         self.node_place: list[str] = []
         self.node_state: list[str] = []
         self.node_role: list[int] = []
+        self.node_mode: list[Mode] = []
+        """The mode of each node's state: the mode whose 40 ft ratio and bulk units price the edges into it."""
         self.place_nodes: dict[str, list[int]] = {}
         """Every node of a place: where routes may end (and what avoiding a place bans)."""
         self.start_nodes: dict[str, list[int]] = {}
@@ -144,9 +148,9 @@ class CompiledGraph:
         self.edge_kind: list[int] = []
         self.edge_link: list[str | None] = []
         self.edge_place: list[str | None] = []
-        self.edge_season: list[str | None] = []
+        self.edge_season: dict[int, str] = {}
+        """The season of the edges that have one (few do)."""
         self.cost_teu: list[float] = []
-        self.cost_mode: list[Mode | None] = []
         self.co2e_t: list[float] = []
         self.distance: list[float] = []
         self.border: list[int] = []
@@ -161,7 +165,9 @@ class CompiledGraph:
         """Whether any rail link has a timetable (then rail states have boarding nodes)."""
         with without_cyclic_gc():
             self._build()
+        # Build-time indexes only: nodes are not added after construction.
         self._wait_events.clear()
+        self._node_index.clear()
 
     # The default service level's figures, by their historical names.
     @property
@@ -199,6 +205,7 @@ class CompiledGraph:
             self.node_place.append(place)
             self.node_state.append(state)
             self.node_role.append(role)
+            self.node_mode.append(_mode_of_state(state))
             self.place_nodes.setdefault(place, []).append(index)
             self.adj.append([])
         return index
@@ -218,7 +225,6 @@ class CompiledGraph:
         place: str | None,
         levels: Mapping[ServiceLevel, _Level],
         cost_teu: float,
-        cost_mode: Mode | None,
         co2e_t: float,
         distance: float,
         border: int,
@@ -231,9 +237,9 @@ class CompiledGraph:
         self.edge_kind.append(kind)
         self.edge_link.append(link)
         self.edge_place.append(place)
-        self.edge_season.append(season)
+        if season is not None:
+            self.edge_season[index] = season
         self.cost_teu.append(cost_teu)
-        self.cost_mode.append(cost_mode)
         self.co2e_t.append(co2e_t)
         self.distance.append(distance)
         self.border.append(border)
@@ -252,7 +258,8 @@ class CompiledGraph:
             figures.parts.append(level.parts)
             figures.part_keys.append(level.keys)
             figures.events.append(level.events)
-            figures.timed.append(level.timed)
+            if level.timed:
+                figures.timed[index] = level.timed
         self.adj[src].append((dst, index))
 
     def _split_levels(self) -> None:
@@ -265,7 +272,7 @@ class CompiledGraph:
             if service is not ServiceLevel.SCHEDULED:
                 self.levels[service] = LevelFigures(
                     list(shared.hours), list(shared.hours_min), list(shared.hours_max), list(shared.parts),
-                    list(shared.part_keys), list(shared.events), list(shared.timed),
+                    list(shared.part_keys), list(shared.events), dict(shared.timed),
                 )  # fmt: skip
         self._split = True
 
@@ -275,7 +282,7 @@ class CompiledGraph:
         levels = {}
         for service in SERVICE_LEVELS:
             f = other.levels[service]
-            items = (f.parts[edge], f.part_keys[edge], f.events[edge], f.timed[edge])
+            items = (f.parts[edge], f.part_keys[edge], f.events[edge], f.timed.get(edge, ()))
             key = tuple(id(x) for x in items)
             levels[service] = made.get(key) or made.setdefault(key, _Level(*items))
         self._edge(
@@ -286,12 +293,11 @@ class CompiledGraph:
             place=other.edge_place[edge],
             levels=levels,
             cost_teu=other.cost_teu[edge],
-            cost_mode=other.cost_mode[edge],
             co2e_t=other.co2e_t[edge],
             distance=other.distance[edge],
             border=other.border[edge],
             transship=other.transship[edge],
-            season=other.edge_season[edge],
+            season=other.edge_season.get(edge),
         )
 
     def _build(self) -> None:
@@ -397,7 +403,6 @@ class CompiledGraph:
             place=None,
             levels=levels,
             cost_teu=data["cost_usd_per_teu"],
-            cost_mode=data["mode"],
             co2e_t=data["co2e_kg_per_tonne"],
             distance=data["distance_km"],
             border=1 if data["border_crossing"] else 0,
@@ -580,12 +585,12 @@ class CompiledGraph:
                     if gc is None:
                         continue
                     hours, cost = gc.hours, gc.cost_usd_per_teu.value
-                    template = EventTemplate(
+                    make = partial(
+                        EventTemplate,
                         EventKind.GAUGE_CHANGE,
                         place_id,
-                        (0.0, 0.0, 0.0),
-                        cost,
-                        f"gauge change {si[4:]} -> {sj[4:]} mm at {name}",
+                        cost_usd_per_teu=cost,
+                        description=f"gauge change {si[4:]} -> {sj[4:]} mm at {name}",
                         from_gauge_mm=int(si[4:]),
                         to_gauge_mm=int(sj[4:]),
                         cost_mode=Mode.RAIL,
@@ -595,12 +600,12 @@ class CompiledGraph:
                     if handling is None:
                         continue
                     hours, cost = handling.hours, handling.cost_usd_per_teu.value
-                    template = EventTemplate(
+                    make = partial(
+                        EventTemplate,
                         EventKind.TRANSSHIPMENT,
                         place_id,
-                        (0.0, 0.0, 0.0),
-                        cost,
-                        f"transshipment {mi.value} -> {mj.value} at {name}",
+                        cost_usd_per_teu=cost,
+                        description=f"transshipment {mi.value} -> {mj.value} at {name}",
                         from_mode=mi,
                         to_mode=mj,
                         cost_mode=mj,
@@ -611,7 +616,7 @@ class CompiledGraph:
                     h = hours.at(service)
                     part: Part = (h.min, h.typical, h.max)
                     same = next((lv for lv in levels.values() if lv.parts[0] == part), None)
-                    levels[service] = same or _Level((part,), key, (_with_hours(template, part),))
+                    levels[service] = same or _Level((part,), key, (make(hours=part),))
                 target = self.entry(place_id, sj)
                 for src in self._sources(place_id, i):
                     self._edge(
@@ -622,7 +627,6 @@ class CompiledGraph:
                         place=place_id,
                         levels=levels,
                         cost_teu=cost,
-                        cost_mode=template.cost_mode,
                         co2e_t=0.0,
                         distance=0.0,
                         border=0,
@@ -639,21 +643,6 @@ def _can_change(place: Mapping[str, Any], a: str, b: str) -> bool:
 
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def _with_hours(template: EventTemplate, part: Part) -> EventTemplate:
-    return EventTemplate(
-        template.kind,
-        template.place,
-        part,
-        template.cost_usd_per_teu,
-        template.description,
-        from_mode=template.from_mode,
-        to_mode=template.to_mode,
-        from_gauge_mm=template.from_gauge_mm,
-        to_gauge_mm=template.to_gauge_mm,
-        cost_mode=template.cost_mode,
-    )
 
 
 _DIRECTIONS = {d.value: d for d in BorderDirection}

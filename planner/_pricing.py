@@ -127,7 +127,7 @@ class _EdgeTime:
 def _edge_time(graph: CompiledGraph, edge: int, request: RouteRequest) -> _EdgeTime:
     level = graph.levels[request.service]
     parts, keys, events = level.parts[edge], level.part_keys[edge], level.events[edge]
-    season_id = graph.edge_season[edge]
+    season_id = graph.edge_season.get(edge)
     if request.month is not None and season_id is not None:
         season = graph.network.seasons[season_id]
         extra = season.at(request.month)
@@ -142,7 +142,7 @@ def _edge_time(graph: CompiledGraph, edge: int, request: RouteRequest) -> _EdgeT
             parts = (*parts, part)
             keys = (*keys, f"{graph.edge_link[edge]}:{src}>{dst}:season")
             events = (*events, event)
-    return _EdgeTime(parts, keys, events, level.timed[edge])
+    return _EdgeTime(parts, keys, events, level.timed.get(edge, ()))
 
 
 class _Timeline:
@@ -239,7 +239,7 @@ def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, 
         group = [*pending, i]
         pending = []
         low, typical, high, events = figures(group)
-        cost = sum(graph.cost_teu[edges[j]] * shipment.factor(graph.cost_mode[edges[j]]) for j in group)
+        cost = sum(graph.cost_teu[edges[j]] * shipment.factor(graph.node_mode[graph.edge_dst[edges[j]]]) for j in group)
         legs.append(
             Leg(
                 origin=src,
@@ -262,7 +262,7 @@ def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, 
         # A change at the very end (rare: only when it costs nothing) belongs to the last leg.
         last = legs[-1]
         low, typical, high, extra = figures(pending)
-        cost = sum(graph.cost_teu[edges[j]] * shipment.factor(graph.cost_mode[edges[j]]) for j in pending)
+        cost = sum(graph.cost_teu[edges[j]] * shipment.factor(graph.node_mode[graph.edge_dst[edges[j]]]) for j in pending)
         legs[-1] = replace(
             last,
             hours=last.hours + typical,

@@ -325,7 +325,12 @@ def _edge_attributes(
         timetable = None
     boarding = _NO_BOARDING
     if link.departures is not None and link.mode is Mode.RAIL:
-        boarding = ByService(*(_boarding(link, service, forward) for service in SERVICE_LEVELS))
+        made: dict[int, TimePart | None] = {}  # one part for the levels that share a timetable
+        for service in SERVICE_LEVELS:
+            timetable_id = id(link.departures.at(service))
+            if timetable_id not in made:
+                made[timetable_id] = _boarding(link, service, forward)
+        boarding = ByService(*(made[id(link.departures.at(service))] for service in SERVICE_LEVELS))
         if boarding == _NO_BOARDING:
             boarding = _NO_BOARDING
     return _ReadOnlyDict(

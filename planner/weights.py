@@ -215,8 +215,8 @@ def seasonal_hours(graph: CompiledGraph, month: int | None) -> dict[int, tuple[f
         return {}
     seasons = graph.network.seasons
     out = {}
-    for edge, season in enumerate(graph.edge_season):
-        if season is not None and (extra := seasons[season].at(month)) is not None:
+    for edge, season in graph.edge_season.items():
+        if (extra := seasons[season].at(month)) is not None:
             out[edge] = (extra.min, extra.typical, extra.max)
     return out
 
@@ -234,8 +234,9 @@ def edge_costs(graph: CompiledGraph, factors: tuple[float, float, float]) -> lis
     """Cost of every compiled edge per TEU(-equivalent), scaled by the factor of the mode pricing it."""
     if factors == _UNIT:
         return graph.cost_teu
-    by_mode = {Mode.RAIL: factors[0], Mode.ROAD: factors[1], Mode.SEA: factors[2], None: factors[0]}
-    return [c * by_mode[m] for c, m in zip(graph.cost_teu, graph.cost_mode, strict=True)]
+    by_mode = {Mode.RAIL: factors[0], Mode.ROAD: factors[1], Mode.SEA: factors[2]}
+    mode = graph.node_mode
+    return [c * by_mode[mode[dst]] for c, dst in zip(graph.cost_teu, graph.edge_dst, strict=True)]
 
 
 def _build(
