@@ -37,17 +37,19 @@ __all__ = [
     "BatchRowFields",
     "BatchSubmission",
     "CompareBody",
+    "ContainerName",
     "CompareQuery",
     "CountryCode",
     "Format",
     "Identifier",
+    "IsoDate",
+    "Month",
     "PlaceQuery",
     "RankName",
     "RouteBody",
     "RouteOptions",
     "RouteQuery",
     "ScenarioName",
-    "ScenarioRef",
 ]
 
 MAX_COMPARE_CORRIDORS = 20
@@ -74,6 +76,14 @@ ScenarioRef = Annotated[
 ]
 InlineScenario = Annotated[dict[str, Any], WithJsonSchema({INLINE_SCENARIO: True})]
 RankName = Literal["time", "cost", "co2e", "generalized", "reliable", "pareto"]
+ServiceName = Literal["express", "scheduled", "standard"]
+ContainerName = Literal["20ft", "40ft", "40hc"]
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    # the dates the planner takes: 1990-01-01 to 2100-12-31, each a real day (format: date)
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(199\d|20\d\d|2100)-\d{2}-\d{2}$"}),
+]
 ModeName = Literal["rail", "road", "sea"]
 Format = Literal["json", "geojson"]
 Teu = Annotated[float, Field(gt=0, le=MAX_TEU, allow_inf_nan=False, description="Shipment size in TEU (default 1)")]
@@ -88,6 +98,7 @@ def _integral(value: Any) -> Any:
 # The bounds sit inside the validator (pydantic writes them into the JSON schema only there).
 Count = Annotated[Annotated[int, Field(ge=0, le=100)], BeforeValidator(_integral)]
 RouteCount = Annotated[Annotated[int, Field(ge=1, le=MAX_K)], BeforeValidator(_integral)]
+Month = Annotated[Annotated[int, Field(ge=1, le=12)], BeforeValidator(_integral)]
 
 
 def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
@@ -110,6 +121,8 @@ def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
             rules.append({"not": {"required": [primary, alias]}})
     if "teu" in properties and "tonnes" in properties:
         rules.append(SHIPMENT_RULE)
+    if "month" in properties and "departure_date" in properties:
+        rules.append(SEASON_RULE)
     if rules:
         schema["allOf"] = rules
     if not required:
@@ -119,15 +132,29 @@ def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
         schema["examples"] = examples
 
 
+_WHOLE_BOXES = {
+    "anyOf": [
+        {"title": "20 ft boxes", "properties": {"container": {"enum": ["20ft", None]}}},
+        {"title": "40 ft boxes, 2 TEU each", "properties": {"teu": {"multipleOf": 2}}},
+    ]
+}
 SHIPMENT_RULE: dict[str, Any] = {
-    "description": "The shipment is given as teu or as tonnes, not both (neither: 1 TEU)",
+    "description": "The shipment is given as teu (in whole boxes of the container) or as tonnes (no container), "
+    "not both; neither: one box",
     "oneOf": [
-        {"title": "teu", "required": ["teu"], "properties": {"teu": {"type": "number"}, "tonnes": {"type": "null"}}},
-        {"title": "tonnes", "required": ["tonnes"], "properties": {"tonnes": {"type": "number"}, "teu": {"type": "null"}}},
-        {"title": "neither (1 TEU)", "properties": {"teu": {"type": "null"}, "tonnes": {"type": "null"}}},
+        {"title": "teu", "required": ["teu"], "properties": {"teu": {"type": "number"}, "tonnes": {"type": "null"}}, **_WHOLE_BOXES},
+        {"title": "tonnes", "required": ["tonnes"], "properties": {"tonnes": {"type": "number"}, "teu": {"type": "null"}, "container": {"type": "null"}}},
+        {"title": "neither (one box)", "properties": {"teu": {"type": "null"}, "tonnes": {"type": "null"}}},
+    ],
+}  # fmt: skip
+"""teu XOR tonnes, null counting as not given (as the server reads it); a container only with teu."""
+SEASON_RULE: dict[str, Any] = {
+    "description": "month or departure_date (whose month then applies), not both",
+    "anyOf": [
+        {"title": "no month", "properties": {"month": {"type": "null"}}},
+        {"title": "no departure date", "properties": {"departure_date": {"type": "null"}}},
     ],
 }
-"""teu XOR tonnes, null counting as not given (as the server reads it)."""
 
 
 class _Strict(BaseModel):
@@ -191,6 +218,18 @@ class RouteOptions(_Strict):
     modes: list[ModeName] | None = Field(None, min_length=1, max_length=3, description="Allowed modes (default all)")
     max_border_crossings: Count | None = Field(None, description="Border crossings at most (a transit country counts its entry and exit)")
     max_transshipments: Count | None = None
+    service: ServiceName = Field(
+        "scheduled",
+        description="express (priority block trains, green-lane clearance), scheduled (regular block trains and "
+        "liners) or standard (wagonload, groupage, ordinary trucks): which dwell, queue and wait figures apply",
+    )
+    container: ContainerName | None = Field(
+        None, description="20ft (default), 40ft or 40hc for a TEU shipment; a 40 ft box counts 2 TEU"
+    )
+    departure_date: IsoDate | None = Field(
+        None, description="YYYY-MM-DD the cargo is ready at the origin: waits for services with published weekdays are exact and routes carry arrival dates"
+    )
+    month: Month | None = Field(None, description="1-12: that month's seasonal waits (default: the month of departure_date)")
 
     @model_validator(mode="before")
     @classmethod
@@ -212,6 +251,17 @@ class RouteOptions(_Strict):
         if tonnes is not None and info.data.get("teu") is not None:
             raise ValueError("give teu or tonnes, not both")
         return tonnes
+
+    @field_validator("month")
+    @classmethod
+    def _month_or_date(cls, month: int | None, info: ValidationInfo) -> int | None:
+        # The planner takes both when they agree; the API asks for one, which JSON Schema can say.
+        date = info.data.get("departure_date")
+        if month is not None and date is not None:
+            if date[5:7] != f"{month:02d}":
+                raise ValueError(f"month {month} contradicts departure_date {date}; give one of them")
+            raise ValueError("give month or departure_date (whose month then applies), not both")
+        return month
 
     def planner_options(self) -> dict[str, Any]:
         """Keyword options for planner.resolve_request (origin, destination and API-only fields left out)."""
@@ -355,6 +405,9 @@ class BatchRowFields(BaseModel):
     via: list[str] | str | None = Field(None, description="A list, or places separated by ';' or '|'")
     corridor: str | None = None
     scenario: str | None = Field(None, description="A bundled scenario's name")
+    service: ServiceName | None = None
+    container: ContainerName | None = None
+    departure_date: str | None = Field(None, description="YYYY-MM-DD")
 
 
 class BatchSubmission(BaseModel):

@@ -16,10 +16,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "ArrivalDates",
     "BatchJob",
     "BatchJobList",
     "BatchLinks",
     "Border",
+    "BorderControls",
     "BorderPassage",
     "BundledScenario",
     "BundledScenarioInfo",
@@ -41,6 +43,7 @@ __all__ = [
     "LineString",
     "LinkFeature",
     "LinkProperties",
+    "LoadUnit",
     "Metrics",
     "ModeName",
     "MultiLineString",
@@ -79,8 +82,14 @@ __all__ = [
 
 RankName = Literal["time", "cost", "co2e", "generalized", "reliable", "pareto"]
 ModeName = Literal["rail", "road", "sea"]
-EventKind = Literal["wait", "border", "transshipment", "gauge_change", "delay"]
+EventKind = Literal["wait", "queue", "season", "border", "transshipment", "gauge_change", "delay"]
 """What an event on a leg is (the planner's ``EventKind``)."""
+ServiceName = Literal["express", "scheduled", "standard"]
+"""Service level: which dwell, queue and wait figures apply."""
+ContainerName = Literal["20ft", "40ft", "40hc"]
+Direction = Literal["entering", "leaving"]
+HoursRange = Annotated[list[float], Field(min_length=3, max_length=3, description="[min, typical, max] hours")]
+HoursByService = Annotated[dict[ServiceName, HoursRange], Field(description="Hours at each service level that has them")]
 PlaceKind = Literal["city", "border_crossing", "seaport", "dry_port", "gauge_change", "logistics_hub"]
 LinkStatusName = Literal["operational", "planned"]
 JobStatusName = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -119,6 +128,7 @@ class Event(WireModel):
     from_gauge_mm: int | None = None
     to_gauge_mm: int | None = None
     departures_per_week: float | None = None
+    direction: Direction | None = Field(None, description="At a border post: the figures of entering or of leaving")
 
 
 class Leg(WireModel):
@@ -156,6 +166,15 @@ class CorridorShare(WireModel):
     share: float = Field(description="Share of the route's distance on the corridor, 0..1")
 
 
+class ArrivalDates(WireModel):
+    """Dates of a route with a departure date: typical, P50 and P90 arrival (ISO 8601)."""
+
+    departure: str
+    typical: str
+    p50: str
+    p90: str
+
+
 class Route(WireModel):
     """A route, best first (``rank`` 1): totals, borders, corridors and legs."""
 
@@ -178,8 +197,21 @@ class Route(WireModel):
     corridors: list[CorridorShare]
     places: list[str] = Field(description="Place ids, origin first")
     best_on: list[RankName] = Field(description="Criteria this route is best on (Pareto answers)")
+    service: ServiceName
+    container: ContainerName | None = Field(description="The box of a TEU shipment; null for bulk tonnes")
+    month: int | None = Field(description="The month whose seasonal waits applied, if any")
+    arrival_date: ArrivalDates | None = Field(description="With a departure date: when the cargo arrives")
     legs: list[Leg]
     place_names: list[str]
+
+
+class LoadUnit(WireModel):
+    """How bulk tonnes travel on one mode: the unit, tonnes per unit and whole units needed."""
+
+    mode: ModeName
+    unit: str
+    tonnes_per_unit: float
+    units: int
 
 
 class ResolvedRequest(WireModel):
@@ -204,6 +236,11 @@ class ResolvedRequest(WireModel):
     max_stretch: float
     value_of_time_usd_per_teu_hour: float
     tonnes_per_teu: float
+    service: ServiceName
+    container: ContainerName | None
+    departure_date: str | None = Field(description="YYYY-MM-DD")
+    month: int | None
+    load_units: list[LoadUnit] | None = Field(None, description="A shipment in tonnes: its units on each mode")
 
 
 class RoutePlan(WireModel):
@@ -337,21 +374,33 @@ class Comparison(WireModel):
 # --- places, corridors, the network ---------------------------------------------------------------
 
 
-class Border(WireModel):
+class BorderControls(WireModel):
+    """A border post's dwell by direction and service level, and its fees by direction."""
+
+    dwell_by_service: dict[Direction, HoursByService]
+    fees_usd_per_teu: dict[Direction, float]
+
+
+class Border(BorderControls):
+    """Border controls; the first four figures are the scheduled level entering the country (a map's tooltip)."""
+
     dwell_hours: float
     dwell_hours_min: float
     dwell_hours_max: float
     fee_usd_per_teu: float
+    by_mode: dict[ModeName, BorderControls] = Field(description="Controls of their own for some modes")
 
 
 class GaugeChange(WireModel):
-    hours: float
+    hours: float = Field(description="Scheduled level, typical")
+    hours_by_service: HoursByService
     cost_usd_per_teu: float
 
 
 class Transshipment(WireModel):
     modes: list[ModeName]
-    hours: float
+    hours: float = Field(description="Scheduled level, typical")
+    hours_by_service: HoursByService
     cost_usd_per_teu: float
 
 
@@ -417,7 +466,9 @@ class LinkProperties(WireModel):
     distance_km: float
     transit_hours: float | None
     cost_usd_per_teu: float | None
-    departures_per_week: float | None
+    departures_per_week: float | None = Field(description="Scheduled level")
+    departures_by_service: dict[ServiceName, float] | None
+    season: str | None = Field(description="The seasonal waits the link follows, if any")
     bidirectional: bool
     status: LinkStatusName
     source: str = Field(description="Publisher, title and year of each source, or the estimate's reason")

@@ -25,6 +25,7 @@ from .errors import (
     NetworkValidationError,
     NoRouteError,
     PlannerError,
+    PublishedRoutesError,
     SamePlaceError,
     ScenarioConflictError,
     ScenarioError,
@@ -41,6 +42,9 @@ from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
 from .model import (
     Border,
+    BorderControls,
+    BorderDirection,
+    ContainerType,
     Corridor,
     Figure,
     GaugeChange,
@@ -53,7 +57,12 @@ from .model import (
     Place,
     PlaceKind,
     Provenance,
+    Season,
+    ServiceDepartures,
+    ServiceHours,
+    ServiceLevel,
     Source,
+    Timetable,
     Transshipment,
 )
 from .network import Network
@@ -61,6 +70,7 @@ from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
     DEFAULT_MAX_STRETCH,
+    DEFAULT_SERVICE,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
@@ -73,7 +83,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
+from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -87,6 +97,7 @@ __all__ = [
     "DEFAULT_MAX_SHARED_FRACTION",
     "DEFAULT_MAX_STRETCH",
     "DEFAULT_MIN_CORRIDOR_SHARE",
+    "DEFAULT_SERVICE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
@@ -95,11 +106,15 @@ __all__ = [
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
+    "ArrivalDates",
     "Border",
+    "BorderControls",
+    "BorderDirection",
     "BorderCrossing",
     "CacheSlot",
     "Comparison",
     "ComparisonRow",
+    "ContainerType",
     "Corridor",
     "CorridorShare",
     "DeadlineExceededError",
@@ -129,6 +144,7 @@ __all__ = [
     "PlaceMatch",
     "PlannerError",
     "Provenance",
+    "PublishedRoutesError",
     "Rank",
     "Route",
     "RoutePlan",
@@ -139,8 +155,13 @@ __all__ = [
     "ScenarioError",
     "ScenarioPlan",
     "ScenarioReferenceError",
+    "Season",
+    "ServiceDepartures",
+    "ServiceHours",
+    "ServiceLevel",
     "Source",
     "TimePart",
+    "Timetable",
     "Transshipment",
     "UnknownCorridorError",
     "UnknownCountryError",

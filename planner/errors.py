@@ -18,6 +18,7 @@ may catch either::
     │   │   └── ScenarioConflictError           a scenario's change does not fit the network (with ScenarioError)
     │   └── ScenarioError                       a scenario is malformed
     │       └── ScenarioReferenceError (LookupError)  a scenario names a place, link or country the network lacks
+    ├── PublishedRoutesError (ValueError)       a published-routes file (validation data) is malformed
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
     ├── NoRouteError (LookupError)              no route under the request's constraints
     │   ├── UnreachableError                    no route even without constraints
@@ -41,6 +42,7 @@ __all__ = [
     "NetworkConflictError",
     "NoRouteError",
     "PlannerError",
+    "PublishedRoutesError",
     "SamePlaceError",
     "ScenarioConflictError",
     "ScenarioError",
@@ -181,6 +183,15 @@ class ScenarioConflictError(ScenarioError, NetworkConflictError):
     gauge change."""
 
     code = "scenario_conflict"
+
+
+class PublishedRoutesError(PlannerError, ValueError):
+    """Raised by :func:`planner.load_published_routes` when the file cannot be read or a row is malformed.
+
+    The message names the file, the line and the column.
+    """
+
+    code = "published_routes"
 
 
 class UnknownPlaceError(PlannerError, LookupError):

@@ -68,6 +68,9 @@ ROUTE_REQUESTS: list[dict[str, Any]] = [
     {"from": "Kashgar", "to": "Tashkent", "k": 2, "scenario": "cku_opened"},
     {"from": "Almaty", "to": "Baku", "k": 2, "scenario": "caspian_ferries_halved"},
     {"from": "Almaty", "to": "Tashkent", "k": 2, "format": "geojson"},
+    {"from": "Almaty", "to": "Baku", "k": 2, "month": 1, "service": "standard"},  # queues, seasonal waits
+    {"from": "Xi'an", "to": "Tashkent", "k": 2, "departure_date": "2026-03-02", "container": "40hc", "teu": 4},
+    {"from": "Tashkent", "to": "Istanbul", "tonnes": 60, "service": "express"},  # load units
 ]
 
 
@@ -205,13 +208,18 @@ def test_the_request_rules_are_in_the_schema(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     body = schemas["RouteBody"]
     one_of = next(rule["oneOf"] for rule in body["allOf"] if "teu" in json.dumps(rule))
-    assert [branch["title"] for branch in one_of] == ["teu", "tonnes", "neither (1 TEU)"]
+    assert [branch["title"] for branch in one_of] == ["teu", "tonnes", "neither (one box)"]
     route = _validator(spec, {"$ref": "#/components/schemas/RouteBody"})
     assert route.is_valid({"origin": "a", "destination": "b", "teu": 2})
     assert route.is_valid({"origin": "a", "destination": "b", "tonnes": 2, "teu": None})
     assert not route.is_valid({"origin": "a", "destination": "b", "teu": 2, "tonnes": 2})
     assert not route.is_valid({"origin": "a", "from": "a", "destination": "b"})
     assert route.is_valid({"from": "a", "to": "b", "avoid_country": ["RU"], "avoid_countries": ["BY"]})
+    assert route.is_valid({"origin": "a", "destination": "b", "container": "40ft", "teu": 4})
+    assert not route.is_valid({"origin": "a", "destination": "b", "container": "40ft", "teu": 3})
+    assert not route.is_valid({"origin": "a", "destination": "b", "container": "40ft", "tonnes": 3})
+    assert route.is_valid({"origin": "a", "destination": "b", "month": 3})
+    assert not route.is_valid({"origin": "a", "destination": "b", "month": 3, "departure_date": "2026-03-02"})
     names = sorted(s["name"] for s in planner.bundled_scenarios())
     scenario = next(p for p in schemas["RouteQuery"]["properties"]["scenario"]["anyOf"] if p.get("title") == "bundled")
     assert scenario["enum"] == names
@@ -234,3 +242,6 @@ def test_the_models_name_every_value_the_planner_has() -> None:
     assert set(get_args(wire.ModeName)) == {m.value for m in planner.Mode}
     assert set(get_args(wire.RankName)) == {r.value for r in planner.Rank}
     assert set(get_args(wire.LinkStatusName)) == {s.value for s in planner.LinkStatus}
+    assert set(get_args(wire.ServiceName)) == {s.value for s in planner.ServiceLevel}
+    assert set(get_args(wire.ContainerName)) == {c.value for c in planner.ContainerType}
+    assert set(get_args(wire.Direction)) == {d.value for d in planner.BorderDirection}
