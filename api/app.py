@@ -42,11 +42,17 @@ corridor comparisons and what-if scenarios, over the `planner` package.
 
 * **Auth**: when the server has API keys configured, every `/v1` endpoint needs one, sent as
   `Authorization: Bearer <key>` or `X-API-Key: <key>`. `/healthz`, `/readyz` and the docs are open.
-* **Errors** are `application/problem+json` (RFC 9457) with a stable `code`: 404 unknown place (with
-  `suggestions`), 422 invalid input (`errors: [{field, message}]`), 409 no route under the constraints
-  (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline
+* **Errors** are `application/problem+json` (RFC 9457) with a stable `code`. 422 only when a request
+  breaks its schema here (`errors: [{field, message}]`); what depends on the network is 404 (a name it
+  lacks: place, with `suggestions`, corridor, country, link, scenario) or 409 (no route under the
+  constraints, with `constraints`; a request the network rules out). So a request this schema admits
+  gets 2xx, 404 or 409. Also 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline
   (which covers waiting for a compute slot) or when no compute slot comes free within the queue time
   (both with `Retry-After`).
+* **Rate limits** hold per client across every server process; answers carry `RateLimit-Limit`,
+  `RateLimit-Remaining` and `RateLimit-Reset` (IETF draft).
+* **Answers** are closed objects (the models of `corridor_client.models`); the examples are real answers
+  of the bundled network.
 * **Limits**: k ≤ 20, at most 10 via places, avoid lists ≤ 50 items, bodies ≤ 1 MiB, JSON nested at
   most 32 levels (422 naming the field). A body arriving too slowly is cut with 408; at the server,
   request headers must arrive within 10 s (408) and fit in 16 KiB (431); failed API key checks are

@@ -76,6 +76,8 @@ ScenarioRef = Annotated[
 ]
 InlineScenario = Annotated[dict[str, Any], WithJsonSchema({INLINE_SCENARIO: True})]
 RankName = Literal["time", "cost", "co2e", "generalized", "reliable", "pareto"]
+CompareRankName = Literal["time", "cost", "co2e", "generalized", "reliable"]
+"""A comparison ranks each corridor's best route by one criterion: no Pareto set."""
 ServiceName = Literal["express", "scheduled", "standard"]
 ContainerName = Literal["20ft", "40ft", "40hc"]
 IsoDate = Annotated[
@@ -123,6 +125,8 @@ def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
         rules.append(SHIPMENT_RULE)
     if "month" in properties and "departure_date" in properties:
         rules.append(SEASON_RULE)
+    if "pareto" in properties.get("rank", {}).get("enum", []) and "via" in properties:
+        rules.append(PARETO_RULE)
     if rules:
         schema["allOf"] = rules
     if not required:
@@ -148,6 +152,21 @@ SHIPMENT_RULE: dict[str, Any] = {
     ],
 }  # fmt: skip
 """teu XOR tonnes, null counting as not given (as the server reads it); a container only with teu."""
+PARETO_RULE: dict[str, Any] = {
+    "description": "rank=pareto takes avoid lists and modes, not via, corridor, max_border_crossings or max_transshipments",
+    "anyOf": [
+        {"title": "one criterion", "properties": {"rank": {"enum": ["time", "cost", "co2e", "generalized", "reliable"]}}},
+        {
+            "title": "pareto",
+            "properties": {
+                "via": {"maxItems": 0},
+                "corridor": {"type": "null"},
+                "max_border_crossings": {"type": "null"},
+                "max_transshipments": {"type": "null"},
+            },
+        },
+    ],
+}
 SEASON_RULE: dict[str, Any] = {
     "description": "month or departure_date (whose month then applies), not both",
     "anyOf": [
@@ -312,6 +331,9 @@ class CompareBody(RouteOptions):
         {"origin": "Almaty", "destination": "Baku", "scenario": "caspian_ferries_halved"},
     ]
 
+    rank: CompareRankName = Field(
+        "time", description="What each corridor's best route is chosen by: time, cost, co2e, generalized, reliable"
+    )
     corridors: list[Identifier] | None = Field(
         None,
         max_length=MAX_COMPARE_CORRIDORS,

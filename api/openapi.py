@@ -216,6 +216,21 @@ def _scenario_schemas() -> dict[str, Any]:
     new_link["description"] = "A new link, as in the network format (rail links need gauge_mm; `from` and `to` differ)"
     for name in ("ScenarioRange", "ScenarioPositiveRange"):
         out[name]["description"] = "Hours as a range: min <= typical <= max (min and max default to typical)"
+    timetable = out["ScenarioTimetable"]
+    for days in ("weekdays", "weekdays_back"):
+        timetable["properties"][days]["uniqueItems"] = True
+    timetable["anyOf"] = [
+        {"title": "departures both ways", "properties": {"both_directions": {"const": True}}},
+        {"title": "one way", "properties": {"weekdays_back": {"maxItems": 0}}},
+    ]
+    timetable["description"] = (
+        "Departures per week; with weekdays, value is their number (a day at most once); weekdays_back only "
+        "when both_directions"
+    )
+    for name, keys in (("ScenarioLevelDepartures", ("express", "scheduled", "standard")), ("ScenarioBorderMode", ("dwell_hours", "fee_usd_per_teu"))):
+        schema = out[name]
+        schema["anyOf"] = [{"title": key, "required": [key], "properties": {key: _non_null(schema["properties"][key])}} for key in keys]
+        schema["description"] = f"{schema.get('description', '')} At least one of {', '.join(keys)} is given.".strip()
     out["Scenario"]["description"] = (
         "A what-if scenario: a name, a title, sources and a list of changes (docs/cost-model.md). "
         "Checked against the served network: a place, link or country it lacks is a 404, a change that does not "

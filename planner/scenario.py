@@ -228,6 +228,11 @@ def _check_references(spec: ScenarioSpec, network: Network) -> None:
                 raise ScenarioError(f"{where}: add_link: rail links need gauge_mm", field="scenario")
             if new.from_ == new.to:
                 raise ScenarioError(f"{where}: add_link: a link must join two different places", field="scenario")
+            if new.season is not None and new.season not in network.seasons:
+                known = ", ".join(sorted(network.seasons)) or "none"
+                raise ScenarioReferenceError(
+                    f"{where}: add_link: unknown season '{new.season}' (the network's seasons: {known})", field="scenario"
+                )
         for place in places:
             if place not in network.places:
                 raise ScenarioReferenceError(f"{where}: unknown place '{place}'", field="scenario")

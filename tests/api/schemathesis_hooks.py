@@ -1,12 +1,13 @@
-"""Two rules of the scenario format that JSON Schema cannot state, taught to schemathesis' generator.
+"""Three rules of the scenario format that JSON Schema cannot state, taught to schemathesis' generator.
 
 JSON Schema cannot compare two values, so /openapi.json states these in words (the schemas'
 descriptions) and the server enforces them with 422 (tests/api/test_scenarios.py shows it):
 
 * an hours range has min <= typical <= max;
-* a link added by a scenario joins two different places (``from`` != ``to``).
+* a link added by a scenario joins two different places (``from`` != ``to``);
+* a timetable that lists its weekdays has as many departures a week as days listed.
 
-Bodies are repaired before they are sent (values re-ordered, ``to`` changed), so that
+Bodies are repaired before they are sent (values re-ordered, ``to`` or ``value`` changed), so that
 ``positive_data_acceptance`` checks what the schema can promise. Loaded by schemathesis from
 ``SCHEMATHESIS_HOOKS`` (see test_live_server.py); every check stays on.
 """
@@ -34,6 +35,12 @@ def _repaired(node: Any) -> Any:
     if "typical" in present and len(present) > 1 and all(_number(out[key]) for key in present):
         for key, value in zip(present, sorted(out[key] for key in present), strict=True):
             out[key] = value
+    listed = [key for key in ("weekdays", "weekdays_back") if isinstance(out.get(key), list) and out[key]]
+    if "value" in out and listed and _number(out["value"]):  # a timetable's value is the number of its weekdays
+        count = min(len(out[key]) for key in listed)
+        for key in listed:
+            out[key] = out[key][:count]
+        out["value"] = count
     link = out.get("add_link")
     if isinstance(link, dict) and isinstance(link.get("from"), str) and link.get("from") == link.get("to"):
         out["add_link"] = {**link, "to": "a" if link["from"] != "a" else "b"}

@@ -77,6 +77,11 @@ def test_what_json_schema_cannot_state_is_a_422_and_what_the_network_rules_out_a
     assert "min <= typical <= max" in assert_problem(unordered, 422, "invalid_scenario")["detail"]
     loop = changed({"add_link": {"id": "l9", "from": "a1", "to": "a1", "mode": "road", "distance_km": 5, "estimate": "x"}})
     assert "two different places" in assert_problem(loop, 422, "invalid_scenario")["detail"]
+    timetable = {"value": 3, "weekdays": ["mon", "thu"]}
+    weekly = changed({"add_link": {"id": "l9", "from": "a1", "to": "b2", "mode": "road", "distance_km": 5, "estimate": "x", "departures_per_week": timetable}})
+    assert "lists 2 day(s) but value is 3" in assert_problem(weekly, 422, "invalid_scenario")["detail"]
+    unknown_season = {"id": "l9", "from": "a1", "to": "b2", "mode": "road", "distance_km": 5, "estimate": "x", "season": "monsoon"}
+    assert "unknown season" in assert_problem(changed({"add_link": unknown_season}), 404, "unknown_scenario_reference")["detail"]
     # Well formed, but this network's content rules it out: 409.
     taken = changed({"add_link": {"id": "l6", "from": "a1", "to": "b2", "mode": "road", "distance_km": 5, "estimate": "x"}})
     assert "already exists" in assert_problem(taken, 409, "scenario_conflict")["detail"]
