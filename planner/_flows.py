@@ -246,7 +246,8 @@ class Solver:
                     flows[unit] += np.bincount(all_edges, weights=all_moved[:, unit], minlength=self.n_edges)
         return _Load(flows, od_cost, trees)
 
-    def _record(self, load: _Load) -> None:
+    def record(self, load: _Load) -> None:
+        """Keep the trees of a load (once per distinct tree) for rebuilding paths at the end."""
         trees = self.trees
         if trees is None or not trees.complete:
             return
@@ -350,7 +351,7 @@ class Solver:
 
     def _aon_only(self) -> Solution:
         load = self.aon(self.p.base_cost, record=self.keep_trees)
-        self._record(load)
+        self.record(load)
         flows = load.flows
         capped = np.ones(len(self.p.od_origin))
         if self.hard:
@@ -401,7 +402,7 @@ class Solver:
         for k in range(increments):
             cost, _ = self.costs(flows)
             load = self.aon(cost, self.p.od_demand * step, record=True)
-            self._record(load)
+            self.record(load)
             if self.hard:
                 share = self._ration(flows + load.flows, load, np.ones(len(self.p.od_origin)))
                 share = np.minimum(share, self._headroom(flows, load))
@@ -449,7 +450,7 @@ class Solver:
             first = self.aon(np.where(self.penalty, _TINY, np.inf), record=True)
         else:
             first = self.aon(p.base_cost, record=True)
-        self._record(first)
+        self.record(first)
         flows = first.flows
         coef = np.ones(1)  # weight of each all-or-nothing load in flows
         sbar_coef = sbar_prev_coef = None
@@ -468,7 +469,7 @@ class Solver:
             if gap <= target:
                 converged = True
                 break
-            self._record(load)
+            self.record(load)
             coef = np.append(coef, 0.0)
             y = load.flows
             y_coef = np.zeros(len(coef))
