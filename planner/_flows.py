@@ -272,7 +272,8 @@ class Solver:
     # --- the gap -------------------------------------------------------------------------------
 
     def gap(self, flows: np.ndarray, cost: np.ndarray, od_cost: np.ndarray) -> float:
-        total = float(cost @ flows[0])
+        used = flows[0] != 0
+        total = float(cost[used] @ flows[0][used])
         shortest = float(np.nansum(np.where(np.isfinite(od_cost), od_cost, 0.0) * self.p.od_demand[0]))
         if total <= 0:
             return 0.0
@@ -282,9 +283,10 @@ class Solver:
 
     def _slope(self, flows: np.ndarray, direction: np.ndarray, alpha: float) -> float:
         cost, _ = self.costs(flows + alpha * direction)
-        if not np.all(np.isfinite(cost[direction[0] != 0])):
+        moving = direction[0] != 0
+        if not np.all(np.isfinite(cost[moving])):
             return math.inf
-        return float(cost @ direction[0])
+        return float(cost[moving] @ direction[0][moving])
 
     def line_search(self, flows: np.ndarray, direction: np.ndarray) -> float:
         """The step in [0, 1] where the cost along ``direction`` stops falling (bisection on the slope)."""
@@ -355,16 +357,22 @@ class Solver:
         flows = load.flows
         capped = np.ones(len(self.p.od_origin))
         if self.hard:
-            capped = self._ration(flows, load, np.ones(len(self.p.od_origin)))
+            capped = self._ration(np.zeros_like(flows), load, np.ones(len(self.p.od_origin)))
             flows = self._reload(load, capped)
         solution = self._finish(flows, np.ones(1), [], 1, True)
         solution.capped = capped
         return solution
 
-    def _ration(self, flows: np.ndarray, load: _Load, demand_share: np.ndarray) -> np.ndarray:
-        """Hard capacity without equilibrium: each OD pair keeps the smallest capacity/volume ratio on its path."""
-        rho = self.rho(flows)
-        keep_queue = np.where(rho > 1, 1.0 / np.where(rho > 0, rho, 1.0), 1.0)
+    def _ration(self, base: np.ndarray, load: _Load, demand_share: np.ndarray) -> np.ndarray:
+        """Hard capacity without equilibrium: the share of ``load`` each OD pair keeps so no queue passes capacity.
+
+        Every pair through a queue keeps the same share of the room left there (what ``base`` leaves), the
+        smallest along its path.
+        """
+        used = self.rho(base)
+        added = self.rho(load.flows)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            keep_queue = np.where(added > 0, np.clip((1.0 - used) / added, 0.0, 1.0), 1.0)
         share = np.ones(len(self.p.od_origin))
         if not np.any(keep_queue < 1):
             return share * demand_share
@@ -404,9 +412,8 @@ class Solver:
             load = self.aon(cost, self.p.od_demand * step, record=True)
             self.record(load)
             if self.hard:
-                share = self._ration(flows + load.flows, load, np.ones(len(self.p.od_origin)))
-                share = np.minimum(share, self._headroom(flows, load))
-                flows = flows + self._reload_scaled(load, share, step)
+                share = self._ration(flows, load, np.ones(len(self.p.od_origin)))
+                flows = flows + self._reload(load, share * step)
                 served += step * share
             else:
                 flows = flows + load.flows
@@ -416,30 +423,6 @@ class Solver:
         solution = self._finish(flows, np.full(increments, step), [], increments, True)
         solution.capped = served
         return solution
-
-    def _headroom(self, flows: np.ndarray, load: _Load) -> np.ndarray:
-        """Share of an increment each OD pair can still load where its path's queues are already full."""
-        rho = self.rho(flows)
-        full = rho >= 1.0
-        if not full.any():
-            return np.ones(len(self.p.od_origin))
-        blocked = np.zeros(self.n_edges, dtype=bool)
-        coo = self.p.queues.tocoo()
-        blocked[coo.col[full[coo.row]]] = True
-        share = np.ones(len(self.p.od_origin))
-        for rows, edges in load.tree_edges:
-            for i, row in enumerate(rows):
-                for od in np.flatnonzero(self.od_row == row):
-                    node = int(self.p.od_destination[od])
-                    while (e := int(edges[i, node])) >= 0:
-                        if blocked[e]:
-                            share[od] = 0.0
-                            break
-                        node = int(self.p.src[e])
-        return share
-
-    def _reload_scaled(self, load: _Load, share: np.ndarray, step: float) -> np.ndarray:
-        return self._reload(load, share * step)
 
     def _equilibrium(
         self, method: Method, target: float, max_iterations: int, progress: Callable[[int, float], None] | None

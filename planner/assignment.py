@@ -774,14 +774,14 @@ class _Run:
                 continue
 
             def mean(index: int, real: list[Any] = real, weight: float = weight) -> float:
-                return sum(p[1] * p[2][index] for p in real) / weight
+                return float(sum(p[1] * p[2][index] for p in real) / weight)
 
             corridors: dict[str | None, float] = defaultdict(float)
             for p in real:
-                corridors[p[3]] += p[1] / weight
+                corridors[p[3]] += float(p[1] / weight)
             od_paths = tuple(
                 sorted(
-                    (ODPath(p[0], p[1] / weight, p[2][0] + p[2][4], p[3]) for p in real if p[0]),
+                    (ODPath(p[0], float(p[1] / weight), float(p[2][0] + p[2][4]), p[3]) for p in real if p[0]),
                     key=lambda x: -x.share,
                 )
             )
