@@ -13,6 +13,7 @@ criterion (:func:`weight`) for running networkx on it; see docs/networkx.md.
 
 from .assets import Asset, AssetKind, AssetQueue, asset_table, network_assets
 from .assignment import (
+    METHODS,
     AssetFlow,
     Assignment,
     AssignmentConvergenceWarning,
@@ -35,6 +36,7 @@ from .demand import (
     Flow,
     bundled_demand_sets,
     load_demand,
+    merge_demand,
     parse_demand,
     read_demand,
 )
@@ -115,6 +117,7 @@ __all__ = [
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
+    "METHODS",
     "Asset",
     "AssetFlow",
     "AssetKind",
@@ -201,6 +204,7 @@ __all__ = [
     "load_demand",
     "load_network",
     "load_scenario",
+    "merge_demand",
     "network_assets",
     "normalize_name",
     "parse_demand",

@@ -58,6 +58,7 @@ __all__ = [
     "bundled_demand_sets",
     "demand_dir",
     "load_demand",
+    "merge_demand",
     "parse_demand",
     "read_demand",
 ]
@@ -182,6 +183,11 @@ class Demand:
     @property
     def tonnes_per_year(self) -> float:
         return math.fsum(f.tonnes_per_year for f in self.flows)
+
+
+def merge_demand(*demands: Demand) -> Demand:
+    """Several demand tables as one (their flows side by side), named ``a+b``."""
+    return Demand("+".join(d.name for d in demands), tuple(f for d in demands for f in d.flows))
 
 
 def read_demand(

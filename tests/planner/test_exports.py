@@ -19,10 +19,10 @@ EXPECTED = {
     "resolve_corridor", "resolve_request", "search_places", "suggest_places", "weight",
     # volumes and capacity
     "Asset", "AssetFlow", "AssetKind", "AssetQueue", "Assignment", "AssignmentConvergenceWarning", "BPRDelay",
-    "CARGO_CLASSES", "Capacity", "CapacityDirection", "Cargo", "CargoClass", "CorridorFlow", "DelayFunction", "Demand",
+    "CARGO_CLASSES", "METHODS", "Capacity", "CapacityDirection", "Cargo", "CargoClass", "CorridorFlow", "DelayFunction", "Demand",
     "DemandError", "DemandRow", "DemandSet", "Flow", "LinkFlow", "LoadUnit", "ODFlow", "ODPath", "PlaceCapacity",
     "QueueDelay", "Throughput", "asset_table", "assign", "bundled_demand_sets", "cargo_class", "load_demand",
-    "network_assets", "parse_demand", "read_demand", "throughput",
+    "merge_demand", "network_assets", "parse_demand", "read_demand", "throughput",
 }  # fmt: skip
 
 
