@@ -15,11 +15,14 @@ import fcntl
 import logging
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from planner import Network
 from planner.batch import (
+    BatchRow,
     DaskExecutor,
     Job,
     JobStatus,
@@ -29,13 +32,15 @@ from planner.batch import (
     OutputFormat,
     make_executor,
     render,
+    evaluate_rows,
     run_job,
     write_atomically,
 )
+from planner.batch import RowOutcome
 
 from .settings import Settings
 
-__all__ = ["DEFAULT_TURN_ROWS", "BatchService"]
+__all__ = ["BATCHES", "DEFAULT_TURN_ROWS", "BatchService", "JobKind"]
 
 log = logging.getLogger("corridor.batches")
 
@@ -45,15 +50,41 @@ _PURGE_EVERY_SECONDS = 600.0
 _DAY = 86_400.0
 
 
-class BatchService:
-    """The job store and the background runner of one server process."""
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """What a service runs: its store's name, its rows, how a chunk is evaluated and what files a finished job gets.
 
-    def __init__(self, settings: Settings, network: Network, *, turn_rows: int = DEFAULT_TURN_ROWS) -> None:
+    ``write(service, job)`` writes a finished job's result files; ``suffixes`` name them (``<job id>.<suffix>``).
+    """
+
+    name: str
+    row_type: Any
+    evaluate: Callable[[Network, list[Any]], list[RowOutcome]]
+    write: Callable[[BatchService, Job], None]
+    suffixes: tuple[str, ...]
+
+
+def _write_batch(service: BatchService, job: Job) -> None:
+    fmt: OutputFormat = "jsonl" if job.output_format == "jsonl" else "csv"
+    write_atomically(service.result_path(job.id, fmt), render(service.store.outcomes(job.id), fmt))
+
+
+BATCHES = JobKind("batches", BatchRow, evaluate_rows, _write_batch, ("csv", "jsonl"))
+"""Batches of route requests."""
+
+
+class BatchService:
+    """The job store and the background runner of one server process (batches, or another :class:`JobKind`)."""
+
+    def __init__(
+        self, settings: Settings, network: Network, *, turn_rows: int = DEFAULT_TURN_ROWS, kind: JobKind = BATCHES
+    ) -> None:
         self.settings = settings
+        self.kind = kind
         self.data_dir = Path(settings.data_dir)
-        self.results_dir = self.data_dir / "results"
+        self.results_dir = self.data_dir / ("results" if kind is BATCHES else f"{kind.name}-results")
         self.results_dir.mkdir(parents=True, exist_ok=True)
-        self.store = JobStore(self.data_dir / "batches.sqlite3")
+        self.store = JobStore(self.data_dir / f"{kind.name}.sqlite3", row_type=kind.row_type)
         self.network = network
         self.turn_rows = turn_rows
         self._wake = threading.Event()
@@ -67,7 +98,7 @@ class BatchService:
     # --- life -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="batch-runner", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"{self.kind.name}-runner", daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
@@ -87,7 +118,7 @@ class BatchService:
 
     def _take_lock(self) -> bool:
         if self._lock_file is None:
-            self._lock_file = (self.data_dir / "batches.lock").open("ab")
+            self._lock_file = (self.data_dir / f"{self.kind.name}.lock").open("ab")
         try:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -141,7 +172,12 @@ class BatchService:
         if self._executor is None:
             # The network being served, packed: workers never read the file, so answers match the API's.
             source = NetworkSource.of(self.network)
-            self._executor = make_executor(source, scheduler=self.settings.dask_scheduler)
+            self._executor = make_executor(
+                source,
+                scheduler=self.settings.dask_scheduler,
+                evaluate=self.kind.evaluate,
+                workers=None if self.kind is BATCHES else 1,
+            )
         self._served[job.owner] = time.monotonic()
         start_rows = job.rows_done
         last_check = [0.0]
@@ -158,15 +194,13 @@ class BatchService:
 
         finished = run_job(self.store, job.id, self._executor, should_stop=self._stop.is_set, should_yield=should_yield)
         if finished.status is JobStatus.DONE:
-            fmt: OutputFormat = "jsonl" if finished.output_format == "jsonl" else "csv"
-            path = self.result_path(job.id, fmt)
-            write_atomically(path, render(self.store.outcomes(job.id), fmt))
-            if self.store.get(job.id) is None:  # deleted while its file was being written
-                path.unlink(missing_ok=True)
+            self.kind.write(self, finished)
+            if self.store.get(job.id) is None:  # deleted while its files were being written
+                self._remove_files(job.id)
 
     # --- data ---------------------------------------------------------------------------------
 
-    def result_path(self, job_id: str, fmt: OutputFormat) -> Path:
+    def result_path(self, job_id: str, fmt: str) -> Path:
         """Stored result files are named by job id only."""
         return self.results_dir / f"{job_id}.{fmt}"
 
@@ -179,8 +213,8 @@ class BatchService:
         return True
 
     def _remove_files(self, job_id: str) -> None:
-        for fmt in ("csv", "jsonl"):
-            self.result_path(job_id, fmt).unlink(missing_ok=True)
+        for suffix in self.kind.suffixes:
+            self.result_path(job_id, suffix).unlink(missing_ok=True)
 
     def purge(self, now: float | None = None) -> int:
         """Delete finished jobs older than the retention period; returns how many were deleted."""
