@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -30,8 +30,8 @@ from planner import (
     read_demand,
 )
 from planner.assignment_job import AssignmentInput, evaluate_assignment
-from planner.demand import MAX_DEMAND_ROWS
 from planner.batch import BatchInputError, Job, JobStatus, TooManyJobsError, write_atomically
+from planner.demand import MAX_DEMAND_ROWS
 
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService, JobKind

@@ -30,13 +30,13 @@ from planner.batch import (
     LocalPoolExecutor,
     NetworkSource,
     OutputFormat,
+    RowOutcome,
+    evaluate_rows,
     make_executor,
     render,
-    evaluate_rows,
     run_job,
     write_atomically,
 )
-from planner.batch import RowOutcome
 
 from .settings import Settings
 

@@ -141,19 +141,19 @@ def format_assignment(result: Assignment, *, top: int = 10) -> str:
     ]
     lines.append(table(["corridor", "TEU-eq/yr", "Mt/yr", "share"], rows, right=(1, 2, 3)))
     lines += ["", f"Top {min(top, len(result.assets))} bottlenecks (assets with published capacity, by V/C)"]
-    rows = []
+    assets = []
     for a in result.bottlenecks[:top]:
         volume = a.teu_per_year if a.capacity_teu_per_year is not None else a.tonnes_per_year
         capacity = a.capacity_teu_per_year if a.capacity_teu_per_year is not None else a.capacity_tonnes_per_year
         unit = "TEU-eq" if a.capacity_teu_per_year is not None else "t"
         extra = a.extra_teu_per_year if a.capacity_teu_per_year is not None else a.extra_tonnes_per_year
-        rows.append((a.name, a.direction, f"{_big(volume)} {unit}", f"{_big(capacity)} {unit}", f"{a.vc:.2f}", f"{a.queue_days:,.1f}", _big(extra), a.capacity))
-    lines.append(table(["asset", "direction", "volume/yr", "capacity/yr", "V/C", "queue d", "to add/yr", "capacity as published"], rows, right=(2, 3, 4, 5, 6)))
+        assets.append((a.name, a.direction, f"{_big(volume)} {unit}", f"{_big(capacity)} {unit}", f"{a.vc:.2f}", f"{a.queue_days:,.1f}", _big(extra), a.capacity))
+    lines.append(table(["asset", "direction", "volume/yr", "capacity/yr", "V/C", "queue d", "to add/yr", "capacity as published"], assets, right=(2, 3, 4, 5, 6)))
     lines += ["", f"Unserved: {result.unserved_teu_per_year:,.0f} TEU-eq ({result.unserved_tonnes_per_year / 1e6:,.2f} Mt) a year"]
     unserved = sorted(result.unserved, key=lambda od: -od.unserved_teu_per_year)
     if unserved:
-        rows = [(od.origin, od.destination, _big(od.unserved_teu_per_year), od.unserved_reason or "") for od in unserved[:top]]
-        lines.append(table(["origin", "destination", "TEU-eq/yr", "why"], rows, right=(2,)))
+        missing = [(od.origin, od.destination, _big(od.unserved_teu_per_year), od.unserved_reason or "") for od in unserved[:top]]
+        lines.append(table(["origin", "destination", "TEU-eq/yr", "why"], missing, right=(2,)))
     for warning in result.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines)

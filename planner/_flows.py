@@ -375,7 +375,8 @@ class Solver:
             keep_queue = np.where(added > 0, np.clip((1.0 - used) / added, 0.0, 1.0), 1.0)
         share = np.ones(len(self.p.od_origin))
         if not np.any(keep_queue < 1):
-            return share * demand_share
+            kept: np.ndarray = share * demand_share
+            return kept
         per_edge = np.ones(self.n_edges)
         queues = self.p.queues.tocoo()
         np.minimum.at(per_edge, queues.col, keep_queue[queues.row])
@@ -390,7 +391,8 @@ class Solver:
                         node = int(self.p.src[e])
                     share[od] = worst
             del n
-        return share * demand_share
+        result: np.ndarray = share * demand_share
+        return result
 
     def _reload(self, load: _Load, share: np.ndarray) -> np.ndarray:
         flows = np.zeros((2, self.n_edges))

@@ -132,9 +132,9 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
             by_asset[asset_id].append(edge)
             slots[(asset_id, "fwd" if links[link_id].origin == a else "rev")].append(edge)
             if places[a].country != places[b].country:
-                for place, slot in ((a, "out"), (b, "in")):
-                    by_asset[f"border:{place}"].append(edge)
-                    slots[(f"border:{place}", slot)].append(edge)
+                for end, slot in ((a, "out"), (b, "in")):
+                    by_asset[f"border:{end}"].append(edge)
+                    slots[(f"border:{end}", slot)].append(edge)
         elif graph.edge_kind[edge] == TRANSFER:
             si, sj = graph.node_state[graph.edge_src[edge]], graph.node_state[graph.edge_dst[edge]]
             kind = "gauge_change" if si.startswith("rail") and sj.startswith("rail") else "transshipment"

@@ -261,7 +261,8 @@ def _build_graph(network: Network) -> _Graph:
             dst.append(n + p + i)
     extra = len(src) - n_real
     pad = np.zeros(extra)
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for q, queue in enumerate(table.queues):
         rows.extend([q] * len(queue.edges))
         cols.extend(queue.edges)
@@ -275,13 +276,13 @@ def _build_graph(network: Network) -> _Graph:
     km = np.zeros((len(src), len(corridor_ids)))
     weight = np.zeros_like(km)
     for e in range(n_real):
-        link = graph.edge_link[e]
-        if link is None:
+        edge_link = graph.edge_link[e]
+        if edge_link is None:
             continue
         for c, corridor in enumerate(corridor_ids):
-            if link in members[corridor]:
+            if edge_link in members[corridor]:
                 km[e, c] = graph.distance[e]
-                weight[e, c] = graph.distance[e] / shared[link]
+                weight[e, c] = graph.distance[e] / shared[edge_link]
     return _Graph(
         compiled=graph,
         table=table,
@@ -505,10 +506,7 @@ class _Run:
         self.od_destination = np.array([n + p + index[d] for _, d in self.pairs], dtype=np.int64)
         self.od_demand = np.array([totals[k] for k in self.pairs], dtype=float).T.reshape(2, -1)
         self.cost_per_hour = vot if criterion == "generalized" else 1.0
-        if criterion == "generalized":
-            base = graph.cost + vot * graph.hours
-        else:
-            base = graph.hours + _TIE * graph.cost
+        base = graph.cost + vot * graph.hours if criterion == "generalized" else graph.hours + _TIE * graph.cost
         base = base.copy()
         base[graph.n_real :] = _TINY
         if closed:
@@ -528,7 +526,7 @@ class _Run:
 
     def problem(self, *, extra_src: np.ndarray | None = None, extra_dst: np.ndarray | None = None, extra_cost: np.ndarray | None = None) -> _flows.Problem:
         g = self.graph
-        queues = [q for q in g.table.queues]
+        queues = list(g.table.queues)
         src, dst, base, matrix = g.src, g.dst, self.base, g.queues
         if extra_src is not None and extra_dst is not None and extra_cost is not None:
             src = np.concatenate([src, extra_src])
@@ -835,7 +833,7 @@ class _PathTable:
         if run.penalty_edges is not None:
             self.penalty[run.penalty_edges] = True
         trees = solution.trees
-        self.free = None
+        self.free: tuple[_flows.Trees, dict[int, int]] | None = None
         if trees is None or not trees.complete or not trees.picks:
             # Only the final shortest paths: every pair on the one path of its final tree.
             solver = _flows.Solver(problem, _NoDelay(), hard=False, keep_trees=True, max_tree_bytes=1 << 40)

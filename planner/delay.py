@@ -66,7 +66,8 @@ class QueueDelay:
         a = 2.0 * v / (mu * t)
         b = rho - 1.0 - a
         days = t / 4.0 * (b + np.sqrt(b * b + 4.0 * a * rho))
-        return HOURS_PER_DAY * np.maximum(days, 0.0)
+        out: np.ndarray = HOURS_PER_DAY * np.maximum(days, 0.0)
+        return out
 
     def derivative(
         self, rho: np.ndarray, services_per_day: np.ndarray, variability: np.ndarray, base_hours: np.ndarray, *, hard: bool
@@ -81,7 +82,8 @@ class QueueDelay:
         a = 2.0 * v / (mu * t)
         b = rho - 1.0 - a
         root = np.sqrt(b * b + 4.0 * a * rho)
-        return HOURS_PER_DAY * t / 4.0 * (1.0 + (b + 2.0 * a) / root)
+        slope: np.ndarray = HOURS_PER_DAY * t / 4.0 * (1.0 + (b + 2.0 * a) / root)
+        return slope
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,8 @@ def _build(row: int, data: dict[str, object]) -> DemandRow:
         unknown_fields(data, DEMAND_COLUMNS)
         origin = text_value(data.get("origin"), "origin", required=True)
         destination = text_value(data.get("destination"), "destination", required=True)
-        assert origin is not None and destination is not None
+        assert origin is not None
+        assert destination is not None
         cargo = text_value(data.get("cargo"), "cargo") or Cargo.CONTAINER.value
         try:
             cargo = cargo_class(cargo).cargo.value
@@ -234,10 +235,7 @@ def read_demand(
 
 
 def _rows_of(rows: Iterable[DemandRow] | Iterable[Mapping[str, Any]], max_rows: int) -> Iterable[DemandRow]:
-    count = 0
-    iterator = iter(rows)
-    for item in iterator:
-        count += 1
+    for count, item in enumerate(rows, start=1):
         if count > max_rows:
             raise DemandError([f"the demand has more than {max_rows:,} rows, the most one table may have"])
         if isinstance(item, DemandRow):

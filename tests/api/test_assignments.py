@@ -65,7 +65,8 @@ def test_an_assignment_job_runs_and_serves_results_and_geojson(client: TestClien
     job = _wait(client, location, A)
     assert job["status"] == "done", job
     result = client.get(location + "/results", headers=A).json()
-    assert result.get("converged") and result["gap"] <= 1e-6, result
+    assert result.get("converged"), result
+    assert result["gap"] <= 1e-6
     assert result["totals"]["served_teu_per_year"] == pytest.approx(300)
     assert {c["id"] for c in result["corridors"]} == {"north_line", "south_line"}
     assert result["bottlenecks"][0]["vc"] > 1  # 300 TEU a year on 300 TEU of capacity, queues past capacity

@@ -79,8 +79,10 @@ def test_a_server_killed_while_an_assignment_runs_finishes_it_after_restart(tmp_
             time.sleep(0.25)
         assert job["status"] == "done", job
         result = httpx.get(location + "/results", timeout=60).json()
-        assert result["iterations"] == 1500 and not result["converged"]
-        assert result["warnings"] and "did not reach" in result["warnings"][0]
+        assert result["iterations"] == 1500
+        assert not result["converged"]
+        assert result["warnings"]
+        assert "did not reach" in result["warnings"][0]
         assert result["totals"]["teu_per_year"] == pytest.approx(1_405_670, rel=1e-3)
     finally:
         if server.poll() is None:

@@ -37,7 +37,8 @@ def test_wagons_and_trucks_turn_into_teu_equivalents_with_the_documented_loads()
     road = planner.throughput(capacity_of(trucks_per_day=300, operating_days_per_year=250), mode=planner.Mode.ROAD)
     assert road.teu_eq_per_year == pytest.approx(300 * 2 * 250)
     port = planner.throughput(capacity_of(tonnes_per_year=15e6))
-    assert port.tonnes_per_year == 15e6 and port.teu_eq_per_year is None
+    assert port.tonnes_per_year == 15e6
+    assert port.teu_eq_per_year is None
     trains_only = planner.throughput(capacity_of(trains_per_day=36), gauge_mm=1520)
     assert trains_only.teu_eq_per_year == pytest.approx(36 * 104 * 365)
 
@@ -59,7 +60,8 @@ def test_a_link_capacity_loads_with_its_provenance() -> None:
     network = planner.parse_network(with_link_capacity("[{trains_per_day: 8, teu_per_train: 104, direction: reverse, source: TEST}]"))
     (figure,) = network.links["l1"].capacity
     assert figure.direction is planner.CapacityDirection.REVERSE
-    assert figure.trains_per_day is not None and figure.trains_per_day.provenance.sources == ("TEST",)
+    assert figure.trains_per_day is not None
+    assert figure.trains_per_day.provenance.sources == ("TEST",)
     assert network.graph.edges["a1", "a2", "l1"]["capacity"] == (figure,)
 
 
@@ -92,7 +94,8 @@ def test_a_yard_capacity_needs_a_gauge_change_block() -> None:
     with pytest.raises(planner.NetworkValidationError) as caught:
         planner.parse_network(text, path="net.yaml")
     text_of = str(caught.value)
-    assert "place 'a2': field 'capacity.gauge_change'" in text_of and "no gauge_change block" in text_of
+    assert "place 'a2': field 'capacity.gauge_change'" in text_of
+    assert "no gauge_change block" in text_of
     assert "'forward' is for links" in text_of
 
 
@@ -110,9 +113,12 @@ tashkent,tashkent,container,1,
 def test_bad_demand_rows_get_an_error_each_and_good_rows_are_converted(eurasia: planner.Network) -> None:
     rows = list(planner.parse_demand(io.StringIO(CSV), "csv"))
     assert [r.error is None for r in rows] == [True, True, True, False, False, False, True]
-    assert rows[3].error is not None and "row 4, field 'cargo'" in rows[3].error
-    assert rows[4].error is not None and "row 5, field 'teu_per_year'" in rows[4].error
-    assert rows[5].error is not None and "give teu_per_year, tonnes_per_year or both" in rows[5].error
+    assert rows[3].error is not None
+    assert "row 4, field 'cargo'" in rows[3].error
+    assert rows[4].error is not None
+    assert "row 5, field 'teu_per_year'" in rows[4].error
+    assert rows[5].error is not None
+    assert "give teu_per_year, tonnes_per_year or both" in rows[5].error
     with pytest.raises(planner.DemandError) as caught:
         planner.read_demand(rows, eurasia)
     errors = caught.value.errors
