@@ -46,7 +46,6 @@ ALPHA, BETA = 0.15, 4.0
 def problem_for(network: planner.Network, zones: np.ndarray, demand: np.ndarray, *, load: float) -> tuple[_flows.Problem, Any]:
     """Our array problem: generalized cost per edge, a BPR queue per real edge, capacities making the network busy."""
     g = _assignment_graph(network)
-    n = len(g.compiled.node_place)
     p = len(g.places)
     base = (g.cost + 15.0 * g.hours).copy()
     base[g.n_real :] = 1e-6
@@ -108,7 +107,6 @@ def run_aequilibrae(problem: _flows.Problem, g: Any, zones_used: np.ndarray, dem
     from aequilibrae.matrix import AequilibraeMatrix  # noqa: I001
     from aequilibrae.paths import Graph, TrafficAssignment, TrafficClass
 
-    n = len(g.compiled.node_place)
     p = len(g.places)
     n_real = problem.queues.shape[0]
     # Nodes: zones 1..p (centroids), then the compiled nodes p+1..p+n.
