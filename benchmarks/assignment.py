@@ -46,6 +46,7 @@ ALPHA, BETA = 0.15, 4.0
 def problem_for(network: planner.Network, zones: np.ndarray, demand: np.ndarray, *, load: float) -> tuple[_flows.Problem, Any]:
     """Our array problem: generalized cost per edge, a BPR queue per real edge, capacities making the network busy."""
     g = _assignment_graph(network)
+    n = len(g.compiled.node_place)
     p = len(g.places)
     base = (g.cost + 15.0 * g.hours).copy()
     base[g.n_real :] = 1e-6
