@@ -176,7 +176,13 @@ def _query_options(request: Request) -> dict[str, Any]:
 async def _read(request: Request, settings: Settings) -> tuple[AssignmentOptions, str | list[Any]]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media in ("application/json", ""):
-        raw = loads_bounded(await request.body())
+        data = await request.body()
+        if not data.strip():
+            raise invalid_field("body", "empty; expected a JSON object with demand and options")
+        try:
+            raw = loads_bounded(data)
+        except orjson.JSONDecodeError as exc:
+            raise invalid_field("body", f"malformed JSON ({exc.msg} at line {exc.lineno})") from None
         if not isinstance(raw, dict):
             raise invalid_field("body", "expected an object with demand and options")
         try:
@@ -232,7 +238,26 @@ def _check(network: Network, request: Request, options: AssignmentOptions, deman
     return stored, as_dicts
 
 
-@router.post("", status_code=202, responses={202: {"description": "the job, queued"}})
+_EXAMPLE_BODY = {"demand": "uz_kz_2030", "method": "bfw", "gap": 1e-4, "capacity_mode": "queue", "scenario": "cku_opened"}
+
+
+@router.post(
+    "",
+    status_code=202,
+    responses={
+        202: {"description": "the job, queued (Location: /v1/assignments/{id})"},
+        415: {"description": "Unsupported media type", "content": {"application/problem+json": {}}},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": AssignmentBody.model_json_schema(), "example": _EXAMPLE_BODY},
+                "text/csv": {"schema": {"type": "string"}, "example": "origin,destination,cargo,teu_per_year\ntashkent,almaty,container,100\n"},
+            },
+        }
+    },
+)
 async def submit_assignment(request: Request, service: Service, client: Client, settings: Config) -> Response:
     """Submit demand to assign (JSON with options, or CSV / JSON Lines rows with options in the query); 202 with the job."""
     key = request.headers.get("idempotency-key")
@@ -333,7 +358,15 @@ def assignment_geojson_view(job_id: str, service: Service, client: Client) -> Re
     return _finished(service, _job_or_404(service, job_id, client), "geojson")
 
 
-@demand_router.get("")
+@demand_router.get(
+    "",
+    responses={
+        200: {
+            "description": "The bundled demand sets",
+            "content": {"application/json": {"example": {"demand_sets": [{"name": "uz_kz_2030", "title": "Uzbekistan–Kazakhstan trade 2030 target ($10 bn)", "year": 2030}]}}},
+        }
+    },
+)
 def list_demand_sets() -> dict[str, Any]:
     """The bundled demand sets (use the name as ``demand`` in POST /v1/assignments)."""
     return {

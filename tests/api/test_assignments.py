@@ -138,3 +138,12 @@ def test_the_bundled_demand_sets_are_listed(client: TestClient) -> None:
     sets = client.get("/v1/demand", headers=A).json()["demand_sets"]
     assert [s["name"] for s in sets] == ["uz_kz_2024", "uz_kz_2030", "transit_2024"]
     assert all(s["title"] and s["sources"] for s in sets)
+
+
+def test_an_empty_or_malformed_body_or_another_media_type_is_refused(client: TestClient) -> None:
+    assert client.post("/v1/assignments", headers=A).status_code == 422
+    bad = client.post("/v1/assignments", content=b'{"demand": ', headers={**A, "Content-Type": "application/json"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "body"
+    other = client.post("/v1/assignments", content=b"<x/>", headers={**A, "Content-Type": "application/xml"})
+    assert other.status_code == 415
