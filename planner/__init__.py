@@ -41,8 +41,10 @@ from .demand import (
     read_demand,
 )
 from .errors import (
+    DeadlineExceededError,
     DemandError,
     InvalidRequestError,
+    LoopOnlyError,
     NetworkError,
     NetworkFileError,
     NetworkIssue,
@@ -85,10 +87,12 @@ from .network import Network
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
     MAX_K,
+    MAX_STRETCH,
     MAX_TEU,
     MAX_TONNES,
     MAX_VIA,
@@ -96,7 +100,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import CorridorShare, Event, EventKind, Leg, Route
+from .route import BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -109,11 +113,13 @@ __all__ = [
     "CARGO_CLASSES",
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_MAX_STRETCH",
     "DEFAULT_MIN_CORRIDOR_SHARE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
     "MAX_K",
+    "MAX_STRETCH",
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
@@ -126,6 +132,7 @@ __all__ = [
     "AssignmentConvergenceWarning",
     "BPRDelay",
     "Border",
+    "BorderCrossing",
     "CacheSlot",
     "Capacity",
     "CapacityDirection",
@@ -136,6 +143,7 @@ __all__ = [
     "Corridor",
     "CorridorFlow",
     "CorridorShare",
+    "DeadlineExceededError",
     "DelayFunction",
     "Demand",
     "DemandError",
@@ -153,6 +161,7 @@ __all__ = [
     "LinkFlow",
     "LinkStatus",
     "LoadUnit",
+    "LoopOnlyError",
     "Mode",
     "ModeDefaults",
     "Network",
