@@ -27,7 +27,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from . import _flows
-from ._compile import CompiledGraph, compiled
+from ._compile import TRANSFER, CompiledGraph, compiled
 from .assets import AssetKind, AssetQueue, AssetTable, asset_table
 from .cache import CacheSlot, MiB
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE
@@ -212,14 +212,24 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class _Graph:
-    """The compiled index as arrays for assignment, with a virtual origin and destination node per place."""
+    """The compiled index as arrays for assignment, with a virtual origin and destination node per place.
+
+    Nodes are the search's states (:mod:`planner._search`): compiled node ``s`` entered by a link (or
+    at the start) is node ``s``, entered by a change of mode or gauge it is ``s + n``; a transfer edge
+    leads from the first kind to the second only, so no path changes twice in a row at a place. A
+    link edge therefore appears twice (from either kind of state); ``edge`` maps every edge back to
+    its compiled edge (-1 for the virtual ones). The origin of place ``i`` is node ``zones + i``,
+    its destination ``zones + places + i``.
+    """
 
     compiled: CompiledGraph
     table: AssetTable
     places: tuple[str, ...]
     n_nodes: int
+    zones: int
     src: np.ndarray
     dst: np.ndarray
+    edge: np.ndarray
     n_real: int
     hours: np.ndarray
     cost: np.ndarray
@@ -232,7 +242,7 @@ class _Graph:
 
 
 def _graph_bytes(graph: _Graph) -> int:
-    return 64 * len(graph.src) + 8 * graph.corridor_km.size * 2 + 4096
+    return 72 * len(graph.src) + 8 * graph.corridor_km.size * 2 + 4096
 
 
 _GRAPHS = CacheSlot[None, _Graph]("assignment graph", max_entries=1, max_bytes=64 * MiB, sizeof=_graph_bytes)
@@ -246,27 +256,41 @@ def _build_graph(network: Network) -> _Graph:
     graph = compiled(network)
     table = asset_table(network)
     n = len(graph.node_place)
+    zones = 2 * n
     places = tuple(network.places)
     index = {p: i for i, p in enumerate(places)}
     p = len(places)
-    src = list(graph.edge_src)
-    dst = list(graph.edge_dst)
+    n_compiled = len(graph.edge_src)
+    transfer = np.asarray(graph.edge_kind, dtype=np.int8) == TRANSFER
+    compiled_src = np.asarray(graph.edge_src, dtype=np.int64)
+    compiled_dst = np.asarray(graph.edge_dst, dtype=np.int64)
+    links = np.flatnonzero(~transfer)
+    # Every compiled edge from a state entered by a link (a transfer into the state entered by a
+    # transfer), then each link edge again from the state entered by a transfer.
+    src = list(np.concatenate([compiled_src, compiled_src[links] + n]))
+    dst = list(np.concatenate([np.where(transfer, compiled_dst + n, compiled_dst), compiled_dst[links]]))
+    edge = list(np.concatenate([np.arange(n_compiled), links]))
     n_real = len(src)
     for place, nodes in graph.place_nodes.items():
         i = index[place]
         for node in nodes:
-            src.append(n + i)  # origin -> each state of the place
-            dst.append(node)
-            src.append(node)  # each state -> destination
-            dst.append(n + p + i)
-    extra = len(src) - n_real
-    pad = np.zeros(extra)
+            # A route starts in any state of its origin and ends in any of its destination, arriving by a
+            # link (arriving by a change of mode at the destination only adds the change).
+            src.extend((zones + i, node))
+            dst.extend((node, zones + p + i))
+            edge.extend((-1, -1))
+    edge_of = np.asarray(edge, dtype=np.int64)
+    pad = np.zeros(len(src) - n_real)
+    copies = csr_matrix(
+        (np.ones(n_real), (edge_of[:n_real], np.arange(n_real))), shape=(n_compiled, len(src))
+    )  # compiled edge x assignment edge
     rows: list[int] = []
     cols: list[int] = []
     for q, queue in enumerate(table.queues):
         rows.extend([q] * len(queue.edges))
         cols.extend(queue.edges)
-    queues = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(table.queues), len(src)))
+    per_compiled = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(table.queues), n_compiled))
+    queues = csr_matrix(per_compiled @ copies)
     corridor_ids = tuple(network.corridors)
     members = corridor_links(network)
     shared: dict[str, int] = defaultdict(int)
@@ -276,25 +300,32 @@ def _build_graph(network: Network) -> _Graph:
     km = np.zeros((len(src), len(corridor_ids)))
     weight = np.zeros_like(km)
     for e in range(n_real):
-        edge_link = graph.edge_link[e]
+        edge_link = graph.edge_link[edge_of[e]]
         if edge_link is None:
             continue
         for c, corridor in enumerate(corridor_ids):
             if edge_link in members[corridor]:
-                km[e, c] = graph.distance[e]
-                weight[e, c] = graph.distance[e] / shared[edge_link]
+                km[e, c] = graph.distance[edge_of[e]]
+                weight[e, c] = graph.distance[edge_of[e]] / shared[edge_link]
+    real = edge_of[:n_real]
+
+    def per_edge(values: Iterable[float]) -> np.ndarray:
+        return np.concatenate([np.asarray(values, dtype=float)[real], pad])
+
     return _Graph(
         compiled=graph,
         table=table,
         places=places,
-        n_nodes=n + 2 * p,
+        n_nodes=zones + 2 * p,
+        zones=zones,
         src=np.asarray(src, dtype=np.int64),
         dst=np.asarray(dst, dtype=np.int64),
+        edge=edge_of,
         n_real=n_real,
-        hours=np.concatenate([np.asarray(graph.hours, dtype=float), pad]),
-        cost=np.concatenate([np.asarray(graph.cost_teu, dtype=float), pad]),
-        co2e_t=np.concatenate([np.asarray(graph.co2e_t, dtype=float), pad]),
-        distance=np.concatenate([np.asarray(graph.distance, dtype=float), pad]),
+        hours=per_edge(graph.hours),
+        cost=per_edge(graph.cost_teu),
+        co2e_t=per_edge(graph.co2e_t),
+        distance=per_edge(graph.distance),
         queues=queues,
         corridor_km=km,
         corridor_weight=weight,
@@ -493,8 +524,9 @@ class _Run:
         self.network = network
         self.graph = graph
         self.demand = demand
+        self.looping = 0
         index = {p: i for i, p in enumerate(graph.places)}
-        n = len(graph.compiled.node_place)
+        n = graph.zones
         p = len(graph.places)
         totals: dict[tuple[str, str], list[float]] = {}
         for flow in demand.flows:
@@ -510,7 +542,7 @@ class _Run:
         base = base.copy()
         base[graph.n_real :] = _TINY
         if closed:
-            base[np.fromiter(closed, dtype=np.int64)] = np.inf
+            base[np.isin(graph.edge, np.fromiter(closed, dtype=np.int64))] = np.inf
         self.base = base
         self.criterion = criterion
         queues = graph.table.queues
@@ -661,12 +693,15 @@ class _Run:
                     estimate=queue.estimate,
                 )
             )
+        per_compiled = np.zeros((2, len(g.compiled.edge_src)))
+        for unit in (0, 1):
+            np.add.at(per_compiled[unit], g.edge[: g.n_real], flows[unit, : g.n_real])
         volumes = {
-            asset.id: (float(flows[0, list(edges)].sum()), float(flows[1, list(edges)].sum()))
+            asset.id: (float(per_compiled[0, list(edges)].sum()), float(per_compiled[1, list(edges)].sum()))
             for asset in g.table.assets
             if (edges := g.table.edges[asset.id])
         }
-        links = self._links(flows, g.table.queues, rho, hours)
+        links = self._links(per_compiled, g.table.queues, rho, hours)
         corridors = self._corridors(ods)
         total_teu = float(self.od_demand[0].sum())
         warnings_out: list[str] = []
@@ -674,6 +709,11 @@ class _Run:
             warnings_out.append(
                 f"the assignment did not reach the relative gap of {target_gap:g} in {solution.iterations} iterations "
                 f"(gap {solution.gap:.3g}); raise max_iterations or accept a larger gap"
+            )
+        if self.looping:
+            warnings_out.append(
+                f"{self.looping} OD pair(s) have a path that passes a place twice (left by one mode, entered again by "
+                "another); a route never does, so their times and costs may be lower than a route's"
             )
         if solution.trees is not None and not solution.trees.complete:
             warnings_out.append("too many paths to keep: OD paths and corridor shares come from the final shortest paths")
@@ -704,6 +744,7 @@ class _Run:
         )
 
     def _links(self, flows: np.ndarray, queues: tuple[AssetQueue, ...], rho: np.ndarray, hours: np.ndarray) -> tuple[LinkFlow, ...]:
+        """Per link, from ``flows`` per compiled edge (2 x compiled edges)."""
         g = self.graph
         worst: dict[str, tuple[float, float]] = {}
         for q, queue in enumerate(queues):
@@ -802,6 +843,9 @@ class _Run:
                 )
             )
         del g
+        # Routes pass each place once; equilibrium paths are shortest paths on the states, which may
+        # (rarely: a place left by one mode and entered again by another) pass one twice. Said, not hidden.
+        self.looping = len(paths.looping)
         return out
 
 
@@ -849,6 +893,8 @@ class _PathTable:
         self.row_of = {int(o): r for r, o in enumerate(trees.origins)}
         self.capped = solution.capped if len(solution.capped) else None
         self._cache: dict[int, dict[int, tuple[np.ndarray, list[tuple[int, ...]]]]] = {}
+        self.looping: set[int] = set()
+        """OD pairs with a path passing a place twice (see :meth:`_Run._ods`)."""
 
     def free_hours(self, k: int) -> float:
         """Hours of the pair's best path on the empty network."""
@@ -898,7 +944,10 @@ class _PathTable:
                 merged[key] = [None, w * scale if edges else 0.0, np.zeros(self.attributes.shape[1]), None]
                 continue
             attrs = self.attributes[edges].sum(axis=0)
-            merged[key] = [self._places(edges), w * scale, attrs, self._main_corridor(attrs)]
+            places = self._places(edges)
+            if len(set(places)) < len(places):
+                self.looping.add(k)
+            merged[key] = [places, w * scale, attrs, self._main_corridor(attrs)]
         out = [(m[0], m[1], m[2], m[3]) for m in merged.values()]
         if self.capped is not None and scale < 1.0:
             out.append((None, 1.0 - scale, np.zeros(self.attributes.shape[1]), None))
@@ -912,7 +961,8 @@ class _PathTable:
         for e in edges:
             if e >= g.n_real:
                 continue
-            for node in (compiled_graph.edge_src[e], compiled_graph.edge_dst[e]):
+            compiled_edge = int(g.edge[e])
+            for node in (compiled_graph.edge_src[compiled_edge], compiled_graph.edge_dst[compiled_edge]):
                 place = compiled_graph.node_place[node]
                 if not places or places[-1] != place:
                     places.append(place)
