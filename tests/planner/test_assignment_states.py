@@ -11,6 +11,7 @@ From s0 to rb (port pb, no sea/rail handling): sea t8 + sea -> road -> rail as o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,30 @@ def test_a_link_through_a_transit_country_loads_the_border_controls_at_both_ends
     result = planner.assign(network, [{"origin": "ab", "destination": "a2", "teu_per_year": 30}], method="aon")
     assert result.asset_volumes["border:ab"][0] == pytest.approx(30.0)
     assert result.asset_volumes["border:a2"][0] == pytest.approx(30.0)  # AA to AA, but through BB: controls at both ends
+
+
+def test_a_path_passing_a_place_twice_is_reported_in_the_warnings(tmp_path: Path) -> None:
+    # o -road-> x -road-> y, change to rail at y, y -rail-> x -rail-> d: x has no change of its own.
+    data = yaml.safe_load((FIXTURES / "transit.yaml").read_text())
+    city = {"country": "AA", "kinds": ["city"], "source": "TEST"}
+    data["places"] = [
+        {"id": "o", "name": "O", "lat": 0.0, "lon": 0.0, **city},
+        {"id": "x", "name": "X", "lat": 0.0, "lon": 1.0, **city},
+        {"id": "y", "name": "Y", "lat": 1.0, "lon": 1.0, **city,
+         "transshipment": [{"modes": ["road", "rail"], "hours": 1, "cost_usd_per_teu": 10, "source": "TEST"}]},
+        {"id": "d", "name": "D", "lat": 0.0, "lon": 2.0, **city},
+    ]  # fmt: skip
+    data["links"] = [
+        {"id": "ox", "from": "o", "to": "x", "mode": "road", "distance_km": 100, "source": "TEST"},
+        {"id": "xy", "from": "x", "to": "y", "mode": "road", "distance_km": 100, "source": "TEST"},
+        {"id": "yx", "from": "y", "to": "x", "mode": "rail", "gauge_mm": 1435, "distance_km": 100, "source": "TEST"},
+        {"id": "xd", "from": "x", "to": "d", "mode": "rail", "gauge_mm": 1435, "distance_km": 100, "source": "TEST"},
+    ]
+    path = tmp_path / "loop.yaml"
+    path.write_text(yaml.safe_dump(json.loads(json.dumps(data)), sort_keys=False))  # written out: no YAML anchors
+    network = planner.load_network(path)
+    with pytest.raises(planner.LoopOnlyError):
+        planner.plan_routes(network, "o", "d")
+    result = planner.assign(network, [{"origin": "o", "destination": "d", "teu_per_year": 5}], method="aon")
+    assert result.ods[0].paths[0].places == ("o", "x", "y", "x", "d")
+    assert any("1 OD pair(s) have a path that passes a place twice" in w for w in result.warnings)
