@@ -22,7 +22,7 @@ from .cache import CacheSlot
 from .capacity import Throughput, throughput
 from .errors import InvalidRequestError
 from .graph import link_label
-from .model import Capacity, CapacityDirection, Mode
+from .model import Capacity, CapacityDirection, Link, Mode, ServiceLevel
 from .network import Network
 
 __all__ = ["Asset", "AssetKind", "AssetQueue", "AssetTable", "asset_table", "network_assets"]
@@ -168,7 +168,7 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
                 figure,
                 mode=link.mode,
                 gauge_mm=link.gauge_mm,
-                departures_per_week=link.departures_per_week.value if link.departures_per_week else None,
+                departures_per_week=_scheduled_departures(link),
             )
             for slot in _link_slots(figure.direction):
                 groups[slot].append((figure, found))
@@ -310,3 +310,11 @@ def _figure_sources(figure: Capacity) -> tuple[str, ...]:
         if value is not None:
             keys.extend(value.provenance.sources)
     return tuple(keys)
+
+
+def _scheduled_departures(link: Link) -> float | None:
+    """Departures a week of the link's scheduled service level (its published timetable), or None."""
+    if link.departures is None:
+        return None
+    timetable = link.departures.at(ServiceLevel.SCHEDULED)
+    return timetable.per_week.value if timetable is not None else None
