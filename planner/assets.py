@@ -272,7 +272,11 @@ def _place_hours(place: object, kind: AssetKind, graph: CompiledGraph, edges: li
     """The facility's own hours: the border dwell at the place, else the transfer's hours."""
     if kind is AssetKind.BORDER:
         border = getattr(place, "border", None)
-        return border.dwell_hours.typical if border is not None else 0.0
+        if border is None:
+            return 0.0
+        # The post's dwell at the default (scheduled) level, the longer of its two directions.
+        controls = border.controls
+        return float(max(controls.entering.at(ServiceLevel.SCHEDULED).typical, controls.leaving.at(ServiceLevel.SCHEDULED).typical))
     return sum(graph.hours[e] for e in edges) / len(edges)
 
 
