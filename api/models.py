@@ -9,8 +9,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -26,22 +28,31 @@ from planner import (
     MAX_TEU,
     MAX_TONNES,
     MAX_VIA,
+    DemandRow,
 )
+from planner.demand import MAX_DEMAND_ROWS, MAX_TEU_PER_YEAR, MAX_TONNES_PER_YEAR
 
 __all__ = [
+    "DEMAND_SET",
     "INLINE_SCENARIO",
     "MAX_COMPARE_CORRIDORS",
+    "PRINTABLE",
     "PROBLEM_REF",
     "SCENARIO_REF",
     "UPLOADED_SCENARIO_ID",
+    "AssignmentBody",
+    "AssignmentOptions",
+    "AssignmentQuery",
     "BatchRowFields",
     "BatchSubmission",
     "CompareBody",
     "ContainerName",
     "CompareQuery",
     "CountryCode",
+    "DemandRowIn",
     "Format",
     "Identifier",
+    "InlineScenario",
     "IsoDate",
     "Month",
     "PlaceQuery",
@@ -50,6 +61,9 @@ __all__ = [
     "RouteOptions",
     "RouteQuery",
     "ScenarioName",
+    "ScenarioRef",
+    "ServiceName",
+    "whole_number",
 ]
 
 MAX_COMPARE_CORRIDORS = 20
@@ -70,6 +84,7 @@ UPLOADED_SCENARIO_ID = r"^sc-[0-9a-f]{16}$"
 # scenario names are read from their files then (never at import), the scenario format comes from the planner.
 SCENARIO_REF = "x-corridor-scenario-ref"
 INLINE_SCENARIO = "x-corridor-inline-scenario"
+DEMAND_SET = "x-corridor-demand-set"
 ScenarioRef = Annotated[
     ScenarioName,
     WithJsonSchema({SCENARIO_REF: True, "description": "A bundled scenario's name or an uploaded scenario's id"}),
@@ -92,15 +107,15 @@ Teu = Annotated[float, Field(gt=0, le=MAX_TEU, allow_inf_nan=False, description=
 Tonnes = Annotated[float, Field(gt=0, le=MAX_TONNES, allow_inf_nan=False, description="Shipment size in tonnes")]
 
 
-def _integral(value: Any) -> Any:
-    # JSON Schema counts 3.0 as an integer, so the server does too (never 3.5, never true, never "3" in a body).
+def whole_number(value: Any) -> Any:
+    """A whole float as an int: JSON Schema counts 3.0 as an integer (never 3.5, never true, never \"3\" in a body)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # The bounds sit inside the validator (pydantic writes them into the JSON schema only there).
-Count = Annotated[Annotated[int, Field(ge=0, le=100)], BeforeValidator(_integral)]
-RouteCount = Annotated[Annotated[int, Field(ge=1, le=MAX_K)], BeforeValidator(_integral)]
-Month = Annotated[Annotated[int, Field(ge=1, le=12)], BeforeValidator(_integral)]
+Count = Annotated[Annotated[int, Field(ge=0, le=100)], BeforeValidator(whole_number)]
+RouteCount = Annotated[Annotated[int, Field(ge=1, le=MAX_K)], BeforeValidator(whole_number)]
+Month = Annotated[Annotated[int, Field(ge=1, le=12)], BeforeValidator(whole_number)]
 
 
 def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
@@ -451,6 +466,105 @@ class BatchSubmission(BaseModel):
         description="Route requests, one per row; a row that cannot be read is reported in its place in the results"
     )
     format: Literal["csv", "jsonl"] | None = Field(None, description="Results format (default: csv)")
+
+
+# --- assignments -----------------------------------------------------------------------------------
+
+Iterations = Annotated[Annotated[int, Field(ge=1, le=10_000)], BeforeValidator(whole_number)]
+CargoName = Literal["container", "bulk_grain", "coal", "liquid_bulk", "metals", "construction", "bulk_fertiliser"]
+DemandSetName = Annotated[str, Field(min_length=1, max_length=200, json_schema_extra={DEMAND_SET: True})]
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=PRINTABLE)]
+Volume = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class AssignmentOptions(_Strict):
+    """Options of an assignment (see planner.assign)."""
+
+    method: Literal["aon", "incremental", "msa", "fw", "bfw"] = "bfw"
+    gap: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] = 1e-4
+    max_iterations: Iterations = 500
+    capacity_mode: Literal["queue", "hard"] = "queue"
+    criterion: Literal["generalized", "time"] = "generalized"
+    scenario: InlineScenario | ScenarioRef | None = Field(
+        None, description="A bundled scenario's name, an uploaded scenario's id, or a scenario given inline"
+    )
+
+
+class AssignmentQuery(BaseModel):
+    """The options of a CSV or JSON Lines submission, in the query string (a JSON submission has them in its body)."""
+
+    method: Literal["aon", "incremental", "msa", "fw", "bfw"] | None = None
+    gap: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+    max_iterations: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    capacity_mode: Literal["queue", "hard"] | None = None
+    criterion: Literal["generalized", "time"] | None = None
+    scenario: ScenarioRef | None = Field(None, description="a bundled scenario's name or an uploaded scenario's id (sc-...)")
+
+
+class DemandRowIn(BaseModel):
+    """One demand row of a JSON submission: a yearly volume between two places."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={  # the rule the validator below enforces
+            "anyOf": [
+                {"title": "teu_per_year", "required": ["teu_per_year"], "properties": {"teu_per_year": {"type": "number"}}},
+                {"title": "tonnes_per_year", "required": ["tonnes_per_year"], "properties": {"tonnes_per_year": {"type": "number"}}},
+            ]
+        },
+    )
+
+    id: Text | None = Field(None, description="Your id for the row")
+    origin: PlaceQuery = Field(description="Place id, name or alias")
+    destination: PlaceQuery = Field(description="Place id, name or alias")
+    cargo: CargoName = Field("container", description="The cargo class (how tonnes become load units)")
+    teu_per_year: Annotated[Volume, Field(le=MAX_TEU_PER_YEAR)] | None = Field(None, description="TEU a year")
+    tonnes_per_year: Annotated[Volume, Field(le=MAX_TONNES_PER_YEAR)] | None = Field(None, description="Tonnes a year")
+    commodity: Text | None = None
+    usd_per_year: Annotated[float, Field(allow_inf_nan=False)] | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _volume(self) -> DemandRowIn:
+        if self.teu_per_year is None and self.tonnes_per_year is None:
+            raise ValueError("give teu_per_year, tonnes_per_year or both")
+        return self
+
+    def row(self, number: int) -> DemandRow:
+        """The planner's row (places not yet looked up)."""
+        return DemandRow(number, **self.model_dump())
+
+
+_SOME_VOLUME = {
+    "anyOf": [
+        {"title": "TEU", "required": ["teu_per_year"], "properties": {"teu_per_year": {"type": "number", "exclusiveMinimum": 0}}},
+        {"title": "tonnes", "required": ["tonnes_per_year"], "properties": {"tonnes_per_year": {"type": "number", "exclusiveMinimum": 0}}},
+    ]
+}  # fmt: skip
+
+
+def _name_or_rows(value: Any) -> str:
+    return "name" if isinstance(value, str) else "rows"
+
+
+class AssignmentBody(AssignmentOptions):
+    """A JSON submission: the demand (a bundled set's name, or rows) and the options."""
+
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"demand": "uz_kz_2030", "method": "bfw", "gap": 1e-4, "capacity_mode": "queue", "scenario": "cku_opened"},
+        {"demand": [{"origin": "Tashkent", "destination": "Almaty", "cargo": "container", "teu_per_year": 40000}]},
+    ]
+    demand: Annotated[
+        Annotated[DemandSetName, Tag("name")]
+        | Annotated[
+            list[DemandRowIn],
+            Field(min_length=1, max_length=MAX_DEMAND_ROWS, json_schema_extra={"contains": _SOME_VOLUME}),
+            Tag("rows"),
+        ],
+        Discriminator(_name_or_rows),  # errors name the branch: demand.rows[2].cargo
+    ] = Field(description="A bundled demand set (GET /v1/demand), or rows of which at least one has a volume above zero")
 
 
 _PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {

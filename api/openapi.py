@@ -31,14 +31,25 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 import corridor_client.models as wire
-from planner import bundled_scenarios
+from planner import bundled_demand_sets, bundled_scenarios
 from planner.scenario import ScenarioSpec
 
-from .models import INLINE_SCENARIO, SCENARIO_REF, UPLOADED_SCENARIO_ID, BatchRowFields, BatchSubmission
+from .models import (
+    DEMAND_SET,
+    INLINE_SCENARIO,
+    SCENARIO_REF,
+    UPLOADED_SCENARIO_ID,
+    AssignmentBody,
+    BatchRowFields,
+    BatchSubmission,
+)
 
-__all__ = ["EXAMPLES_PATH", "RATE_LIMIT_HEADERS", "install_openapi", "schema_ref"]
+__all__ = ["EXAMPLES_PATH", "FILE_OPTIONS", "RATE_LIMIT_HEADERS", "install_openapi", "schema_ref"]
 
 REF = "#/components/schemas/"
+FILE_OPTIONS = "x-corridor-file-options"
+"""Marks an operation whose query parameters are for file bodies only (not in the document, which
+describes its JSON body; the operation's description names them)."""
 EXAMPLES_PATH = Path(__file__).resolve().parent / "openapi_examples.json"
 
 RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
@@ -59,7 +70,7 @@ RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
 _RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}
 
 _EXTRA_ANSWERS: tuple[type[BaseModel], ...] = (wire.Problem, wire.RouteFeatureCollection, wire.NetworkGeoJSON)
-_EXTRA_REQUESTS: tuple[type[BaseModel], ...] = (BatchSubmission, BatchRowFields)
+_EXTRA_REQUESTS: tuple[type[BaseModel], ...] = (BatchSubmission, BatchRowFields, AssignmentBody)
 
 
 def schema_ref(model: type[BaseModel]) -> dict[str, str]:
@@ -143,6 +154,11 @@ def _query_objects(doc: dict[str, Any], app: FastAPI, components: dict[str, Any]
             continue
         model = _query_model(route)
         if model is None:
+            continue
+        operations = [doc["paths"][route.path_format][m.lower()] for m in route.methods or ()]
+        if any(op.pop(FILE_OPTIONS, False) for op in operations):
+            for operation in operations:
+                operation["parameters"] = [p for p in operation.get("parameters", []) if p["in"] != "query"]
             continue
         _add_models(components, (model,), "validation")
         properties = components[model.__name__].get("properties", {})
@@ -269,7 +285,13 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
 
 def _fill_placeholders(doc: dict[str, Any]) -> None:
     ref = _scenario_ref_schema()
+    demand_sets = sorted(s.name for s in bundled_demand_sets())
     for node in list(_walk(doc)):
+        if node.pop(DEMAND_SET, None):
+            node.pop("minLength", None)
+            node.pop("maxLength", None)
+            node["enum"] = demand_sets
+            node["description"] = "A bundled demand set (GET /v1/demand)"
         if node.pop(SCENARIO_REF, None):
             description = node.get("description")
             node.update(copy.deepcopy(ref))

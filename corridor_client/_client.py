@@ -18,6 +18,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import ApiError, error_for
 from .models import (
+    AssignmentJob,
+    AssignmentResult,
     BatchJob,
     BatchJobList,
     BundledScenario,
@@ -26,6 +28,8 @@ from .models import (
     Corridor,
     CorridorDetail,
     CorridorList,
+    DemandSetInfo,
+    DemandSets,
     NetworkGeoJSON,
     Place,
     PlaceMatch,
@@ -306,6 +310,38 @@ class Client:
     def delete_batch(self, job_id: str) -> None:
         """Delete a job with its input and results (a running one is cancelled first)."""
         self._send("DELETE", f"/v1/batches/{job_id}")
+
+    # --- assignments ----------------------------------------------------------------------------
+
+    def demand_sets(self) -> list[DemandSetInfo]:
+        """The bundled demand sets (their names go in :meth:`submit_assignment`)."""
+        return self._get("/v1/demand", DemandSets).demand_sets
+
+    def submit_assignment(
+        self, demand: str | Iterable[Mapping[str, Any]], *, idempotency_key: str | None = None, **options: Any
+    ) -> AssignmentJob:
+        """Assign yearly demand (a bundled set's name, or rows with origin, destination, cargo, teu_per_year,
+        tonnes_per_year) to the network; ``options``: method, gap, max_iterations, capacity_mode, criterion, scenario."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        body = {"demand": demand if isinstance(demand, str) else [dict(row) for row in demand], **options}
+        return self._parsed(AssignmentJob, self._send("POST", "/v1/assignments", json=body, headers=headers))
+
+    def assignment(self, job_id: str) -> AssignmentJob:
+        """An assignment job's status."""
+        return self._get(f"/v1/assignments/{job_id}", AssignmentJob)
+
+    def wait_for_assignment(self, job_id: str, *, timeout: float = 600.0, poll_seconds: float = 0.5) -> AssignmentJob:
+        """Poll an assignment until it has finished; TimeoutError after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while (job := self.assignment(job_id)).status in ("queued", "running"):
+            if time.monotonic() + poll_seconds > deadline:
+                raise TimeoutError(f"assignment {job_id} is still {job.status} after {timeout:g} s")
+            self._sleep(poll_seconds)
+        return job
+
+    def assignment_results(self, job_id: str) -> AssignmentResult:
+        """A finished assignment: totals, corridor shares, bottlenecks, links and OD pairs."""
+        return self._get(f"/v1/assignments/{job_id}/results", AssignmentResult)
 
     # --- transport ------------------------------------------------------------------------------
 

@@ -17,6 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "ArrivalDates",
+    "AssetLoad",
+    "AssignmentGeoJSON",
+    "AssignmentJob",
+    "AssignmentJobList",
+    "AssignmentLinks",
+    "AssignmentResult",
+    "AssignmentTotals",
     "BatchJob",
     "BatchJobList",
     "BatchLinks",
@@ -32,9 +39,12 @@ __all__ = [
     "Corridor",
     "CorridorDetail",
     "CorridorList",
+    "CorridorLoad",
     "CorridorRef",
     "CorridorShare",
     "Delta",
+    "DemandSetInfo",
+    "DemandSets",
     "Event",
     "EventKind",
     "GaugeChange",
@@ -42,13 +52,21 @@ __all__ = [
     "Leg",
     "LineString",
     "LinkFeature",
+    "LinkLoad",
     "LinkProperties",
     "LoadUnit",
+    "LoadedLinkFeature",
+    "LoadedLinkProperties",
+    "LoadedPlaceFeature",
+    "LoadedPlaceProperties",
     "Metrics",
     "ModeName",
     "MultiLineString",
     "NetworkGeoJSON",
     "NetworkVersion",
+    "OdCorridorShare",
+    "OdFlow",
+    "OdPath",
     "Place",
     "PlaceFeature",
     "PlaceKind",
@@ -574,6 +592,201 @@ class BatchJob(WireModel):
 
 class BatchJobList(WireModel):
     batches: list[BatchJob]
+
+
+# --- assignments ----------------------------------------------------------------------------------
+
+AssetKindName = Literal["link", "border", "gauge_change", "transshipment"]
+CargoName = Literal["container", "bulk_grain", "coal", "liquid_bulk", "metals", "construction", "bulk_fertiliser"]
+AssignmentMethod = Literal["aon", "incremental", "msa", "fw", "bfw"]
+
+
+class AssignmentLinks(WireModel):
+    self_: str = Field(alias="self")
+    results: str
+    geojson: str
+
+
+class AssignmentJob(WireModel):
+    """An assignment job: its options, status and where its results are."""
+
+    id: str
+    status: JobStatusName
+    options: dict[str, object] = Field(description="The options as submitted (an inline scenario left out)")
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    error: str | None
+    network: str
+    links: AssignmentLinks
+
+
+class AssignmentJobList(WireModel):
+    assignments: list[AssignmentJob]
+
+
+class DemandSetInfo(WireModel):
+    name: str = Field(description="Use it as `demand` in POST /v1/assignments")
+    title: str
+    description: str
+    year: int
+    sources: list[str]
+
+
+class DemandSets(WireModel):
+    demand_sets: list[DemandSetInfo]
+
+
+class AssetLoad(WireModel):
+    """A facility's yearly load against its capacity, and what would relieve it."""
+
+    asset: str
+    kind: AssetKindName
+    name: str
+    direction: str = Field(description="'both', 'from>to' for a link or border, 'mode>mode' for a change")
+    place: str | None
+    link: str | None
+    mode: ModeName | None
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    capacity_teu_per_year: float | None
+    capacity_tonnes_per_year: float | None
+    vc: float | None = Field(description="Volume over capacity")
+    queue_days: float | None
+    extra_teu_per_year: float | None = Field(description="Capacity to add to bring V/C to 1")
+    extra_tonnes_per_year: float | None
+    capacity: str | None = Field(description="The capacity as the source states it")
+    sources: list[str]
+    estimate: bool = Field(description="True when a capacity figure is an estimate")
+
+
+class AssignmentTotals(WireModel):
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    served_teu_per_year: float | None
+    unserved_teu_per_year: float | None
+    unserved_tonnes_per_year: float | None
+
+
+class CorridorLoad(WireModel):
+    id: str | None
+    name: str
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    share: float | None
+
+
+class LinkLoad(WireModel):
+    link: str
+    name: str
+    mode: ModeName
+    forward_teu_per_year: float | None
+    reverse_teu_per_year: float | None
+    tonnes_per_year: float | None
+    vc: float | None
+    queue_days: float | None
+
+
+class OdCorridorShare(WireModel):
+    id: str | None
+    share: float | None
+
+
+class OdPath(WireModel):
+    places: list[str]
+    share: float | None
+    hours: float | None
+    corridor: str | None
+
+
+class OdFlow(WireModel):
+    """One origin-destination pair: its volume, what was served, its times and the paths it took."""
+
+    origin: str
+    destination: str
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    served_teu_per_year: float | None
+    unserved_teu_per_year: float | None
+    unserved_reason: str | None
+    hours: float | None
+    queue_hours: float | None
+    free_flow_hours: float | None
+    cost_usd_per_teu: float | None
+    co2e_kg_per_year: float | None
+    corridors: list[OdCorridorShare]
+    paths: list[OdPath]
+
+
+class AssignmentResult(WireModel):
+    """A finished assignment: totals, corridor shares, bottlenecks (worst first), links and OD pairs."""
+
+    demand: str
+    scenario: str | None
+    network: str
+    method: AssignmentMethod
+    capacity_mode: Literal["queue", "hard"]
+    criterion: Literal["generalized", "time"]
+    gap: float | None
+    target_gap: float | None
+    iterations: int
+    converged: bool
+    seconds: float | None
+    warnings: list[str]
+    totals: AssignmentTotals
+    corridors: list[CorridorLoad]
+    bottlenecks: list[AssetLoad]
+    links: list[LinkLoad]
+    ods: list[OdFlow]
+    gaps: list[float | None]
+
+
+class LoadedLinkProperties(WireModel):
+    kind: Literal["link"]
+    link: str
+    name: str
+    mode: ModeName
+    from_: str = Field(alias="from")
+    to: str
+    teu_per_year: float | None
+    forward_teu_per_year: float | None
+    reverse_teu_per_year: float | None
+    tonnes_per_year: float | None
+    vc: float | None
+    queue_days: float | None
+    assets: list[AssetLoad]
+
+
+class LoadedPlaceProperties(WireModel):
+    kind: Literal["place"]
+    place: str
+    name: str
+    vc: float | None
+    queue_days: float | None
+    assets: list[AssetLoad]
+
+
+class LoadedLinkFeature(WireModel):
+    type: Literal["Feature"]
+    geometry: LineString
+    properties: LoadedLinkProperties
+
+
+class LoadedPlaceFeature(WireModel):
+    type: Literal["Feature"]
+    geometry: Point
+    properties: LoadedPlaceProperties
+
+
+class AssignmentGeoJSON(WireModel):
+    """A finished assignment as GeoJSON: links with their yearly TEU each way and V/C, places with their facilities."""
+
+    type: Literal["FeatureCollection"]
+    demand: str
+    scenario: str | None
+    method: AssignmentMethod
+    gap: float | None
+    features: list[LoadedLinkFeature | LoadedPlaceFeature]
 
 
 # --- the service --------------------------------------------------------------------------------

@@ -16,8 +16,11 @@ may catch either::
     │   ├── NetworkConflictError                well formed, but the network's content contradicts it
     │   │   ├── SamePlaceError                  origin and destination name the same place
     │   │   └── ScenarioConflictError           a scenario's change does not fit the network (with ScenarioError)
-    │   └── ScenarioError                       a scenario is malformed
-    │       └── ScenarioReferenceError (LookupError)  a scenario names a place, link or country the network lacks
+    │   ├── ScenarioError                       a scenario is malformed
+    │   │   └── ScenarioReferenceError (LookupError)  a scenario names a place, link or country the network lacks
+    │   └── DemandError                         demand rows that cannot be read (every bad row listed)
+    │       ├── DemandPlaceError (LookupError)  ... or that name places the network lacks
+    │       └── DemandConflictError             ... or that go from a place to itself (with NetworkConflictError)
     ├── PublishedRoutesError (ValueError)       a published-routes file (validation data) is malformed
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
     ├── NoRouteError (LookupError)              no route under the request's constraints
@@ -33,6 +36,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "DeadlineExceededError",
+    "DemandConflictError",
+    "DemandError",
+    "DemandPlaceError",
     "InvalidRequestError",
     "LoopOnlyError",
     "NetworkError",
@@ -183,6 +189,32 @@ class ScenarioConflictError(ScenarioError, NetworkConflictError):
     gauge change."""
 
     code = "scenario_conflict"
+
+
+class DemandError(InvalidRequestError):
+    """Raised when demand rows cannot be read or name unknown places; ``errors`` lists every bad row."""
+
+    code = "invalid_demand"
+
+    def __init__(self, errors: Sequence[str], *, field: str | None = "demand", total_rows: int | None = None) -> None:
+        self.errors = tuple(errors)
+        shown = "\n".join(f"  {e}" for e in self.errors[:20])
+        more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
+        of = f" of {total_rows:,}" if total_rows is not None else ""
+        super().__init__(f"{len(self.errors)} bad demand row(s){of}:\n{shown}{more}", field=field)
+
+
+class DemandPlaceError(DemandError, LookupError):
+    """Raised when every demand row can be read but some name places the network lacks (the others may go
+    from a place to itself); ``errors`` lists each."""
+
+    code = "unknown_demand_place"
+
+
+class DemandConflictError(DemandError, NetworkConflictError):
+    """Raised when every demand row can be read and names known places, but some go from a place to itself."""
+
+    code = "demand_conflict"
 
 
 class PublishedRoutesError(PlannerError, ValueError):

@@ -49,6 +49,7 @@ UPLOAD = {
     "estimate": "a rounded repeat of the 2022 rise",
     "changes": [{"multiply_tariff": {"country": "KZ", "factor": 1.15}}],
 }
+ASSIGNMENT = {"demand": "uz_kz_2030", "method": "aon"}
 BATCH = {"rows": [{"id": "r1", "origin": "Xi'an", "destination": "Tashkent"}, {"id": "r2", "origin": "Almaty", "destination": "Atlantis"}]}
 
 
@@ -100,6 +101,13 @@ def _requests() -> Iterator[tuple[str, str, str, bool, dict[str, Any]]]:
     yield "GET /v1/batches", "jobs", "The caller's jobs", False, {"method": "GET", "url": "/v1/batches"}
     yield "GET /v1/batches/{job_id}/results", "csv", "Results as CSV", False, {"method": "GET", "url": "{job}/results", "params": {"format": "csv"}}
     yield "GET /v1/batches/{job_id}/results", "jsonl", "Results as JSON Lines", False, {"method": "GET", "url": "{job}/results", "params": {"format": "jsonl"}}
+    yield "GET /v1/demand", "sets", "The bundled demand sets", True, {"method": "GET", "url": "/v1/demand"}
+    yield "POST /v1/assignments", "submitted", "Uzbek-Kazakh trade in 2030, all or nothing", False, {"method": "POST", "url": "/v1/assignments", "json": ASSIGNMENT}
+    yield "POST /v1/assignments", "unknown_place", "A demand row naming a place the network lacks", True, {"method": "POST", "url": "/v1/assignments", "json": {"demand": [{"origin": "Tashkant", "destination": "Almaty", "teu_per_year": 1000}]}}
+    yield "GET /v1/assignments/{job_id}", "done", "A finished assignment", False, {"method": "GET", "url": "{assignment}"}
+    yield "GET /v1/assignments/{job_id}/results", "result", "Totals, corridors, bottlenecks, links and OD pairs (lists cut to three items)", False, {"method": "GET", "url": "{assignment}/results"}
+    yield "GET /v1/assignments/{job_id}/geojson", "geojson", "Loaded links and places (cut to two features)", False, {"method": "GET", "url": "{assignment}/geojson"}
+    yield "GET /v1/assignments", "jobs", "The caller's assignments", False, {"method": "GET", "url": "/v1/assignments"}
     yield "GET /healthz", "ok", "Alive", True, {"method": "GET", "url": "/healthz"}
     yield "GET /readyz", "ready", "Ready", True, {"method": "GET", "url": "/readyz"}
 
@@ -109,6 +117,12 @@ def _cut(value: Any, url: str) -> Any:
         features = value["features"]
         first_link = next(f for f in features if f["properties"]["feature"] == "link")
         return {**value, "features": [features[0], first_link]}
+    if url.endswith("/geojson"):
+        kinds = {f["properties"]["kind"]: f for f in value["features"]}
+        return {**value, "features": list(kinds.values())}
+    if url.endswith("/results") and isinstance(value, dict) and "ods" in value:
+        cut = {key: value[key][:3] for key in ("corridors", "bottlenecks", "links", "ods", "gaps")}
+        return {**value, **cut}
     return value
 
 
@@ -120,19 +134,22 @@ def collect(stable_only: bool = False) -> dict[str, Any]:
         with TestClient(create_app(settings)) as client:
             while client.get("/readyz").status_code != 200:
                 time.sleep(0.05)
-            job = ""
+            job = assignment = ""
             for operation, name, summary, stable, request in _requests():
                 if stable_only and not stable:
                     continue
-                request = {**request, "url": request["url"].replace("{job}", job)}
-                if operation.startswith("GET /v1/batches/{job_id}"):
-                    while client.get(job).json()["status"] in ("queued", "running"):
-                        time.sleep(0.05)
+                request = {**request, "url": request["url"].replace("{job}", job).replace("{assignment}", assignment)}
+                for prefix, waited in (("GET /v1/batches/{job_id}", job), ("GET /v1/assignments/{job_id}", assignment)):
+                    if operation.startswith(prefix):
+                        while client.get(waited).json()["status"] in ("queued", "running"):
+                            time.sleep(0.05)
                 response = client.request(**request)
                 media = response.headers["content-type"].split(";")[0]
                 value: Any = response.json() if "json" in media and media != "application/x-ndjson" else response.text
                 if operation == "POST /v1/batches":
                     job = response.headers["location"]
+                if operation == "POST /v1/assignments" and response.status_code == 202:
+                    assignment = response.headers["location"]
                 value = _cut(value, request["url"])
                 by_media = out.setdefault(operation, {}).setdefault(str(response.status_code), {}).setdefault(media, {})
                 by_media[name] = {"summary": summary, "value": value}

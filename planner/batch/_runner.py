@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from ._executors import ChunkExecutor
-from ._rows import BatchRow
 from ._store import Job, JobStatus, JobStore
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "run_job"]
@@ -78,7 +78,7 @@ def run_job(
     return finished if finished is not None else replace(job, status=JobStatus.CANCELLED)
 
 
-def _until(chunks: Iterator[list[BatchRow]], should_yield: Callable[[], bool]) -> Iterator[list[BatchRow]]:
+def _until(chunks: Iterator[list[Any]], should_yield: Callable[[], bool]) -> Iterator[list[Any]]:
     for chunk in chunks:
         yield chunk
         if should_yield():

@@ -98,6 +98,18 @@ def test_the_client_runs_a_small_batch(api: Client) -> None:
         api.batch(job.id)
 
 
+def test_the_client_runs_an_assignment(api: Client) -> None:
+    assert "uz_kz_2030" in [s.name for s in api.demand_sets()]
+    rows = [{"origin": "Tashkent", "destination": "Almaty", "teu_per_year": 40_000}, {"origin": "Almaty", "destination": "Tashkent", "tonnes_per_year": 50_000, "cargo": "metals"}]
+    job = api.submit_assignment(rows, method="aon")
+    assert api.wait_for_assignment(job.id, timeout=120, poll_seconds=0.1).status == "done"
+    result = api.assignment_results(job.id)
+    assert result.method == "aon"
+    assert result.totals.teu_per_year is not None
+    assert result.totals.teu_per_year > 40_000
+    assert {(od.origin, od.destination) for od in result.ods} == {("tashkent", "almaty"), ("almaty", "tashkent")}
+
+
 def test_the_client_raises_the_servers_problem(api: Client) -> None:
     with pytest.raises(NotFoundError) as unknown:
         api.plan_routes("Tashkant", "Almaty")
