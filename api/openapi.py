@@ -243,6 +243,7 @@ def _scenario_schemas() -> dict[str, Any]:
         "Departures per week; with weekdays, value is their number (a day at most once); weekdays_back only "
         "when both_directions"
     )
+    _capacity_rules(out["ScenarioCapacity"])
     for name, keys in (("ScenarioLevelDepartures", ("express", "scheduled", "standard")), ("ScenarioBorderMode", ("dwell_hours", "fee_usd_per_teu"))):
         schema = out[name]
         schema["anyOf"] = [{"title": key, "required": [key], "properties": {key: _non_null(schema["properties"][key])}} for key in keys]
@@ -255,6 +256,48 @@ def _scenario_schemas() -> dict[str, Any]:
     for name, schema in out.items():
         schema["title"] = name
     return out
+
+
+# A capacity figure gives exactly one rate, with at most one load that goes with it (sailings need one;
+# loads per sailing alone take the sailings from the link's departures): the shapes planner.CapacitySpec takes.
+_CAPACITY_SHAPES: tuple[tuple[str, ...], ...] = (
+    ("trains_per_day",),
+    ("trains_per_day", "teu_per_train"),
+    ("trains_per_day", "wagons_per_train"),
+    ("sailings_per_week", "teu_per_sailing"),
+    ("sailings_per_week", "wagons_per_sailing"),
+    ("sailings_per_week", "trucks_per_sailing"),
+    ("teu_per_sailing",),
+    ("wagons_per_sailing",),
+    ("trucks_per_sailing",),
+    ("trucks_per_day",),
+    ("wagons_per_day",),
+    ("teu_per_day",),
+    ("teu_per_year",),
+    ("tonnes_per_year",),
+)
+
+
+def _capacity_rules(schema: dict[str, Any]) -> None:
+    properties = schema["properties"]
+    figures = sorted({name for shape in _CAPACITY_SHAPES for name in shape})
+    schema["oneOf"] = [
+        {
+            "title": " + ".join(shape),
+            "required": list(shape),
+            "properties": {name: (_non_null(properties[name]) if name in shape else {"type": "null"}) for name in figures},
+        }
+        for shape in _CAPACITY_SHAPES
+    ]
+    days = _non_null(properties["operating_days_per_year"])
+    days["oneOf"] = [
+        {"exclusiveMinimum": 0, "maximum": 366, "type": "number"},
+        {"allOf": [{"$ref": REF + "ScenarioPositiveFigure"}, {"properties": {"value": {"maximum": 366}}}]},
+    ]
+    properties["operating_days_per_year"] = {"anyOf": [days, {"type": "null"}]}
+    modes = properties["modes"]["anyOf"][0]
+    modes["uniqueItems"] = True
+    schema["description"] = "A capacity figure: one rate and at most one load that goes with it (see the network format)"
 
 
 def _scenario_components() -> dict[str, Any]:
