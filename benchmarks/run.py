@@ -210,6 +210,8 @@ def bench_http(rep: Report, network: planner.Network, seconds: float, quick: boo
                               ("fixed_c32", mixes.fixed, 32)]),
         ("all_in_workers", {"CORRIDOR_INLINE_MAX_K": "0"}, None, [("k1_c32", k1_c32, 32), ("mixed_c32", mixes.mixed, 32)]),
         ("loop", {"CORRIDOR_INLINE_MODE": "loop"}, None, [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
+        # every request takes a token from the bucket both server processes share (one client: one hot row)
+        ("rate_limited", {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "1000000000"}, None, [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
         ("nx_app", None, [sys.executable, "-m", "uvicorn", "benchmarks._nx_app:create_app", "--factory", "--port", "{port}",
                           "--workers", "{workers}", "--log-level", "warning", "--no-access-log"],
          [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
@@ -304,6 +306,13 @@ def _http_rows(rep: Report, out: dict[str, Any]) -> None:
             "ms", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "in a compute thread (default)")
     rep.add(sec, "uncached k=1, c=1: p50, on the event loop", get("loop", "k1_c1", "p50_ms"), "ms",
             get("ours", "k1_c1", "p50_ms"), "in a compute thread (default)")
+    limited = "a limit shared by both server processes (SQLite, api/ratelimit.py), every request of one client"
+    rep.add(sec, "uncached k=1, c=32: 2xx answers/s, rate limit on", get("rate_limited", "k1_c32", "ok_rps"), "req/s",
+            get("ours", "k1_c32", "ok_rps"), "rate limit off", higher_is_better=True, note=limited)
+    rep.add(sec, "uncached k=1, c=32: server CPU per 2xx, rate limit on", get("rate_limited", "k1_c32", "server_cpu_ms_per_2xx"),
+            "ms", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "rate limit off")
+    rep.add(sec, "uncached k=1, c=1: p50, rate limit on", get("rate_limited", "k1_c1", "p50_ms"), "ms",
+            get("ours", "k1_c1", "p50_ms"), "rate limit off")
     mixed = f"{n['mixed']:,} distinct: 70 % k=1, 20 % k=3 avoiding a country, 10 % compare"
     rep.add(sec, "mixed, c=32: 2xx answers/s", get("ours", "mixed_c32", "ok_rps"), "req/s",
             get("all_in_workers", "mixed_c32", "ok_rps"), "all in workers, queued", higher_is_better=True, note=mixed)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from .corridors import resolve_corridor
 from .errors import (
     InvalidRequestError,
+    NetworkConflictError,
     SamePlaceError,
     UnknownCountryError,
     UnknownLinkError,
@@ -377,7 +378,7 @@ def resolve_request(
     for query in _list(via, "via", MAX_VIA):
         place_id = find_place(network, query, field="via").id
         if place_id in (origin_id, destination_id):
-            raise InvalidRequestError(
+            raise NetworkConflictError(
                 f"via place {network.places[place_id].name} is the origin or destination", field="via"
             )
         via_ids.append(place_id)
@@ -385,9 +386,9 @@ def resolve_request(
     for end, place_id in (("origin", origin_id), ("destination", destination_id), *(("via", v) for v in via_ids)):
         place = network.places[place_id]
         if place_id in places:
-            raise InvalidRequestError(f"{end} {place.name} is also in avoid_places", field="avoid_places")
+            raise NetworkConflictError(f"{end} {place.name} is also in avoid_places", field="avoid_places")
         if place.country in countries:
-            raise InvalidRequestError(
+            raise NetworkConflictError(
                 f"{end} {place.name} is in {place.country}, which avoid_countries excludes", field="avoid_countries"
             )
     return RouteRequest(
