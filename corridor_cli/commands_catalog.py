@@ -47,7 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     places.add_argument("query", nargs="?", metavar="QUERY", help="id, name or alias to look for (default: list all)")
     places.add_argument("--country", action="append", default=[], metavar="CC", help="ISO country code; repeatable")
-    places.add_argument("--kind", action="append", default=[], choices=[k.value for k in PlaceKind], help="repeatable")
+    places.add_argument(
+        "--kind", action="append", default=[], choices=[k.value for k in PlaceKind], metavar="KIND", help="see kinds below; repeatable"
+    )
     places.add_argument(
         "--limit", type=int, metavar="N", help=f"at most N places, 1..{_MAX_LIMIT} (default: 10 matches, or all listed)"
     )
@@ -145,7 +147,7 @@ def _places(args: argparse.Namespace) -> int:
         for p in listed
     ]
     print(render_table(columns, rows, wide=args.wide))
-    print(f"{len(listed)} of {len(network.places)} places")
+    print(f"\n{len(listed)} of {len(network.places)} places")
     return 0
 
 

@@ -24,7 +24,7 @@ examples:
   corridor compare "Xi'an" Istanbul
   corridor compare Xian Istanbul --corridor titr --corridor northern --rank cost
   corridor compare Kashgar Tashkent --rank cost --scenario cku_opened
-  corridor compare Xian Istanbul --corridor titr --scenario caspian_ferries_halved
+  corridor compare Xian Baku --corridor titr --scenario caspian_ferries_halved
   corridor compare Xian Istanbul --tonnes 60 --service standard --json
 """
 
