@@ -100,7 +100,7 @@ def _route_columns(dated: bool) -> list[Column]:
     columns += [Column("USD", right=True), Column("kg CO2e", right=True), Column("km", right=True, drop=2)]
     columns += [Column("borders", right=True), Column("trans", right=True)]
     if dated:
-        columns += [Column("arrives P50", right=True), Column("arrives P90", right=True, drop=2)]
+        columns += [Column("arrives P50", right=True, drop=2), Column("arrives P90", right=True)]
     # The shortened path keeps the border points: "crossed at" lists them again, on one line, with --wide.
     columns += [Column("crossed at", wide_only=True), Column("corridors", drop=3), Column("via", flex=True, min_width=24)]
     return columns
