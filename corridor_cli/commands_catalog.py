@@ -14,6 +14,7 @@ from planner import (
     resolve_corridor,
     search_places,
 )
+from planner.export import corridor_to_dict
 
 from ._help import command_parser, output_options
 from ._output import print_json
@@ -151,24 +152,12 @@ def _places(args: argparse.Namespace) -> int:
     return 0
 
 
-def _corridor_dict(network: Network, corridor_id: str) -> dict[str, object]:
-    corridor = network.corridors[corridor_id]
-    return {
-        "id": corridor.id,
-        "name": corridor.name,
-        "aliases": list(corridor.aliases),
-        "description": corridor.description,
-        "places": list(corridor.places),
-        "branches": [list(b) for b in corridor.branches],
-    }
-
-
 def _corridors(args: argparse.Namespace) -> int:
     network = load_network(args.network)
     if args.corridor is not None:
         corridor = resolve_corridor(network, args.corridor)
         if args.json:
-            print_json(_corridor_dict(network, corridor.id))
+            print_json(corridor_to_dict(corridor))
             return 0
         aliases = f" (also {', '.join(corridor.aliases)})" if corridor.aliases else ""
         print(paragraph(f"{corridor.id}: {corridor.name}{aliases}", wide=args.wide))
@@ -179,7 +168,7 @@ def _corridors(args: argparse.Namespace) -> int:
             print(f"branch {n}:\n" + _path_text(branch, args.wide))
         return 0
     if args.json:
-        print_json({"corridors": [_corridor_dict(network, c) for c in network.corridors]})
+        print_json({"corridors": [corridor_to_dict(c) for c in network.corridors.values()]})
         return 0
     columns = [Column("id"), Column("name", flex=True, min_width=16), Column("aliases", drop=1),
                Column("places", right=True), Column("branches", right=True, drop=2),
