@@ -136,6 +136,11 @@ def _run(args: argparse.Namespace) -> int:
         Column("log", right=True), Column("within"), Column("routing", flex=True, min_width=24, drop=5),
     ]  # fmt: skip
     print(render_table(columns, [_row(c) for c in report.checks], wide=args.wide))
+    failed = [c for c in report.checks if c.error]
+    if failed:
+        print()
+        for check in failed:
+            print(paragraph(f"row {check.row.id}: {check.error}", wide=args.wide, indent="  "))
     print()
     print(_summary_line("all rows", report.summary()))
     for level in ServiceLevel:

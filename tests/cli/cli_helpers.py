@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +64,30 @@ def command(*args: str) -> list[str]:
 
 def run_process(*args: str, timeout: float = 120, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command(*args), env=env(**extra), capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def run_in_terminal(args: list[str], *, columns: int, timeout: float = 120) -> tuple[int, str]:
+    """Exit code and everything ``corridor ARGS`` wrote to a pseudo-terminal ``columns`` wide (no COLUMNS set)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    process = subprocess.Popen(
+        command(*args), env=env(TERM="xterm"), stdin=follower, stdout=follower, stderr=follower, close_fds=True
+    )
+    os.close(follower)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 1)
+        if ready:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the terminal closed: the process has exited
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif process.poll() is not None:
+            break
+    code = process.wait(timeout=30)
+    os.close(leader)
+    return code, b"".join(chunks).decode("utf-8", "replace")

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
-import select
-import struct
-import subprocess
-import termios
-import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import TINY, command, env, run, table_rows, widest, words
+from cli_helpers import TINY, run, run_in_terminal, table_rows, widest, words
 
 # At 100 columns the route table leaves out the corridors and km (in that order) to keep the path at least
 # 24 characters wide; the border points are in the shortened path (and their own column with --wide).
@@ -129,40 +121,30 @@ def test_columns_sets_the_width_and_the_narrower_the_more_columns_are_left_out(
         assert f"(left out to fit {width} columns: {left_out}; --wide shows every column)" in words(out)
 
 
-def test_on_a_terminal_the_table_takes_its_width_and_the_header_is_bold(tmp_path: Path) -> None:
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 90, 0, 0))
-    process = subprocess.Popen(
-        command("route", "alpha", "gamma city", "--k", "3", "--max-stretch", "10", "--network", TINY),
-        env=env(TERM="xterm"),
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-        close_fds=True,
+def test_on_a_terminal_the_table_takes_its_width_and_the_header_is_bold() -> None:
+    code, out = run_in_terminal(
+        ["route", "alpha", "gamma city", "--k", "3", "--max-stretch", "10", "--network", TINY], columns=90
     )
-    os.close(follower)
-    chunks = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 1)
-        if ready:
-            try:
-                data = os.read(leader, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif process.poll() is not None:
-            break
-    process.wait(timeout=30)
-    os.close(leader)
-    out = b"".join(chunks).decode()
-    assert process.returncode == 0, out
+    assert code == 0, out
     assert "\x1b[1m#" in out  # bold header
     plain = out.replace("\x1b[1m", "").replace("\x1b[0m", "").replace("\r", "")
     assert widest(plain) <= 90
     assert "(left out to fit 90 columns" in plain
+
+
+def test_on_a_terminal_a_batch_draws_a_progress_bar(tmp_path: Path) -> None:
+    source = tmp_path / "pairs.csv"
+    source.write_text("origin,destination\n" + "alpha,gamma city\nb1,c2\n" * 500, encoding="utf-8")
+    out_file = tmp_path / "results.csv"
+    code, out = run_in_terminal(
+        ["batch", str(source), "-o", str(out_file), "--network", TINY, "--workers", "1", "--chunk-rows", "100"],
+        columns=100,
+    )
+    assert code == 0, out
+    assert "1000/1000" in out
+    assert "100%" in out
+    assert "batch: 1,000/1,000 rows" not in out  # the plain lines are for logs, not terminals
+    assert len(out_file.read_text(encoding="utf-8").splitlines()) == 1001
 
 
 def test_json_is_the_same_at_any_width_and_carries_no_escape_codes(
