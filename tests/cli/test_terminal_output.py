@@ -154,7 +154,7 @@ def test_json_is_the_same_at_any_width_and_carries_no_escape_codes(
     for width in ("40", "300"):
         monkeypatch.setenv("COLUMNS", width)
         outputs.append(run(capsys, "route", "Xi'an", "Tashkent", "--json"))
-        outputs.append(run(capsys, "compare", "Xi'an", "Istanbul", "--json"))
+        outputs.append(run(capsys, "compare", "Xi'an", "Istanbul", "--corridor", "titr", "--json"))
     assert outputs[0] == outputs[2]
     assert outputs[1] == outputs[3]
     assert "\x1b" not in "".join(outputs)
@@ -233,8 +233,11 @@ def test_the_shipment_is_echoed_in_the_units_it_was_given(
 ) -> None:
     route = run(capsys, "route", "Xi'an", "Tashkent", "--k", "1", *args)
     assert route.splitlines()[0] == f"Xi'an -> Tashkent, ranked by time, {echo}, scheduled service"
-    compared = run(capsys, "compare", "Xi'an", "Tashkent", "--service", "express", *args)
-    assert compared.splitlines()[0] == f"Xi'an -> Tashkent: corridors compared by time, {echo}, express service"
+
+
+def test_compare_echoes_the_shipment_and_the_service(capsys: pytest.CaptureFixture[str]) -> None:
+    compared = run(capsys, "compare", "Xi'an", "Tashkent", "--corridor", "titr", "--service", "express", "--tonnes", "25")
+    assert compared.splitlines()[0] == "Xi'an -> Tashkent: corridors compared by time, 25 t of bulk, express service"
 
 
 def test_legs_fit_and_keep_each_event_with_its_hours(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
