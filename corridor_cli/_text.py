@@ -300,7 +300,7 @@ def format_assignment(result: Assignment, *, top: int = 10) -> str:
         extra = a.extra_teu_per_year if a.capacity_teu_per_year is not None else a.extra_tonnes_per_year
         assets.append((a.name, a.direction, f"{_big(volume)} {unit}", f"{_big(capacity)} {unit}", f"{a.vc:.2f}", f"{a.queue_days:,.1f}", _big(extra), a.capacity))
     headers = ["asset", "direction", "volume/yr", "capacity/yr", "V/C", "queue d", "to add/yr", "capacity as published"]
-    lines.append(table(headers, assets, right=(2, 3, 4, 5, 6), flex=0, drop=(7, 1, 6)))
+    lines.append(table(headers, assets, right=(2, 3, 4, 5, 6), flex=7, drop=(1, 6)))
     lines += ["", f"Unserved: {result.unserved_teu_per_year:,.0f} TEU-eq ({result.unserved_tonnes_per_year / 1e6:,.2f} Mt) a year"]
     unserved = sorted(result.unserved, key=lambda od: -od.unserved_teu_per_year)
     if unserved:
