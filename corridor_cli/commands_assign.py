@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         """,
         epilog="""
             methods (--method): aon all or nothing; incremental; msa successive averages;
-              fw Frank-Wolfe; bfw bi-conjugate Frank-Wolfe (default: fastest to a small gap).
+              fw Frank-Wolfe; bfw bi-conjugate Frank-Wolfe (default, fastest).
             demand rows: origin, destination, and teu_per_year and/or tonnes_per_year
               (optional cargo_class); bundled sets: uz_kz_2024, uz_kz_2030, transit_2024.
 
