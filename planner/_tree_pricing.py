@@ -1,0 +1,425 @@
+"""Pricing every destination of shortest-path trees at once, with NumPy arrays.
+
+:func:`planner._pricing.price` walks one path and adds its figures up in a fixed order: the time
+parts of each leg (the changes before a link, then the link) from 0, then the legs from 0, a change
+at the very end onto the last leg; costs the same way; CO2e, distance and counters edge by edge;
+the Monte Carlo draws part by part. Floating-point sums depend on their order, so each tree node
+keeps the partial sums that order leaves there (the legs before the last one, the last leg, the
+changes since it) and they are extended down the trees one depth at a time, every node of that
+depth in every tree in one array operation: each destination gets the very numbers ``price`` gives
+its path.
+
+Each node's draws (MONTE_CARLO_SAMPLES per node) are its parent's plus its edge's parts' draws,
+the same seeded draws :mod:`planner._pricing` uses, so P50 and P90 are identical too. Only the
+nodes on a path to a wanted destination are priced, and draws are kept for one depth at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._compile import LINK, CompiledGraph
+from ._pricing import MONTE_CARLO_SAMPLES, edge_time, part_draws, quantile_rows
+from ._tree import Tree
+from .cache import CacheSlot, MiB
+from .corridors import corridor_links
+from .model import ServiceLevel
+
+__all__ = ["EdgeTables", "TreePrices", "edge_tables", "price_trees"]
+
+# Columns of a node's state: the legs before the last (time typical/min/max, cost), the last leg,
+# the changes since the last link, the constant parts' hours, then sums kept edge by edge.
+_PREV, _LAST, _PEND = slice(0, 4), slice(4, 8), slice(8, 12)
+_CONST = 12
+_SUMS = 13
+_CO2E, _KM, _BORDERS, _TRANSSHIP, _TIMED = 13, 14, 15, 16, 17
+_CORRIDORS = 18  # kilometres on each corridor follow, one column per corridor
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeTables:
+    """Every compiled edge's time parts at one service level and month, as arrays (edges x parts)."""
+
+    hours: np.ndarray
+    """(edges, parts, 3): typical, min, max hours of each part, 0 past an edge's last part."""
+    parts: np.ndarray
+    """(edges,): how many parts each edge has."""
+    alone: np.ndarray
+    """(edges, 3): the parts' hours added up from 0 in order (an edge's leg when nothing comes before it)."""
+    constant: np.ndarray
+    """(edges, constant parts): the hours of each constant part (min == max) in order, 0 past the last."""
+    random: np.ndarray
+    """(edges, random parts): row of ``draws`` of each random part in order, the zero row past the last."""
+    randoms: np.ndarray
+    """(edges,): how many random parts each edge has."""
+    timed: np.ndarray
+    """(edges,): 1 where a part waits for a service with published weekdays."""
+    draws: np.ndarray
+    """(random parts + 1, MONTE_CARLO_SAMPLES): each random part's draws; the last row is zeros."""
+
+
+def _tables_bytes(tables: EdgeTables) -> int:
+    return sum(a.nbytes for a in (tables.hours, tables.alone, tables.constant, tables.random, tables.draws)) + 4096
+
+
+_TABLES = CacheSlot[tuple[ServiceLevel, int | None], EdgeTables](
+    "tree pricing tables", max_entries=8, max_bytes=512 * MiB, sizeof=_tables_bytes
+)
+
+
+def edge_tables(graph: CompiledGraph, service: ServiceLevel, month: int | None) -> EdgeTables:
+    """The graph's :class:`EdgeTables` for a service level and month; built once per network and key."""
+    return graph.network.caches.get(_TABLES, (service, month), lambda: _build_tables(graph, service, month))
+
+
+def _build_tables(graph: CompiledGraph, service: ServiceLevel, month: int | None) -> EdgeTables:
+    times = [edge_time(graph, e, service, month) for e in range(len(graph.edge_src))]
+    edges = len(times)
+    width = max((len(t.parts) for t in times), default=0) or 1
+    hours = np.zeros((edges, width, 3))
+    alone = np.zeros((edges, 3))
+    counts = np.zeros(edges, dtype=np.int64)
+    timed = np.zeros(edges)
+    index: dict[tuple[str, tuple[float, float, float]], int] = {}
+    constant_rows: list[list[float]] = []
+    random_rows: list[list[int]] = []
+    for e, time in enumerate(times):
+        counts[e] = len(time.parts)
+        timed[e] = 1.0 if time.timed else 0.0
+        constants: list[float] = []
+        randoms: list[int] = []
+        low_sum = typical_sum = high_sum = 0.0
+        for j, (key, part) in enumerate(zip(time.keys, time.parts, strict=True)):
+            low, typical, high = part
+            hours[e, j] = (typical, low, high)
+            low_sum += low
+            typical_sum += typical
+            high_sum += high
+            if high - low <= 1e-12:  # a constant, as _pricing.percentiles reads it
+                constants.append(typical)
+            else:
+                randoms.append(index.setdefault((key, part), len(index)))
+        alone[e] = (typical_sum, low_sum, high_sum)
+        constant_rows.append(constants)
+        random_rows.append(randoms)
+    zero = len(index)
+    draws = np.zeros((zero + 1, MONTE_CARLO_SAMPLES))
+    for (key, part), row in index.items():
+        draws[row] = part_draws(key, part)
+    constant = np.zeros((edges, max((len(r) for r in constant_rows), default=0)))
+    for e, values in enumerate(constant_rows):
+        constant[e, : len(values)] = values
+    randoms_count = np.array([len(r) for r in random_rows], dtype=np.int64)
+    random = np.full((edges, max(int(randoms_count.max(initial=0)), 1)), zero, dtype=np.int64)
+    for e, rows in enumerate(random_rows):
+        random[e, : len(rows)] = rows
+    for array in (hours, alone, constant, random, randoms_count, counts, timed, draws):
+        array.setflags(write=False)
+    return EdgeTables(hours, counts, alone, constant, random, randoms_count, timed, draws)
+
+
+@dataclass(frozen=True, slots=True)
+class _Edges:
+    """Per-edge figures that depend on the network alone."""
+
+    is_link: np.ndarray
+    co2e_t: np.ndarray
+    """(edges,): kg CO2e per tonne of link edges, 0 for changes."""
+    cost_teu: np.ndarray
+    cost_mode: np.ndarray
+    """(edges,): 0, 1, 2 for the rail, road, sea factor that prices the edge's cost."""
+    sums: np.ndarray
+    """(edges, columns from _SUMS): 0 (CO2e, per request), km, borders, transshipments, 0 (timed, per level),
+    km on each corridor."""
+    corridors: tuple[str, ...]
+
+
+_EDGES = CacheSlot[None, _Edges]("tree pricing edges", max_entries=1)
+
+
+def _edges(graph: CompiledGraph) -> _Edges:
+    return graph.network.caches.get(_EDGES, None, lambda: _build_edges(graph))
+
+
+def _build_edges(graph: CompiledGraph) -> _Edges:
+    by_corridor = corridor_links(graph.network)
+    ids = tuple(by_corridor)
+    count = len(graph.edge_src)
+    is_link = np.array([k == LINK for k in graph.edge_kind], dtype=bool)
+    distance = np.where(is_link, np.array(graph.distance, dtype=np.float64), 0.0)
+    sums = np.zeros((count, _CORRIDORS - _SUMS + len(ids)))
+    sums[:, _KM - _SUMS] = distance
+    sums[:, _BORDERS - _SUMS] = graph.border
+    sums[:, _TRANSSHIP - _SUMS] = graph.transship
+    for c, corridor in enumerate(ids):
+        links = by_corridor[corridor]
+        on = [e for e, link in enumerate(graph.edge_link) if is_link[e] and link in links]
+        sums[on, _CORRIDORS - _SUMS + c] = distance[on]
+    modes = {"rail": 0, "road": 1, "sea": 2}
+    cost_mode = np.array([modes[graph.node_mode[d].value] for d in graph.edge_dst], dtype=np.int64)
+    co2e_t = np.where(is_link, np.array(graph.co2e_t, dtype=np.float64), 0.0)
+    cost_teu = np.array(graph.cost_teu, dtype=np.float64)
+    for array in (is_link, co2e_t, cost_teu, cost_mode, sums):
+        array.setflags(write=False)
+    return _Edges(is_link, co2e_t, cost_teu, cost_mode, sums, ids)
+
+
+@dataclass(frozen=True, slots=True)
+class TreePrices:
+    """Figures of one tree's paths to its ends, one entry per end, in their order (see :func:`price_trees`)."""
+
+    transit_hours: np.ndarray
+    transit_hours_min: np.ndarray
+    transit_hours_max: np.ndarray
+    cost_usd: np.ndarray
+    co2e_kg: np.ndarray
+    distance_km: np.ndarray
+    border_crossings: np.ndarray
+    transshipments: np.ndarray
+    timed: np.ndarray
+    """Whether the path waits for a service with published weekdays (then a departure date changes its times)."""
+    corridor_km: np.ndarray
+    """(ends, corridors): kilometres on each corridor of ``corridors``."""
+    corridors: tuple[str, ...]
+    quantiles: dict[float, np.ndarray]
+    """Percentile -> hours, for each percentile asked for."""
+    places: list[tuple[str, ...]]
+    loops: list[bool]
+    """Whether the path passes a place twice."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """What a request scales: the shipment's cost factors (rail, road, sea) and its tonnes."""
+
+    cost_factors: tuple[float, float, float]
+    tonnes: float
+
+
+MAX_ROWS_PER_DEPTH = 4096
+"""Ends priced together (a depth has at most as many nodes, whose draws take 16 KiB each); more are priced in turns."""
+
+
+def price_trees(
+    trees: Sequence[Tree],
+    ends: Sequence[Sequence[int]],
+    pricings: Sequence[Pricing],
+    *,
+    service: ServiceLevel,
+    month: int | None,
+    qs: Sequence[float] = (50.0, 90.0),
+) -> list[TreePrices]:
+    """Price each tree's paths to its ends (distinct reached nodes) as :func:`planner._pricing.price` would.
+
+    The trees share one compiled graph; each has its shipment (:class:`Pricing`). ``qs`` are the
+    transit-time percentiles wanted. Returns one :class:`TreePrices` per tree.
+    """
+    if not trees:
+        return []
+    graph = trees[0].graph
+    if any(tree.graph is not graph for tree in trees):
+        raise ValueError("price_trees: the trees must share one compiled graph")
+    out: list[TreePrices] = []
+    first = 0
+    while first < len(trees):
+        # A depth holds at most as many nodes as there are ends below it: bound the ends priced together.
+        last, rows = first + 1, len(ends[first])
+        while last < len(trees) and rows + len(ends[last]) <= MAX_ROWS_PER_DEPTH:
+            rows += len(ends[last])
+            last += 1
+        picked = range(first, last)
+        out.extend(
+            _price(graph, [trees[i] for i in picked], [ends[i] for i in picked], [pricings[i] for i in picked], service, month, qs)
+        )
+        first = last
+    return out
+
+
+def _price(
+    graph: CompiledGraph,
+    trees: list[Tree],
+    ends: list[Sequence[int]],
+    pricings: list[Pricing],
+    service: ServiceLevel,
+    month: int | None,
+    qs: Sequence[float],
+) -> list[TreePrices]:
+    tables = edge_tables(graph, service, month)
+    edges = _edges(graph)
+    forest = _Forest(trees, ends)
+    width = _CORRIDORS + len(edges.corridors)
+    total = sum(len(e) for e in ends)
+    result = np.zeros((total, width))
+    quantiles = {q: np.zeros(total) for q in qs}
+    factors = np.array([p.cost_factors for p in pricings], dtype=np.float64)
+    tonnes = np.array([p.tonnes for p in pricings], dtype=np.float64)
+    sums = edges.sums.copy()
+    sums[:, _TIMED - _SUMS] = tables.timed
+    state = np.zeros((len(forest.levels[0].edges), width))
+    draws = np.zeros((len(forest.levels[0].edges), MONTE_CARLO_SAMPLES))
+    for level in forest.levels[1:]:
+        e, up, tree = level.edges, level.parents, level.trees
+        new = state[up]
+        cost = edges.cost_teu[e] * factors[tree, edges.cost_mode[e]]
+        # This edge's parts added to the changes since the last link, in order, from 0 when there are none.
+        acc = np.empty((len(e), 4))
+        acc[:, :3] = tables.alone[e]
+        acc[:, 3] = cost
+        waiting = np.flatnonzero(new[:, _PEND].any(axis=1))
+        if waiting.size:
+            slow = new[waiting, _PEND].copy()
+            slow[:, 3] += cost[waiting]
+            ew = e[waiting]
+            for j in range(int(tables.parts[ew].max())):
+                slow[:, :3] += tables.hours[ew, j]
+            acc[waiting] = slow
+        for j in range(tables.constant.shape[1]):
+            new[:, _CONST] += tables.constant[e, j]
+        link = edges.is_link[e]
+        if link.all():
+            new[:, _PREV] += new[:, _LAST]
+            new[:, _LAST] = acc
+            new[:, _PEND] = 0.0
+        else:
+            lk = link[:, None]
+            new[:, _PREV] = np.where(lk, new[:, _PREV] + new[:, _LAST], new[:, _PREV])
+            new[:, _LAST] = np.where(lk, acc, new[:, _LAST])
+            new[:, _PEND] = np.where(lk, 0.0, acc)
+        new[:, _SUMS:] += sums[e]
+        new[:, _CO2E] += edges.co2e_t[e] * tonnes[tree]
+        state = new
+        parts = draws[up]
+        spread = tables.randoms[e]
+        for j in range(int(spread.max(initial=0))):
+            rows = np.flatnonzero(spread > j)
+            if rows.size == len(e):
+                parts += tables.draws[tables.random[e, j]]
+            else:
+                parts[rows] += tables.draws[tables.random[e[rows], j]]
+        draws = parts
+        if level.ends.size:
+            result[level.at] = state[level.ends]
+            if qs:
+                values = quantile_rows(draws[level.ends], qs)
+                for q, v in zip(qs, values, strict=True):
+                    quantiles[q][level.at] = v + state[level.ends, _CONST]
+    hours = [result[:, _PREV.start + i] + (result[:, _LAST.start + i] + result[:, _PEND.start + i]) for i in range(4)]
+    out = []
+    start = 0
+    for t, tree_ends in enumerate(ends):
+        part = slice(start, start + len(tree_ends))
+        start = part.stop
+        out.append(
+            TreePrices(
+                transit_hours=hours[0][part],
+                transit_hours_min=hours[1][part],
+                transit_hours_max=hours[2][part],
+                cost_usd=hours[3][part],
+                co2e_kg=result[part, _CO2E],
+                distance_km=result[part, _KM],
+                border_crossings=result[part, _BORDERS].astype(np.int64),
+                transshipments=result[part, _TRANSSHIP].astype(np.int64),
+                timed=result[part, _TIMED] > 0,
+                corridor_km=result[part, _CORRIDORS:],
+                corridors=edges.corridors,
+                quantiles={q: v[part] for q, v in quantiles.items()},
+                places=[forest.places[t][end] for end in tree_ends],
+                loops=[forest.loops[t][end] for end in tree_ends],
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """The nodes of one depth of every tree: the edges into them, their parents' rows one depth up, their
+    trees, and which of them are ends (their rows here, and their rows in the result)."""
+
+    edges: np.ndarray
+    parents: np.ndarray
+    trees: np.ndarray
+    ends: np.ndarray
+    at: np.ndarray
+
+
+class _Forest:
+    """The nodes on the paths to the ends of several trees, by depth (depth 0: the starts they leave from).
+
+    Also each node's places (the path's places in order, a change of mode counted once) and whether its
+    path passes a place twice.
+    """
+
+    def __init__(self, trees: Sequence[Tree], ends: Sequence[Sequence[int]]) -> None:
+        self.places: list[dict[int, tuple[str, ...]]] = []
+        self.loops: list[dict[int, bool]] = []
+        by_depth: list[list[tuple[int, int]]] = []  # (tree, node)
+        row_of_end: dict[tuple[int, int], int] = {}
+        for t, tree in enumerate(trees):
+            places, loops = self._walk(t, tree, ends[t], by_depth)
+            self.places.append(places)
+            self.loops.append(loops)
+            for end in ends[t]:
+                row_of_end[(t, end)] = len(row_of_end)
+        self.levels: list[_Level] = []
+        position: dict[tuple[int, int], int] = {}
+        for d, items in enumerate(by_depth):
+            edges = [trees[t].pred[node] for t, node in items] if d else []
+            parents = [position[(t, trees[t].graph.edge_src[e])] for (t, _), e in zip(items, edges, strict=True)] if d else []
+            hit = [(i, row_of_end[item]) for i, item in enumerate(items) if item in row_of_end]
+            self.levels.append(
+                _Level(
+                    np.array(edges if d else [0] * len(items), dtype=np.int64),
+                    np.array(parents, dtype=np.int64),
+                    np.array([t for t, _ in items], dtype=np.int64),
+                    np.array([i for i, _ in hit], dtype=np.int64),
+                    np.array([r for _, r in hit], dtype=np.int64),
+                )
+            )
+            position = {item: i for i, item in enumerate(items)}
+
+    @staticmethod
+    def _walk(
+        t: int, tree: Tree, ends: Sequence[int], by_depth: list[list[tuple[int, int]]]
+    ) -> tuple[dict[int, tuple[str, ...]], dict[int, bool]]:
+        graph = tree.graph
+        pred, edge_src, edge_kind, node_place = tree.pred, graph.edge_src, graph.edge_kind, graph.node_place
+        depth: dict[int, int] = {}
+        places: dict[int, tuple[str, ...]] = {}
+        loops: dict[int, bool] = {}
+        if not by_depth:
+            by_depth.append([])
+        for end in ends:
+            chain = []
+            node = end
+            while node not in depth:
+                edge = pred[node]
+                if edge < 0:
+                    depth[node] = 0
+                    places[node] = ()
+                    loops[node] = False
+                    by_depth[0].append((t, node))
+                    break
+                chain.append(node)
+                node = edge_src[edge]
+            for node in reversed(chain):
+                edge = pred[node]
+                parent = edge_src[edge]
+                d = depth[parent] + 1
+                depth[node] = d
+                if d == len(by_depth):
+                    by_depth.append([])
+                by_depth[d].append((t, node))
+                before = places[parent]
+                if edge_kind[edge] == LINK:
+                    here = node_place[node]
+                    if not before:
+                        before = (node_place[parent],)
+                    loops[node] = loops[parent] or here in before
+                    places[node] = (*before, here)
+                else:
+                    loops[node] = loops[parent]
+                    places[node] = before
+        return places, loops
