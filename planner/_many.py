@@ -12,7 +12,7 @@ waits depend on a departure date.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from .request import Rank, RouteRequest
 from .route import CorridorShare
 from .weights import criterion_weights
 
-__all__ = ["Answers", "answer", "corridor_shares", "refused", "tree_applies"]
+__all__ = ["Answers", "answer", "corridor_shares", "refused", "rounded", "tree_applies"]
 
 
 def tree_applies(request: RouteRequest) -> bool:
@@ -56,30 +56,32 @@ def refused(network: Network, request: RouteRequest, destination: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Answers:
-    """One request's answers: its trees' prices and, per destination, its row in them (-1: not answered)."""
+    """One request's answers: its tree's prices and, per destination, its row in them (-1: not answered)."""
 
     request: RouteRequest
     prices: TreePrices | None
     rows: list[int]
     teu_value: float
     """The shipment's TEU-equivalent (for the generalized cost)."""
+    shares: Sequence[tuple[CorridorShare, ...]] = ()
+    """Per row of ``prices``: the path's corridors (see :func:`corridor_shares`); shared by the tree's requests."""
 
 
 def answer(
     network: Network, requests: Sequence[tuple[RouteRequest, Sequence[str]]], *, qs: Sequence[float] = (50.0, 90.0)
 ) -> list[Answers]:
-    """Answer each (request, destinations) pair from the request's tree where the tree answers as :func:`planner.plan`.
+    """Answer each (request, destinations) pair from its tree where the tree answers as :func:`planner.plan` would.
 
-    Requests should be k=1 (others are not answered); ``request.destination`` is ignored. ``qs`` are
-    the percentiles of the transit time wanted.
+    Requests should be k=1 (others are not answered); ``request.destination`` is ignored. Requests
+    that search the same tree (same origin, weights and banned edges; the shipment may differ) share
+    it. ``qs`` are the percentiles of the transit time wanted.
     """
     graph = compiled(network)
     out: list[Answers] = []
-    forests: dict[tuple[ServiceLevel, int | None], list[tuple[Tree, int, list[int], Pricing]]] = {}
+    trees: dict[tuple[object, ...], _Shared] = {}
     for request, destinations in requests:
-        rows = [-1] * len(destinations)
         if not tree_applies(request):
-            out.append(Answers(request, None, rows, 0.0))
+            out.append(Answers(request, None, [-1] * len(destinations), 0.0))
             continue
         shipment = shipment_of(network, request)
         weights = criterion_weights(
@@ -91,34 +93,71 @@ def answer(
             cost_factors=shipment.per_teu,
         )
         active = {c.name for c in constraints_of(network, request)}
-        tree = grow(graph, weights, request.origin, limits_for(graph, request, active).banned_edges)
-        ends: dict[int, int] = {}
+        banned = limits_for(graph, request, active).banned_edges
+        # The weights are one list per criterion, level, month and factors (network-cached): same list, same tree.
+        key = (request.origin, request.service, request.month, id(weights), banned)
+        shared = trees.get(key)
+        if shared is None:
+            shared = trees[key] = _Shared(grow(graph, weights, request.origin, banned), request.service, request.month)
+        pricing = Pricing(shipment.factors, request.tonnes)
+        shipments = shared.pricings.setdefault(pricing, len(shared.pricings))
+        rows = [-1] * len(destinations)
         for i, destination in enumerate(destinations):
             if refused(network, request, destination):
                 continue
-            end = tree.end(destination)
+            end = shared.tree.end(destination)
             if end is not None:
-                rows[i] = ends.setdefault(end, len(ends))
+                rows[i] = shared.ends.setdefault(end, len(shared.ends))
+        shared.answers.append((len(out), shipments))
         out.append(Answers(request, None, rows, shipment.teu_equivalent))
-        if ends:
-            pricing = Pricing(shipment.factors, request.tonnes)
-            forests.setdefault((request.service, request.month), []).append((tree, len(out) - 1, list(ends), pricing))
+    forests: dict[tuple[ServiceLevel, int | None], list[_Shared]] = {}
+    for shared in trees.values():
+        if shared.ends:
+            forests.setdefault((shared.service, shared.month), []).append(shared)
     for (service, month), items in forests.items():
         priced = price_trees(
-            [tree for tree, _, _, _ in items],
-            [ends for _, _, ends, _ in items],
-            [pricing for _, _, _, pricing in items],
-            service=service,
-            month=month,
-            qs=qs,
+            [s.tree for s in items], [list(s.ends) for s in items], [list(s.pricings) for s in items], service=service, month=month, qs=qs
         )
-        for (_, i, _, _), prices in zip(items, priced, strict=True):
-            answers = out[i]
-            dated = answers.request.departure_date is not None
-            keep = [not (loop or (dated and timed)) for loop, timed in zip(prices.loops, prices.timed.tolist(), strict=True)]
-            rows = [r if r >= 0 and keep[r] else -1 for r in answers.rows]
-            out[i] = replace(answers, prices=prices, rows=rows)
+        for shared, by_shipment in zip(items, priced, strict=True):
+            shares = corridor_shares(network, by_shipment[0])
+            for i, shipment_index in shared.answers:
+                prices = by_shipment[shipment_index]
+                answers = out[i]
+                dated = answers.request.departure_date is not None
+                keep = [not (loop or (dated and timed)) for loop, timed in zip(prices.loops, prices.timed.tolist(), strict=True)]
+                rows = [r if r >= 0 and keep[r] else -1 for r in answers.rows]
+                out[i] = replace(answers, prices=prices, rows=rows, shares=shares)
     return out
+
+
+@dataclass(slots=True)
+class _Shared:
+    """A tree several requests share: its ends (node -> row), its shipments (-> index), its requests."""
+
+    tree: Tree
+    service: ServiceLevel
+    month: int | None
+    ends: dict[int, int] = field(default_factory=dict)
+    pricings: dict[Pricing, int] = field(default_factory=dict)
+    answers: list[tuple[int, int]] = field(default_factory=list)
+    """(position in the output, shipment index) of each request answered from the tree."""
+
+
+def rounded(values: np.ndarray, digits: int) -> list[float]:
+    """``[round(x, digits) for x in values]``, the same floats, with arrays where that is safe.
+
+    Python rounds the exact value of each float; ``rint(x * 10**digits) / 10**digits`` gives the
+    same float unless the scaled value lies within float error of a half (or is too large to
+    hold fractions), where Python's own ``round`` is used.
+    """
+    scale = 10.0**digits
+    scaled = values * scale
+    out = np.rint(scaled) / scale
+    risky = np.flatnonzero((np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | ~(np.abs(scaled) < 2.0**50))
+    if risky.size:
+        out[risky] = [round(float(values[i]), digits) for i in risky.tolist()]
+    result: list[float] = out.tolist()
+    return result
 
 
 def corridor_shares(network: Network, prices: TreePrices) -> list[tuple[CorridorShare, ...]]:
@@ -128,7 +167,7 @@ def corridor_shares(network: Network, prices: TreePrices) -> list[tuple[Corridor
     ids = prices.corridors
     by_id = np.argsort(np.argsort(np.array(ids, dtype=object)))  # each corridor's place in id order
     rows, columns = np.nonzero((km > 0) & (distance > 0)[:, None])
-    shares = [round(f, 4) for f in (km[rows, columns] / distance[rows]).tolist()]
+    shares = rounded(km[rows, columns] / distance[rows], 4)
     order = np.lexsort((by_id[columns], -np.array(shares, dtype=np.float64), rows)).tolist()
     out: list[list[CorridorShare]] = [[] for _ in range(len(distance))]
     made: dict[tuple[int, float], CorridorShare] = {}

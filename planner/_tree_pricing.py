@@ -30,13 +30,14 @@ from .model import ServiceLevel
 
 __all__ = ["EdgeTables", "TreePrices", "edge_tables", "price_trees"]
 
-# Columns of a node's state: the legs before the last (time typical/min/max, cost), the last leg,
-# the changes since the last link, the constant parts' hours, then sums kept edge by edge.
-_PREV, _LAST, _PEND = slice(0, 4), slice(4, 8), slice(8, 12)
-_CONST = 12
-_SUMS = 13
-_CO2E, _KM, _BORDERS, _TRANSSHIP, _TIMED = 13, 14, 15, 16, 17
-_CORRIDORS = 18  # kilometres on each corridor follow, one column per corridor
+# Columns of a node's state: the legs before the last (typical, min, max hours), the last leg, the
+# changes since the last link, the constant parts' hours, then sums kept edge by edge. Costs and
+# CO2e, which depend on the shipment, are kept apart (per shipment).
+_PREV, _LAST, _PEND = slice(0, 3), slice(3, 6), slice(6, 9)
+_CONST = 9
+_SUMS = 10
+_KM, _BORDERS, _TRANSSHIP, _TIMED = 10, 11, 12, 13
+_CORRIDORS = 14  # kilometres on each corridor follow, one column per corridor
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,7 @@ class _Edges:
     cost_mode: np.ndarray
     """(edges,): 0, 1, 2 for the rail, road, sea factor that prices the edge's cost."""
     sums: np.ndarray
-    """(edges, columns from _SUMS): 0 (CO2e, per request), km, borders, transshipments, 0 (timed, per level),
-    km on each corridor."""
+    """(edges, columns from _SUMS): km, borders, transshipments, 0 (timed, per level), km on each corridor."""
     corridors: tuple[str, ...]
 
 
@@ -206,23 +206,24 @@ MAX_ROWS_PER_DEPTH = 4096
 def price_trees(
     trees: Sequence[Tree],
     ends: Sequence[Sequence[int]],
-    pricings: Sequence[Pricing],
+    pricings: Sequence[Sequence[Pricing]],
     *,
     service: ServiceLevel,
     month: int | None,
     qs: Sequence[float] = (50.0, 90.0),
-) -> list[TreePrices]:
+) -> list[list[TreePrices]]:
     """Price each tree's paths to its ends (distinct reached nodes) as :func:`planner._pricing.price` would.
 
-    The trees share one compiled graph; each has its shipment (:class:`Pricing`). ``qs`` are the
-    transit-time percentiles wanted. Returns one :class:`TreePrices` per tree.
+    The trees share one compiled graph; each is priced for each of its shipments (:class:`Pricing`):
+    times, distances and counters once, costs and CO2e per shipment. ``qs`` are the transit-time
+    percentiles wanted. Returns, per tree, one :class:`TreePrices` per shipment.
     """
     if not trees:
         return []
     graph = trees[0].graph
     if any(tree.graph is not graph for tree in trees):
         raise ValueError("price_trees: the trees must share one compiled graph")
-    out: list[TreePrices] = []
+    out: list[list[TreePrices]] = []
     first = 0
     while first < len(trees):
         # A depth holds at most as many nodes as there are ends below it: bound the ends priced together.
@@ -242,55 +243,65 @@ def _price(
     graph: CompiledGraph,
     trees: list[Tree],
     ends: list[Sequence[int]],
-    pricings: list[Pricing],
+    pricings: list[Sequence[Pricing]],
     service: ServiceLevel,
     month: int | None,
     qs: Sequence[float],
-) -> list[TreePrices]:
+) -> list[list[TreePrices]]:
     tables = edge_tables(graph, service, month)
     edges = _edges(graph)
     forest = _Forest(trees, ends)
     width = _CORRIDORS + len(edges.corridors)
     total = sum(len(e) for e in ends)
+    shipments = max(len(p) for p in pricings)
+    # (trees, shipments, rail/road/sea) and (trees, shipments); a tree with fewer shipments repeats its first.
+    factors = np.array([[p[min(i, len(p) - 1)].cost_factors for i in range(shipments)] for p in pricings], dtype=np.float64)
+    tonnes = np.array([[p[min(i, len(p) - 1)].tonnes for i in range(shipments)] for p in pricings], dtype=np.float64)
     result = np.zeros((total, width))
+    money = np.zeros((total, shipments, 4))  # cost: legs before the last, last leg, changes since; CO2e
     quantiles = {q: np.zeros(total) for q in qs}
-    factors = np.array([p.cost_factors for p in pricings], dtype=np.float64)
-    tonnes = np.array([p.tonnes for p in pricings], dtype=np.float64)
     sums = edges.sums.copy()
     sums[:, _TIMED - _SUMS] = tables.timed
-    state = np.zeros((len(forest.levels[0].edges), width))
-    draws = np.zeros((len(forest.levels[0].edges), MONTE_CARLO_SAMPLES))
+    starts = len(forest.levels[0].edges)
+    state = np.zeros((starts, width))
+    spent = np.zeros((starts, shipments, 4))
+    draws = np.zeros((starts, MONTE_CARLO_SAMPLES))
     for level in forest.levels[1:]:
         e, up, tree = level.edges, level.parents, level.trees
         new = state[up]
-        cost = edges.cost_teu[e] * factors[tree, edges.cost_mode[e]]
-        # This edge's parts added to the changes since the last link, in order, from 0 when there are none.
-        acc = np.empty((len(e), 4))
-        acc[:, :3] = tables.alone[e]
-        acc[:, 3] = cost
+        # This edge's parts added to the changes since the last link, in order (from 0 when there are none).
+        acc = tables.alone[e]
         waiting = np.flatnonzero(new[:, _PEND].any(axis=1))
         if waiting.size:
+            acc = acc.copy()
             slow = new[waiting, _PEND].copy()
-            slow[:, 3] += cost[waiting]
             ew = e[waiting]
             for j in range(int(tables.parts[ew].max())):
-                slow[:, :3] += tables.hours[ew, j]
+                slow += tables.hours[ew, j]
             acc[waiting] = slow
         for j in range(tables.constant.shape[1]):
             new[:, _CONST] += tables.constant[e, j]
+        paid = spent[up]
+        cost = paid[:, :, 2] + edges.cost_teu[e][:, None] * factors[tree, :, edges.cost_mode[e]]
         link = edges.is_link[e]
         if link.all():
             new[:, _PREV] += new[:, _LAST]
             new[:, _LAST] = acc
             new[:, _PEND] = 0.0
+            paid[:, :, 0] += paid[:, :, 1]
+            paid[:, :, 1] = cost
+            paid[:, :, 2] = 0.0
         else:
             lk = link[:, None]
             new[:, _PREV] = np.where(lk, new[:, _PREV] + new[:, _LAST], new[:, _PREV])
             new[:, _LAST] = np.where(lk, acc, new[:, _LAST])
             new[:, _PEND] = np.where(lk, 0.0, acc)
+            paid[:, :, 0] = np.where(lk, paid[:, :, 0] + paid[:, :, 1], paid[:, :, 0])
+            paid[:, :, 1] = np.where(lk, cost, paid[:, :, 1])
+            paid[:, :, 2] = np.where(lk, 0.0, cost)
+        paid[:, :, 3] += edges.co2e_t[e][:, None] * tonnes[tree]
         new[:, _SUMS:] += sums[e]
-        new[:, _CO2E] += edges.co2e_t[e] * tonnes[tree]
-        state = new
+        state, spent = new, paid
         parts = draws[up]
         spread = tables.randoms[e]
         for j in range(int(spread.max(initial=0))):
@@ -302,33 +313,34 @@ def _price(
         draws = parts
         if level.ends.size:
             result[level.at] = state[level.ends]
+            money[level.at] = spent[level.ends]
             if qs:
                 values = quantile_rows(draws[level.ends], qs)
                 for q, v in zip(qs, values, strict=True):
                     quantiles[q][level.at] = v + state[level.ends, _CONST]
-    hours = [result[:, _PREV.start + i] + (result[:, _LAST.start + i] + result[:, _PEND.start + i]) for i in range(4)]
+    hours = [result[:, _PREV.start + i] + (result[:, _LAST.start + i] + result[:, _PEND.start + i]) for i in range(3)]
+    cost = money[:, :, 0] + (money[:, :, 1] + money[:, :, 2])
     out = []
     start = 0
     for t, tree_ends in enumerate(ends):
         part = slice(start, start + len(tree_ends))
         start = part.stop
+        shared = {
+            "transit_hours": hours[0][part],
+            "transit_hours_min": hours[1][part],
+            "transit_hours_max": hours[2][part],
+            "distance_km": result[part, _KM],
+            "border_crossings": result[part, _BORDERS].astype(np.int64),
+            "transshipments": result[part, _TRANSSHIP].astype(np.int64),
+            "timed": result[part, _TIMED] > 0,
+            "corridor_km": result[part, _CORRIDORS:],
+            "corridors": edges.corridors,
+            "quantiles": {q: v[part] for q, v in quantiles.items()},
+            "places": [forest.places[t][end] for end in tree_ends],
+            "loops": [forest.loops[t][end] for end in tree_ends],
+        }
         out.append(
-            TreePrices(
-                transit_hours=hours[0][part],
-                transit_hours_min=hours[1][part],
-                transit_hours_max=hours[2][part],
-                cost_usd=hours[3][part],
-                co2e_kg=result[part, _CO2E],
-                distance_km=result[part, _KM],
-                border_crossings=result[part, _BORDERS].astype(np.int64),
-                transshipments=result[part, _TRANSSHIP].astype(np.int64),
-                timed=result[part, _TIMED] > 0,
-                corridor_km=result[part, _CORRIDORS:],
-                corridors=edges.corridors,
-                quantiles={q: v[part] for q, v in quantiles.items()},
-                places=[forest.places[t][end] for end in tree_ends],
-                loops=[forest.loops[t][end] for end in tree_ends],
-            )
+            [TreePrices(cost_usd=cost[part, i], co2e_kg=money[part, i, 3], **shared) for i in range(len(pricings[t]))]  # type: ignore[arg-type]
         )
     return out
 

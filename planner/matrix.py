@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ._many import Answers, answer, corridor_shares, refused, tree_applies
+from ._many import Answers, answer, refused, tree_applies
 from .errors import PlannerError
 from .network import Network
 from .request import RouteRequest, resolve_request
@@ -168,7 +168,7 @@ def _figures(network: Network, answers: Answers) -> list[RouteFigures]:
         prices.border_crossings.tolist(),
         prices.transshipments.tolist(),
         prices.places,
-        corridor_shares(network, prices),
+        answers.shares,
         strict=True,
     )
     departure = request.departure_date

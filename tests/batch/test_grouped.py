@@ -1,0 +1,104 @@
+"""Grouped evaluation (one tree per origin and options) writes the very lines row-by-row evaluation writes."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+import planner
+from planner.batch import BatchRow, evaluate_row, evaluate_rows
+from planner.batch import _grouped
+
+
+def random_batch(network: planner.Network, n: int, seed: int) -> list[BatchRow]:
+    """Rows as a logistics firm sends them: names and ids, repeated options, a few odd or bad rows."""
+    rnd = random.Random(seed)
+    ids = sorted(network.places)
+    names = [network.places[p].name for p in ids]
+    origins = rnd.sample(range(len(ids)), 12)  # few origins: groups of many rows
+    option_sets: list[dict[str, Any]] = []
+    for _ in range(10):
+        options: dict[str, Any] = {"service": rnd.choice([None, "express", "scheduled", "standard"])}
+        options["rank"] = rnd.choice([None, "time", "cost", "co2e", "generalized"])
+        roll = rnd.random()
+        if roll < 0.25:
+            options["container"], options["teu"] = "40ft", rnd.choice([2.0, 6.0])
+        elif roll < 0.45:
+            options["tonnes"] = rnd.choice([20.0, 150.0, 3000.0])
+        elif roll < 0.6:
+            options["teu"] = rnd.choice([1.0, 5.0])
+        if rnd.random() < 0.3:
+            options["departure_date"] = f"2025-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        if rnd.random() < 0.15:
+            options["avoid_countries"] = (rnd.choice(["RU", "IR", "KZ"]),)
+        if rnd.random() < 0.15:
+            options["scenario"] = rnd.choice(["cku_opened", "red_sea_closed", "caspian_ferries_halved"])
+        option_sets.append(options)
+    rows = []
+    for i in range(1, n + 1):
+        o = rnd.choice(origins)
+        d = rnd.randrange(len(ids))
+        use_names = rnd.random() < 0.3
+        row: dict[str, Any] = {
+            "row": i,
+            "id": f"r{i}",
+            "origin": names[o] if use_names else ids[o],
+            "destination": names[d] if use_names else ids[d],
+            **{k: v for k, v in rnd.choice(option_sets).items() if v is not None},
+        }
+        roll = rnd.random()
+        if roll < 0.04:
+            row["k"] = 3
+        elif roll < 0.06:
+            row["rank"] = rnd.choice(["reliable", "pareto"])
+        elif roll < 0.08:
+            row["via"] = ("almaty",)
+        elif roll < 0.09:
+            row["corridor"] = "titr"
+        elif roll < 0.10:
+            row["destination"] = "Atlantis"
+        elif roll < 0.11:
+            row["scenario"] = "no_such_scenario"
+        elif roll < 0.12:
+            row["teu"] = -1.0
+        rows.append(BatchRow(**row))
+    return rows
+
+
+def lines(outcomes: list[Any]) -> list[tuple[int, bool, list[dict[str, Any]]]]:
+    return [(o.row, o.ok, json.loads(o.lines_json)) for o in outcomes]
+
+
+def test_1500_random_rows_get_the_lines_evaluate_row_writes(
+    eurasia: planner.Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = random_batch(eurasia, 1500, seed=11)
+    alone: list[int] = []
+
+    def counting(network: planner.Network, row: BatchRow) -> Any:
+        alone.append(row.row)
+        return evaluate_row(network, row)
+
+    monkeypatch.setattr(_grouped, "evaluate_row", counting)
+    grouped = evaluate_rows(eurasia, rows)
+    monkeypatch.undo()
+    one_by_one = [evaluate_row(eurasia, row) for row in rows]
+    assert [o.row for o in grouped] == [row.row for row in rows]
+    assert lines(grouped) == lines(one_by_one)
+    ok = sum(o.ok for o in one_by_one)
+    assert ok > 1000
+    assert sum(not o.ok for o in one_by_one) > 20  # errors are reported in their rows too
+    assert len(alone) < 0.25 * len(rows)  # most rows came from trees
+
+
+def test_rows_of_one_origin_in_any_order_and_chunking_give_the_same_lines(eurasia: planner.Network) -> None:
+    rows = random_batch(eurasia, 300, seed=5)
+    whole = lines(evaluate_rows(eurasia, rows))
+    shuffled = rows[:]
+    random.Random(1).shuffle(shuffled)
+    by_row = {o[0]: o for o in whole}
+    pieces = [evaluate_rows(eurasia, shuffled[i : i + 37]) for i in range(0, len(shuffled), 37)]
+    assert sorted(o for piece in pieces for o in lines(piece)) == sorted(by_row.values())
