@@ -7,6 +7,7 @@ import argparse
 from planner import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     ContainerType,
     Network,
     Rank,
@@ -57,6 +58,7 @@ def request_of(
     k: int = DEFAULT_K,
     corridor: str | None = None,
     max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION,
+    max_stretch: float = DEFAULT_MAX_STRETCH,
 ) -> RouteRequest:
     """The request the shared route options of ``args`` describe."""
     return resolve_request(
@@ -80,6 +82,7 @@ def request_of(
         container=args.container,
         departure_date=args.departure_date,
         month=args.month,
+        max_stretch=max_stretch,
     )
 
 
@@ -90,7 +93,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--rank", default="time", choices=[r.value for r in Rank])
     parser.add_argument("--k", type=int, default=3, help="number of routes, 1..20 (default 3)")
     parser.add_argument("--corridor", help="stay on a named corridor (id or alias)")
-    parser.add_argument("--max-shared-fraction", type=float, default=None)
+    parser.add_argument(
+        "--max-stretch",
+        type=float,
+        default=DEFAULT_MAX_STRETCH,
+        metavar="X",
+        help=f"no alternative worse than X times the best route on the ranked criterion, 1..10 (default {DEFAULT_MAX_STRETCH:g})",
+    )
+    parser.add_argument(
+        "--max-shared-fraction",
+        type=float,
+        default=DEFAULT_MAX_SHARED_FRACTION,
+        metavar="F",
+        help=f"two routes share at most F of the shorter one's distance, 0..1 (default {DEFAULT_MAX_SHARED_FRACTION:g}; 1: no bound)",
+    )
     parser.add_argument("--scenario", help="scenario file or bundled scenario name")
     parser.add_argument("--legs", action="store_true", help="also print each route's legs with every wait, queue, dwell and change")
     add_route_options(parser)
@@ -100,8 +116,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _run(args: argparse.Namespace) -> int:
     network = load_network(args.network)
     scenario = load_scenario(args.scenario, network) if args.scenario else None
-    shared = DEFAULT_MAX_SHARED_FRACTION if args.max_shared_fraction is None else args.max_shared_fraction
-    request = request_of(network, args, rank=args.rank, k=args.k, corridor=args.corridor, max_shared_fraction=shared)
+    request = request_of(
+        network,
+        args,
+        rank=args.rank,
+        k=args.k,
+        corridor=args.corridor,
+        max_shared_fraction=args.max_shared_fraction,
+        max_stretch=args.max_stretch,
+    )
     if scenario is not None:
         comparison = plan_with_scenario(network, scenario, request)
         if args.json:
@@ -111,10 +134,18 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     result = plan(network, request)
     if args.json:
-        print_json({"request": request_to_dict(result.request, network), "routes": [route_to_dict(r, network) for r in result.routes]})
+        print_json(
+            {
+                "request": request_to_dict(result.request, network),
+                "notes": list(result.notes),
+                "routes": [route_to_dict(r, network) for r in result.routes],
+            }
+        )
         return 0
     print(format_request(network, result.request) + "\n")
     print(format_routes(result.routes))
+    for note in result.notes:
+        print(f"\nnote: {note}")
     if args.legs:
         for route in result.routes:
             month = f", seasonal waits of {format_month(route.month)}" if route.month and not route.arrival_date else ""

@@ -15,7 +15,9 @@ from .cache import CacheSlot, NetworkCaches
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, compare
 from .corridors import corridor_links, resolve_corridor
 from .errors import (
+    DeadlineExceededError,
     InvalidRequestError,
+    LoopOnlyError,
     NetworkError,
     NetworkFileError,
     NetworkIssue,
@@ -64,11 +66,13 @@ from .network import Network
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     DEFAULT_SERVICE,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
     MAX_K,
+    MAX_STRETCH,
     MAX_TEU,
     MAX_TONNES,
     MAX_VIA,
@@ -76,7 +80,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import ArrivalDates, CorridorShare, Event, EventKind, Leg, Route
+from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -88,12 +92,14 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_MAX_STRETCH",
     "DEFAULT_MIN_CORRIDOR_SHARE",
     "DEFAULT_SERVICE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
     "MAX_K",
+    "MAX_STRETCH",
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
@@ -101,12 +107,14 @@ __all__ = [
     "Border",
     "BorderControls",
     "BorderDirection",
+    "BorderCrossing",
     "CacheSlot",
     "Comparison",
     "ComparisonRow",
     "ContainerType",
     "Corridor",
     "CorridorShare",
+    "DeadlineExceededError",
     "Event",
     "EventKind",
     "Figure",
@@ -116,6 +124,7 @@ __all__ = [
     "Leg",
     "Link",
     "LinkStatus",
+    "LoopOnlyError",
     "Mode",
     "ModeDefaults",
     "Network",

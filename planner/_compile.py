@@ -18,6 +18,12 @@ transshipment or gauge-change figures. Two more node roles model waiting for a s
 Every time figure exists once per service level (:class:`LevelFigures`); costs are stored per
 TEU of a 20 ft box (with the mode whose 40 ft ratio applies) and CO2e per tonne, so that a
 request only scales them. Nothing here depends on a request.
+
+A route changes state at most once in a row at a place (the search never takes two transfer
+edges in a row, see :mod:`planner._search`). Where the data allows a change between two states
+only through a third (sea -> road -> rail at a port with no sea/rail handling), that chain is one
+*composite* transfer edge carrying each handling's figures and events; where a direct change
+exists, no chain is compiled, so a route never handles a unit twice to save on the direct figures.
 """
 
 from __future__ import annotations
@@ -405,7 +411,7 @@ class CompiledGraph:
             cost_teu=data["cost_usd_per_teu"],
             co2e_t=data["co2e_kg_per_tonne"],
             distance=data["distance_km"],
-            border=1 if data["border_crossing"] else 0,
+            border=data["border_crossings"],
             transship=0,
             season=data["season"],
         )
@@ -436,6 +442,7 @@ class CompiledGraph:
             keys: list[str] = []
             events: list[EventTemplate] = []
             timed: list[Timed] = []
+            transit_seen = 0
             for time_part in service_parts:
                 part: Part = (time_part.min, time_part.typical, time_part.max)
                 if time_part.kind == "wait":
@@ -455,7 +462,8 @@ class CompiledGraph:
                     assert place_id is not None
                     keys.append(f"{name}:border:{place_id}")
                     place = nodes[place_id]
-                    from_country, to_country = data["countries"]
+                    countries = data["countries"]
+                    from_country, to_country = countries[:2] if place_id == a else countries[-2:]
                     direction = time_part.direction or "entering"
                     country = from_country if direction == "leaving" else to_country
                     events.append(
@@ -465,6 +473,33 @@ class CompiledGraph:
                             part,
                             place["border"].for_mode(data["mode"]).fee(_DIRECTIONS[direction]).value,
                             f"border controls at {place['name']}, {direction} {country} ({from_country} -> {to_country})",
+                            from_country=from_country,
+                            to_country=to_country,
+                            direction=direction,
+                            cost_mode=data["mode"],
+                        )
+                    )
+                elif time_part.kind == "transit":
+                    country = time_part.country
+                    assert country is not None
+                    side = "entry" if time_part.entry else "exit"
+                    keys.append(f"{name}:transit:{country}:{side}")
+                    countries = data["countries"]
+                    at = 1 + transit_seen // 2  # parts come in travel order: entry then exit of each transit country
+                    transit_seen += 1
+                    if time_part.entry:
+                        from_country, to_country = countries[at - 1], country
+                    else:
+                        from_country, to_country = country, countries[at + 1]
+                    direction = "entering" if time_part.entry else "leaving"
+                    events.append(
+                        EventTemplate(
+                            EventKind.BORDER,
+                            a,
+                            part,
+                            link.transit_border.for_mode(data["mode"]).fee(_DIRECTIONS[direction]).value,
+                            f"border controls {direction} {country} in transit ({from_country} -> {to_country}) "
+                            f"between {origin['name']} and {destination['name']}",
                             from_country=from_country,
                             to_country=to_country,
                             direction=direction,
@@ -565,12 +600,65 @@ class CompiledGraph:
         if base is not None and base.same_place(place_id, place, states):
             # The same place with the same states as in the base network: the same changes between them.
             for i, j in itertools.permutations(nodes, 2):
-                edge = base.transfer_edge(place_id, self.node_state[i], self.node_state[j])
-                if edge is not None:
+                for edge in base.transfer_edges(place_id, self.node_state[i], self.node_state[j]):
                     target = self.entry(place_id, self.node_state[j])
                     for src in self._sources(place_id, i):
                         self._copy(base.compiled, edge, src, target)
             return
+        first = len(self.edge_src)
+        self._add_direct_transfers(place_id, place, nodes)
+        self._add_composite_transfers(place_id, len(nodes), range(first, len(self.edge_src)))
+
+    def _add_composite_transfers(self, place_id: str, states: int, direct: range) -> None:
+        """One edge per chain of two or more changes between states with no direct change between them."""
+        out: dict[int, list[int]] = {}
+        for edge in direct:
+            out.setdefault(self.edge_src[edge], []).append(edge)
+        pairs = {(self.edge_src[e], self.edge_dst[e]) for e in direct}
+        node_state = self.node_state
+        chains: list[list[int]] = [[e] for e in direct]
+        for _ in range(states - 2):
+            longer = []
+            for chain in chains:
+                seen = {node_state[self.edge_src[e]] for e in chain}
+                for edge in out.get(self.edge_dst[chain[-1]], ()):
+                    if node_state[self.edge_dst[edge]] not in seen:
+                        longer.append([*chain, edge])
+            chains = longer
+            for chain in chains:
+                src, dst = self.edge_src[chain[0]], self.edge_dst[chain[-1]]
+                if (src, dst) in pairs or node_state[src] == node_state[dst]:
+                    continue
+                self._edge(
+                    src,
+                    dst,
+                    TRANSFER,
+                    link=None,
+                    place=place_id,
+                    levels=self._chain_levels(chain),
+                    cost_teu=sum(self.cost_teu[e] for e in chain),
+                    co2e_t=0.0,
+                    distance=0.0,
+                    border=0,
+                    transship=sum(self.transship[e] for e in chain),
+                )
+
+    def _chain_levels(self, chain: list[int]) -> dict[ServiceLevel, _Level]:
+        """The figures of a chain of transfer edges at each level: each change's parts and events in turn."""
+        made: dict[int, _Level] = {}
+        levels: dict[ServiceLevel, _Level] = {}
+        for service in SERVICE_LEVELS:
+            f = self.levels[service]
+            if id(f) not in made:
+                made[id(f)] = _Level(
+                    tuple(p for e in chain for p in f.parts[e]),
+                    tuple(k for e in chain for k in f.part_keys[e]),
+                    tuple(t for e in chain for t in f.events[e]),
+                )
+            levels[service] = made[id(f)]
+        return levels
+
+    def _add_direct_transfers(self, place_id: str, place: Mapping[str, Any], nodes: list[int]) -> None:
         name = place["name"]
         handling_by_modes = {t.modes: t for t in place["transshipments"]}
         modes = [_mode_of_state(self.node_state[i]) for i in nodes]
@@ -657,14 +745,14 @@ class _Base:
         self.compiled = compiled
         self.graph = compiled.network.graph
         self.by_link: dict[tuple[int, str, str, str], int] = {}
-        self.transfers: dict[tuple[str, str, str], int] = {}
+        self.transfers: dict[tuple[str, str, str], list[int]] = {}
         for edge, link in enumerate(compiled.edge_link):
             src_node, dst_node = compiled.edge_src[edge], compiled.edge_dst[edge]
             src, dst = compiled.node_place[src_node], compiled.node_place[dst_node]
             if compiled.edge_kind[edge] == LINK and link is not None:
                 self.by_link[(compiled.node_role[src_node], src, dst, link)] = edge
             elif compiled.node_role[src_node] == THROUGH:
-                self.transfers[(src, compiled.node_state[src_node], compiled.node_state[dst_node])] = edge
+                self.transfers.setdefault((src, compiled.node_state[src_node], compiled.node_state[dst_node]), []).append(edge)
 
     def link_edge(self, role: int, a: str, b: str, link: str, data: Mapping[str, Any], network: Network) -> int | None:
         """The base's compiled edge of ``link`` from ``a`` to ``b`` (from a node of ``role``) if its graph edge is this very ``data``.
@@ -686,8 +774,9 @@ class _Base:
         have = [compiled.node_state[n] for n in compiled.place_nodes.get(place, ()) if compiled.node_role[n] == THROUGH]
         return sorted(have) == sorted(states)
 
-    def transfer_edge(self, place: str, from_state: str, to_state: str) -> int | None:
-        return self.transfers.get((place, from_state, to_state))
+    def transfer_edges(self, place: str, from_state: str, to_state: str) -> list[int]:
+        """The base's transfer edges (direct or composite) from a through node between two states of a place."""
+        return self.transfers.get((place, from_state, to_state), [])
 
 
 _BASE = CacheSlot[None, _Base]("compiled graph as a base", max_entries=1)

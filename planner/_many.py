@@ -20,7 +20,7 @@ from ._compile import compiled
 from ._constraints import constraints_of, limits_for
 from ._shipment import shipment_of
 from ._tree import Tree, grow
-from ._tree_pricing import Pricing, TreePrices, price_trees
+from ._tree_pricing import Pricing, TreePrices, join, price_trees
 from .model import ServiceLevel
 from .network import Network
 from .request import Rank, RouteRequest
@@ -98,7 +98,8 @@ def answer(
         key = (request.origin, request.service, request.month, id(weights), banned)
         shared = trees.get(key)
         if shared is None:
-            shared = trees[key] = _Shared(grow(graph, weights, request.origin, banned), request.service, request.month)
+            tree = grow(graph, weights, request.origin, banned)
+            shared = trees[key] = _Shared(tree, request.origin, weights, banned, request.service, request.month)
         pricing = Pricing(shipment.factors, request.tonnes)
         shipments = shared.pricings.setdefault(pricing, len(shared.pricings))
         rows = [-1] * len(destinations)
@@ -110,37 +111,69 @@ def answer(
                 rows[i] = shared.ends.setdefault(end, len(shared.ends))
         shared.answers.append((len(out), shipments))
         out.append(Answers(request, None, rows, shipment.teu_equivalent))
-    forests: dict[tuple[ServiceLevel, int | None], list[_Shared]] = {}
-    for shared in trees.values():
-        if shared.ends:
-            forests.setdefault((shared.service, shared.month), []).append(shared)
-    for (service, month), items in forests.items():
-        priced = price_trees(
-            [s.tree for s in items], [list(s.ends) for s in items], [list(s.pricings) for s in items], service=service, month=month, qs=qs
-        )
-        for shared, by_shipment in zip(items, priced, strict=True):
-            shares = corridor_shares(network, by_shipment[0])
-            for i, shipment_index in shared.answers:
-                prices = by_shipment[shipment_index]
-                answers = out[i]
-                dated = answers.request.departure_date is not None
-                keep = [not (loop or (dated and timed)) for loop, timed in zip(prices.loops, prices.timed.tolist(), strict=True)]
-                rows = [r if r >= 0 and keep[r] else -1 for r in answers.rows]
-                out[i] = replace(answers, prices=prices, rows=rows, shares=shares)
+    shared_trees = [s for s in trees.values() if s.ends]
+    _price(shared_trees, qs)
+    for shared in shared_trees:
+        for i, shipment_index in shared.answers:
+            answers = out[i]
+            prices = shared.prices[shipment_index]
+            shares = shared.shares(network)
+            if shared.second is not None:
+                more = shared.second.prices[shipment_index]
+                offset = len(shared.ends)
+                prices = join(prices, more)
+                shares = [*shares, *shared.second.shares(network)]
+                moved = {row: offset + r for row, r in shared.moved.items()}
+            else:
+                moved = {}
+            dated = answers.request.departure_date is not None
+            timed = prices.timed.tolist()
+            rows = []
+            for r in answers.rows:
+                r = moved.get(r, r)
+                rows.append(r if r >= 0 and not prices.loops[r] and not (dated and timed[r]) else -1)
+            out[i] = replace(answers, prices=prices, rows=rows, shares=shares)
     return out
+
+
+def _price(items: list[_Shared], qs: Sequence[float]) -> None:
+    forests: dict[tuple[ServiceLevel, int | None], list[_Shared]] = {}
+    for shared in items:
+        forests.setdefault((shared.service, shared.month), []).append(shared)
+    for (service, month), group in forests.items():
+        priced = price_trees(
+            [s.tree for s in group], [list(s.ends) for s in group], [list(s.pricings) for s in group], service=service, month=month, qs=qs
+        )
+        for shared, by_shipment in zip(group, priced, strict=True):
+            shared.prices = by_shipment
 
 
 @dataclass(slots=True)
 class _Shared:
-    """A tree several requests share: its ends (node -> row), its shipments (-> index), its requests."""
+    """A tree several requests share: its ends (state -> row), its shipments (-> index), its requests."""
 
     tree: Tree
+    origin: str
+    weights: Sequence[float]
+    banned: frozenset[int]
     service: ServiceLevel
     month: int | None
     ends: dict[int, int] = field(default_factory=dict)
     pricings: dict[Pricing, int] = field(default_factory=dict)
     answers: list[tuple[int, int]] = field(default_factory=list)
     """(position in the output, shipment index) of each request answered from the tree."""
+    prices: list[TreePrices] = field(default_factory=list)
+    """One per shipment, once priced."""
+    second: _Shared | None = None
+    """The tree with the links back into the origin closed, for the ends whose path here passes a place twice."""
+    moved: dict[int, int] = field(default_factory=dict)
+    """Row here -> row in ``second``."""
+    _shares: list[tuple[CorridorShare, ...]] | None = None
+
+    def shares(self, network: Network) -> list[tuple[CorridorShare, ...]]:
+        if self._shares is None:
+            self._shares = corridor_shares(network, self.prices[0])
+        return self._shares
 
 
 def rounded(values: np.ndarray, digits: int) -> list[float]:

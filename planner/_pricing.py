@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,7 +16,7 @@ from .corridors import corridor_links
 from .model import ServiceLevel
 from .network import Network
 from .request import RouteRequest
-from .route import ArrivalDates, CorridorShare, Event, EventKind, Leg, Route
+from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 
 MONTE_CARLO_SAMPLES = 2048
 MONTE_CARLO_SEED = 20261128
@@ -139,6 +139,26 @@ def _render(template: EventTemplate, network: Network, shipment: Shipment, hours
         departures_per_week=template.departures_per_week,
         direction=template.direction,
     )
+
+
+def corridor_shares(network: Network, km_by_link: Mapping[str, float]) -> list[CorridorShare]:
+    """The corridors a route of these kilometres per link runs on, with their share of its distance, largest first.
+
+    Shares are rounded to 4 decimals; ties go to the corridor id first in alphabetical order, so
+    the first is the route's *main corridor*.
+    """
+    distance = sum(km_by_link.values())
+    shares = []
+    if distance > 0:
+        for corridor_id, ids in corridor_links(network).items():
+            if ids.isdisjoint(km_by_link):
+                continue
+            on = sum(km for link, km in km_by_link.items() if link in ids)
+            if on > 0:
+                corridor = network.corridors[corridor_id]
+                shares.append(CorridorShare(corridor.id, corridor.name, round(on / distance, 4)))
+    shares.sort(key=lambda c: (-c.share, c.id))
+    return shares
 
 
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
@@ -308,24 +328,20 @@ def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, 
     places = [legs[0].origin] if legs else []
     for leg in legs:
         places.append(leg.destination)
-    countries: list[str] = []
-    for place in places:
-        country = network.places[place].country
-        if not countries or countries[-1] != country:
-            countries.append(country)
-    shares = []
-    if distance > 0:
-        used: dict[str, float] = {}
-        for leg in legs:
-            used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
-        for corridor_id, ids in corridor_links(network).items():
-            if ids.isdisjoint(used):
-                continue
-            on = sum(km for link, km in used.items() if link in ids)
-            if on > 0:
-                corridor = network.corridors[corridor_id]
-                shares.append(CorridorShare(corridor.id, corridor.name, round(on / distance, 4)))
-    shares.sort(key=lambda c: (-c.share, c.id))
+    countries: list[str] = [network.places[places[0]].country] if places else []
+    borders: list[BorderCrossing] = []
+    succ = network.graph._succ
+    for leg in legs:
+        passed = succ[leg.origin][leg.destination][leg.link]["countries"]
+        if any(x != y for x, y in zip(passed, passed[1:], strict=False)):
+            borders.append(BorderCrossing(leg.link, leg.origin, leg.destination, passed))
+        for country in passed[1:]:
+            if countries[-1] != country:
+                countries.append(country)
+    used: dict[str, float] = {}
+    for leg in legs:
+        used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
+    shares = corridor_shares(network, used)
     if total is not None:
         p50, p90 = _quantiles(total, (50.0, 90.0))
     else:
@@ -361,6 +377,7 @@ def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, 
         container=request.container,
         month=request.month,
         arrival_date=arrival,
+        borders=tuple(borders),
     )
 
 
@@ -369,4 +386,13 @@ def _event_keys(time: EdgeTime) -> list[str]:
     return [key for key in time.keys if not key.endswith(":run")]
 
 
-__all__ = ["MONTE_CARLO_SAMPLES", "EdgeTime", "edge_time", "part_draws", "percentiles", "price", "quantile_rows"]
+__all__ = [
+    "MONTE_CARLO_SAMPLES",
+    "EdgeTime",
+    "corridor_shares",
+    "edge_time",
+    "part_draws",
+    "percentiles",
+    "price",
+    "quantile_rows",
+]

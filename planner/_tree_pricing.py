@@ -28,7 +28,7 @@ from .cache import CacheSlot, MiB
 from .corridors import corridor_links
 from .model import ServiceLevel
 
-__all__ = ["EdgeTables", "TreePrices", "edge_tables", "price_trees"]
+__all__ = ["EdgeTables", "Pricing", "TreePrices", "edge_tables", "join", "price_trees"]
 
 # Columns of a node's state: the legs before the last (typical, min, max hours), the last leg, the
 # changes since the last link, the constant parts' hours, then sums kept edge by edge. Costs and
@@ -191,6 +191,24 @@ class TreePrices:
     """Whether the path passes a place twice."""
 
 
+def join(first: TreePrices, second: TreePrices) -> TreePrices:
+    """The ends of ``first`` then those of ``second`` (priced on the same graph, level and month)."""
+    arrays = {
+        name: np.concatenate((getattr(first, name), getattr(second, name)))
+        for name in (
+            "transit_hours", "transit_hours_min", "transit_hours_max", "cost_usd", "co2e_kg", "distance_km",
+            "border_crossings", "transshipments", "timed", "corridor_km",
+        )
+    }  # fmt: skip
+    return TreePrices(
+        **arrays,
+        corridors=first.corridors,
+        quantiles={q: np.concatenate((v, second.quantiles[q])) for q, v in first.quantiles.items()},
+        places=[*first.places, *second.places],
+        loops=[*first.loops, *second.loops],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Pricing:
     """What a request scales: the shipment's cost factors (rail, road, sea) and its tonnes."""
@@ -262,7 +280,7 @@ def _price(
     quantiles = {q: np.zeros(total) for q in qs}
     sums = edges.sums.copy()
     sums[:, _TIMED - _SUMS] = tables.timed
-    starts = len(forest.levels[0].edges)
+    starts = len(forest.levels[0].trees)
     state = np.zeros((starts, width))
     spent = np.zeros((starts, shipments, 4))
     draws = np.zeros((starts, MONTE_CARLO_SAMPLES))
@@ -336,8 +354,8 @@ def _price(
             "corridor_km": result[part, _CORRIDORS:],
             "corridors": edges.corridors,
             "quantiles": {q: v[part] for q, v in quantiles.items()},
-            "places": [forest.places[t][end] for end in tree_ends],
-            "loops": [forest.loops[t][end] for end in tree_ends],
+            "places": [forest.places[t][end] or () for end in tree_ends],
+            "loops": [bool(forest.loops[t][end]) for end in tree_ends],
         }
         out.append(
             [TreePrices(cost_usd=cost[part, i], co2e_kg=money[part, i, 3], **shared) for i in range(len(pricings[t]))]  # type: ignore[arg-type]
@@ -358,80 +376,101 @@ class _Level:
 
 
 class _Forest:
-    """The nodes on the paths to the ends of several trees, by depth (depth 0: the starts they leave from).
+    """The states on the paths to the ends of several trees, by depth (depth 0: the starts they leave from).
 
-    Also each node's places (the path's places in order, a change of mode counted once) and whether its
+    Also each state's places (the path's places in order, a change of mode counted once) and whether its
     path passes a place twice.
     """
 
     def __init__(self, trees: Sequence[Tree], ends: Sequence[Sequence[int]]) -> None:
-        self.places: list[dict[int, tuple[str, ...]]] = []
-        self.loops: list[dict[int, bool]] = []
-        by_depth: list[list[tuple[int, int]]] = []  # (tree, node)
-        row_of_end: dict[tuple[int, int], int] = {}
-        for t, tree in enumerate(trees):
-            places, loops = self._walk(t, tree, ends[t], by_depth)
+        self.places: list[list[tuple[str, ...] | None]] = []
+        self.loops: list[bytearray] = []
+        walks = []
+        for tree, tree_ends in zip(trees, ends, strict=True):
+            by_depth, places, loops = _walk(tree, tree_ends)
+            walks.append(by_depth)
             self.places.append(places)
             self.loops.append(loops)
-            for end in ends[t]:
-                row_of_end[(t, end)] = len(row_of_end)
         self.levels: list[_Level] = []
-        position: dict[tuple[int, int], int] = {}
-        for d, items in enumerate(by_depth):
-            edges = [trees[t].pred[node] for t, node in items] if d else []
-            parents = [position[(t, trees[t].graph.edge_src[e])] for (t, _), e in zip(items, edges, strict=True)] if d else []
-            hit = [(i, row_of_end[item]) for i, item in enumerate(items) if item in row_of_end]
+        positions = [[0] * (2 * tree.n) for tree in trees]
+        ends_at: list[dict[int, int]] = []
+        row = 0
+        for tree_ends in ends:
+            ends_at.append({end: row + i for i, end in enumerate(tree_ends)})
+            row += len(tree_ends)
+        for d in range(max(len(w) for w in walks)):
+            edges: list[int] = []
+            parents: list[int] = []
+            owners: list[int] = []
+            hits: list[int] = []
+            rows: list[int] = []
+            for t, (tree, by_depth) in enumerate(zip(trees, walks, strict=True)):
+                if d >= len(by_depth):
+                    continue
+                states = by_depth[d]
+                position = positions[t]
+                first = len(owners)
+                if d:
+                    pred, prev = tree.pred, tree.prev
+                    edges.extend([pred[state] for state in states])
+                    parents.extend([position[prev[state]] for state in states])
+                else:
+                    edges.extend([0] * len(states))
+                owners.extend([t] * len(states))
+                at = ends_at[t]
+                for i, state in enumerate(states):
+                    position[state] = first + i
+                    if state in at:
+                        hits.append(first + i)
+                        rows.append(at[state])
             self.levels.append(
                 _Level(
-                    np.array(edges if d else [0] * len(items), dtype=np.int64),
+                    np.array(edges, dtype=np.int64),
                     np.array(parents, dtype=np.int64),
-                    np.array([t for t, _ in items], dtype=np.int64),
-                    np.array([i for i, _ in hit], dtype=np.int64),
-                    np.array([r for _, r in hit], dtype=np.int64),
+                    np.array(owners, dtype=np.int64),
+                    np.array(hits, dtype=np.int64),
+                    np.array(rows, dtype=np.int64),
                 )
             )
-            position = {item: i for i, item in enumerate(items)}
 
-    @staticmethod
-    def _walk(
-        t: int, tree: Tree, ends: Sequence[int], by_depth: list[list[tuple[int, int]]]
-    ) -> tuple[dict[int, tuple[str, ...]], dict[int, bool]]:
-        graph = tree.graph
-        pred, edge_src, edge_kind, node_place = tree.pred, graph.edge_src, graph.edge_kind, graph.node_place
-        depth: dict[int, int] = {}
-        places: dict[int, tuple[str, ...]] = {}
-        loops: dict[int, bool] = {}
-        if not by_depth:
-            by_depth.append([])
-        for end in ends:
-            chain = []
-            node = end
-            while node not in depth:
-                edge = pred[node]
-                if edge < 0:
-                    depth[node] = 0
-                    places[node] = ()
-                    loops[node] = False
-                    by_depth[0].append((t, node))
-                    break
-                chain.append(node)
-                node = edge_src[edge]
-            for node in reversed(chain):
-                edge = pred[node]
-                parent = edge_src[edge]
-                d = depth[parent] + 1
-                depth[node] = d
-                if d == len(by_depth):
-                    by_depth.append([])
-                by_depth[d].append((t, node))
-                before = places[parent]
-                if edge_kind[edge] == LINK:
-                    here = node_place[node]
-                    if not before:
-                        before = (node_place[parent],)
-                    loops[node] = loops[parent] or here in before
-                    places[node] = (*before, here)
-                else:
-                    loops[node] = loops[parent]
-                    places[node] = before
-        return places, loops
+
+def _walk(tree: Tree, ends: Sequence[int]) -> tuple[list[list[int]], list[tuple[str, ...] | None], bytearray]:
+    """A tree's states on the paths to ``ends`` by depth, with each one's places and whether they repeat."""
+    graph = tree.graph
+    pred, prev, n = tree.pred, tree.prev, tree.n
+    edge_kind, node_place = graph.edge_kind, graph.node_place
+    size = 2 * n
+    depth = [-1] * size
+    places: list[tuple[str, ...] | None] = [None] * size
+    loops = bytearray(size)
+    by_depth: list[list[int]] = [[]]
+    for end in ends:
+        chain = []
+        state = end
+        while depth[state] < 0:
+            if pred[state] < 0:
+                depth[state] = 0
+                places[state] = ()
+                by_depth[0].append(state)
+                break
+            chain.append(state)
+            state = prev[state]
+        for state in reversed(chain):
+            parent = prev[state]
+            d = depth[parent] + 1
+            depth[state] = d
+            if d == len(by_depth):
+                by_depth.append([])
+            by_depth[d].append(state)
+            before = places[parent]
+            assert before is not None
+            if edge_kind[pred[state]] == LINK:
+                here = node_place[state % n]
+                if not before:
+                    before = (node_place[parent % n],)
+                loops[state] = loops[parent] or here in before
+                places[state] = (*before, here)
+            else:
+                loops[state] = loops[parent]
+                places[state] = before
+    return by_depth, places, loops

@@ -36,7 +36,8 @@ too (``status == "planned"``); the weight functions of :func:`planner.weight` hi
                           service level (``scheduled``): for a sea or road link with a timetable, half the
                           headway waiting for a departure; any slot queue; running time; border dwell at
                           both ends (leaving the departure country, entering the arrival country, when the
-                          link crosses a border with controls) and any scenario delay at the arrival place;
+                          link crosses a border with controls), the ``transit_border`` dwell at the entry
+                          and exit of each transit country, and any scenario delay at the arrival place;
                           ``hours_min``/``hours_max`` the same sums of each part's range. A rail link's
                           departure wait is not in it: trains run through, and the wait is charged only
                           where the link is boarded (``boarding_parts``)
@@ -50,8 +51,12 @@ too (``status == "planned"``); the weight functions of :func:`planner.weight` hi
 ``cost_usd_per_teu``      tariff (the link's own, else distance x the mode's rate) plus border fees
                           (the departure post's fee for leaving, the arrival post's for entering)
 ``co2e_kg_per_tonne``     distance x the link's (else the mode's) emission factor
-``countries``             (country of the departure place, country of the arrival place)
-``border_crossing``       the two countries differ
+``countries``             the countries passed in travel order: the departure place's, any transit
+                          countries, the arrival place's (``("TR", "BG", "RS", "HU")``)
+``transit_countries``     the countries passed between the ends, in travel order (usually empty)
+``border_crossing``       the link crosses at least one border
+``border_crossings``      how many: one per change of country in ``countries`` (a transit country
+                          adds its entry and exit)
 ``corridors``             ids of the corridors whose lines run over this link
 ``sources``, ``estimate``  the link's provenance (source keys; the reason when estimated)
 ``link``                  the :class:`~planner.Link` as written in the file: every figure with its own
@@ -89,7 +94,7 @@ __all__ = [
 HOURS_PER_WEEK = 168.0
 SERVICE_LEVELS: tuple[ServiceLevel, ...] = (ServiceLevel.EXPRESS, ServiceLevel.SCHEDULED, ServiceLevel.STANDARD)
 
-PartKind = Literal["wait", "queue", "running", "border", "delay"]
+PartKind = Literal["wait", "queue", "running", "border", "transit", "delay"]
 
 
 class TimePart(NamedTuple):
@@ -97,6 +102,7 @@ class TimePart(NamedTuple):
 
     ``place`` is where a border dwell or a scenario delay happens (None for waits and running);
     ``direction`` is ``"leaving"`` or ``"entering"`` for a border dwell.
+    A ``transit`` part is the dwell entering (``entry``) or leaving a transit ``country`` of the link.
     """
 
     kind: PartKind
@@ -105,6 +111,8 @@ class TimePart(NamedTuple):
     typical: float
     max: float
     direction: str | None = None
+    country: str | None = None
+    entry: bool = False
 
 
 class ByService(tuple):  # type: ignore[type-arg]
@@ -219,10 +227,22 @@ class _Shared:
     def direction_parts(
         self, link: Link, origin: Place, destination: Place, service: ServiceLevel
     ) -> tuple[TimePart, ...]:
-        """The parts of one direction: leaving the origin's country, entering the destination's, a scenario delay."""
+        """The parts of one direction, in travel order: border dwell leaving the origin's country, at the entry
+        and exit of each transit country, entering the destination's; a scenario delay on arrival."""
         parts: list[TimePart] = []
-        if origin.country != destination.country and link.border_controls:
+        if (origin.country != destination.country or link.transit_countries) and link.border_controls:
+            transit = link.transit_countries if origin.id == link.origin else link.transit_countries[::-1]
             for place, direction in ((origin, BorderDirection.LEAVING), (destination, BorderDirection.ENTERING)):
+                if place is destination and link.transit_border is not None:
+                    controls = link.transit_border.for_mode(link.mode)
+                    for country in transit:
+                        for entry, way in ((True, BorderDirection.ENTERING), (False, BorderDirection.LEAVING)):
+                            dwell = controls.dwell(way, service)
+                            parts.append(
+                                TimePart(
+                                    "transit", None, dwell.min, dwell.typical, dwell.max, way.value, country=country, entry=entry
+                                )
+                            )
                 if place.border is not None:
                     key = (place.id, link.mode, direction, service)
                     part = self.borders.get(key)
@@ -276,10 +296,13 @@ def _same_at_every_level(link: Link, origin: Place, destination: Place) -> bool:
         return False
     if q is not None and not (q.express is q.scheduled is q.standard):
         return False
-    if origin.country != destination.country and link.border_controls:
-        for place in (origin, destination):
-            if place.border is not None:
-                controls = place.border.for_mode(link.mode)
+    if (origin.country != destination.country or link.transit_countries) and link.border_controls:
+        borders = [place.border for place in (origin, destination) if place.border is not None]
+        if link.transit_border is not None and link.transit_countries:
+            borders.append(link.transit_border)
+        for border in borders:
+            if border is not None:
+                controls = border.for_mode(link.mode)
                 for hours in (controls.entering, controls.leaving):
                     if not (hours.express is hours.scheduled is hours.standard):
                         return False
@@ -315,10 +338,15 @@ def _edge_attributes(
     low, typical, high = _sums(parts)
     distance = link.distance_km.value
     cost = link.cost_usd_per_teu.value if link.cost_usd_per_teu is not None else distance * defaults.cost_usd_per_teu_km.value
-    if origin.country != destination.country and link.border_controls:
+    if (origin.country != destination.country or link.transit_countries) and link.border_controls:
         for place, direction in ((origin, BorderDirection.LEAVING), (destination, BorderDirection.ENTERING)):
             if place.border is not None:
                 cost += place.border.for_mode(link.mode).fee(direction).value
+        if link.transit_border is not None:
+            controls = link.transit_border.for_mode(link.mode)
+            for _ in link.transit_countries:  # entering and leaving each transit country
+                cost += controls.fee(BorderDirection.ENTERING).value
+                cost += controls.fee(BorderDirection.LEAVING).value
     factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
     timetable = link.departures.at(ServiceLevel.SCHEDULED) if link.departures is not None else None
     if timetable is not None and not timetable.applies(forward):
@@ -333,6 +361,11 @@ def _edge_attributes(
         boarding = ByService(*(made[id(link.departures.at(service))] for service in SERVICE_LEVELS))
         if boarding == _NO_BOARDING:
             boarding = _NO_BOARDING
+    reverse = origin.id != link.origin
+    countries = link.countries_between(
+        destination.country if reverse else origin.country, origin.country if reverse else destination.country, reverse=reverse
+    )
+    crossings = sum(1 for x, y in zip(countries, countries[1:], strict=False) if x != y)
     return _ReadOnlyDict(
         id=link.id,
         mode=link.mode,
@@ -349,8 +382,10 @@ def _edge_attributes(
         season=link.season,
         cost_usd_per_teu=cost,
         co2e_kg_per_tonne=distance * factor.value / 1000.0,
-        countries=shared.pair(origin.country, destination.country),
-        border_crossing=origin.country != destination.country,
+        countries=shared.pair(origin.country, destination.country) if len(countries) == 2 else countries,
+        transit_countries=countries[1:-1],
+        border_crossing=crossings > 0,
+        border_crossings=crossings,
         corridors=corridors,
         sources=link.provenance.sources,
         estimate=link.provenance.estimate,

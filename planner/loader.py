@@ -381,14 +381,36 @@ class _Checker:
                             "weekdays_back is for departures from the 'to' end, but this link is one-way (bidirectional: false)",
                         )
             a, b = places.get(link.from_), places.get(link.to)
-            if a and b and a.country != b.country and link.border_controls:
+            if a and b:
+                self._transit(index, link, a.country, b.country)
+            crosses = a and b and (a.country != b.country or link.transit_countries)
+            if a and b and crosses and link.border_controls:
                 for place, end in ((a, "from"), (b, "to")):
                     if place.border is None:
                         self.warn(
                             ("links", index, end),
-                            f"link crosses {a.country}->{b.country} but place '{place.id}' has no border block "
-                            "(no dwell or fee is charged there)",
+                            f"link crosses {'->'.join((a.country, *link.transit_countries, b.country))} but place "
+                            f"'{place.id}' has no border block (no dwell or fee is charged there)",
                         )
+
+    def _transit(self, index: int, link: s.LinkSpec, a: str, b: str) -> None:
+        sequence = [a, *link.transit_countries, b]
+        for i, (x, y) in enumerate(zip(sequence, sequence[1:], strict=False)):
+            if x == y and (i > 0 or i < len(sequence) - 2):
+                self.error(
+                    ("links", index, "transit_countries"),
+                    f"the link would pass from {x} to {x} ({' -> '.join(sequence)}); list each country it enters once, "
+                    "in order, without the countries of its ends",
+                )
+                break
+        if link.transit_border is not None and not link.transit_countries:
+            self.error(("links", index, "transit_border"), "transit_border applies only to a link with transit_countries")
+        if link.transit_countries and link.border_controls and link.transit_border is None:
+            self.warn(
+                ("links", index, "transit_countries"),
+                f"link passes {', '.join(link.transit_countries)} but has no transit_border block "
+                "(no dwell or fee is charged at their borders)",
+            )
 
     def _gauges(self) -> None:
         by_place: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -480,6 +502,9 @@ class _Checker:
                 gc = place.gauge_change
                 check(("places", i, "gauge_change"), gc, [("hours", gc.hours), ("cost_usd_per_teu", gc.cost_usd_per_teu)])
         for i, link in enumerate(self.spec.links):
+            if link.transit_border:
+                tb = link.transit_border
+                check(("links", i, "transit_border"), tb, [("dwell_hours", tb.dwell_hours), ("fee_usd_per_teu", tb.fee_usd_per_teu)])
             check(
                 ("links", i),
                 link,
@@ -629,6 +654,8 @@ def link_from_spec(link: s.LinkSpec) -> Link:
         season=link.season,
         co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
         border_controls=link.border_controls,
+        transit_countries=tuple(link.transit_countries),
+        transit_border=border_from_spec(link.transit_border) if link.transit_border else None,
         waypoints=tuple((float(lat), float(lon)) for lat, lon in link.waypoints),
         bidirectional=link.bidirectional,
         status=LinkStatus(link.status),

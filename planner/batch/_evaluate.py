@@ -11,7 +11,7 @@ import orjson
 
 from ..errors import NoRouteError, PlannerError
 from ..network import Network
-from ..request import DEFAULT_SERVICE, Rank, RouteRequest, resolve_request
+from ..request import DEFAULT_MAX_STRETCH, DEFAULT_SERVICE, Rank, RouteRequest, resolve_request
 from ..route import Route
 from ..routing import plan
 from ..scenario import Scenario, load_bundled_scenario
@@ -120,6 +120,7 @@ def resolve_row(network: Network, row: BatchRow) -> tuple[RouteRequest, Scenario
         row.destination,
         rank=row.rank if row.rank is not None else Rank.TIME,
         k=row.k if row.k is not None else 1,
+        max_stretch=row.max_stretch if row.max_stretch is not None else DEFAULT_MAX_STRETCH,
         teu=row.teu,
         tonnes=row.tonnes,
         avoid_countries=row.avoid_countries,

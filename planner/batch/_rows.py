@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import json
 import math
@@ -54,6 +55,7 @@ COLUMNS_IN = (
     "destination",
     "rank",
     "k",
+    "max_stretch",
     "teu",
     "tonnes",
     "avoid_countries",
@@ -94,6 +96,7 @@ class BatchRow:
     destination: str = ""
     rank: str | None = None
     k: int | None = None
+    max_stretch: float | None = None
     teu: float | None = None
     tonnes: float | None = None
     avoid_countries: tuple[str, ...] = ()
@@ -228,7 +231,7 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
             where = "an unknown field" if shown is None else "unknown field"
             if shown is None and _SURROGATE.search(unknown[0]):
                 where += " whose name contains a lone surrogate"
-            raise _RowError(shown, f"{where}; expected one of {', '.join(COLUMNS_IN)}")
+            raise _RowError(shown, f"{where}{_did_you_mean(shown)}; expected one of {', '.join(COLUMNS_IN)}")
         origin = _text(data.get("origin"), "origin", required=True)
         destination = _text(data.get("destination"), "destination", required=True)
         assert origin is not None
@@ -240,6 +243,7 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
             destination=destination,
             rank=_text(data.get("rank"), "rank"),
             k=_integer(data.get("k"), "k"),
+            max_stretch=_number(data.get("max_stretch"), "max_stretch"),
             teu=_number(data.get("teu"), "teu"),
             tonnes=_number(data.get("tonnes"), "tonnes"),
             avoid_countries=_items(data.get("avoid_countries"), "avoid_countries"),
@@ -427,14 +431,29 @@ def parse_csv(source: Iterable[bytes] | Iterable[str]) -> RowStream:
     return RowStream(split(), build)
 
 
+_ROW_ALIASES = {"from": "origin", "to": "destination", "avoid_country": "avoid_countries"}
+
+
+def _did_you_mean(name: str | None) -> str:
+    """``"; did you mean X?"`` for a column name close to one a row may have, else ``""``."""
+    if name is None:
+        return ""
+    if name.lower() in _ROW_ALIASES:
+        return f"; did you mean {_ROW_ALIASES[name.lower()]}?"
+    close = difflib.get_close_matches(name.lower(), COLUMNS_IN, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 def _header(record: list[str]) -> list[str]:
     header = [cell.strip().lower() for cell in record]
     unknown = [h for h in header if h not in COLUMNS_IN]
     if unknown:
         name = unknown[0]
-        shown = repr(name) if len(name) <= 40 and not _CONTROL.search(name) else "(a long or unprintable name)"
+        readable = len(name) <= 40 and not _CONTROL.search(name)
+        shown = repr(name) if readable else "(a long or unprintable name)"
+        hint = _did_you_mean(name) if readable and _SAFE_NAME.match(name) else ""
         raise BatchInputError(
-            f"header: unknown column {shown}; expected columns among {', '.join(COLUMNS_IN)}",
+            f"header: unknown column {shown}{hint}; expected columns among {', '.join(COLUMNS_IN)}",
             field=name if _SAFE_NAME.match(name) else None,
         )
     for needed in ("origin", "destination"):

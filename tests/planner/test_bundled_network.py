@@ -131,8 +131,11 @@ def test_cku_scenario_adds_a_cheaper_more_reliable_kashgar_tashkent_route(eurasi
     assert delta is not None
     assert delta["cost_usd"] < 0
     assert delta["transit_hours_p90"] < 0
-    # Ranked by time the CKU line is among the alternatives whether or not it is the fastest.
-    by_time = plan_with_scenario(eurasia, scenario, resolve_request(eurasia, "Kashgar", "Tashkent", rank="time", k=3))
+    # Ranked by time the CKU line is among the alternatives whether or not it is the fastest: by rail it
+    # waits for wagons and a train at Kashgar, so it takes about 1.7 times the road over Irkeshtam.
+    by_time = plan_with_scenario(
+        eurasia, scenario, resolve_request(eurasia, "Kashgar", "Tashkent", rank="time", k=5, max_stretch=2.0)
+    )
     assert by_time.planned is not None
     assert any("makmal" in r.places for r in by_time.planned.routes)
 
