@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import _search
 from ._compile import compiled
 from ._constraints import constraints_of, limits_for
 from ._shipment import shipment_of
@@ -113,6 +114,24 @@ def answer(
         out.append(Answers(request, None, rows, shipment.teu_equivalent))
     shared_trees = [s for s in trees.values() if s.ends]
     _price(shared_trees, qs)
+    # Where the tree's path passes a place twice the search looks again with the links back into the
+    # origin closed, and keeps that path if it passes every place once: so does the closed tree.
+    second = []
+    for shared in shared_trees:
+        prices = shared.prices[0]
+        looping = [end for end, row in shared.ends.items() if prices.loops[row]]
+        if looping:
+            banned = shared.banned | _search.returns_to(graph, shared.origin)
+            closed = _Shared(grow(graph, shared.weights, shared.origin, banned), shared.origin, shared.weights, banned, shared.service, shared.month)
+            closed.pricings = shared.pricings
+            for end in looping:
+                other = closed.tree.end(graph.node_place[end % shared.tree.n])
+                if other is not None:
+                    shared.moved[shared.ends[end]] = closed.ends.setdefault(other, len(closed.ends))
+            if closed.ends:
+                shared.second = closed
+                second.append(closed)
+    _price(second, qs)
     for shared in shared_trees:
         for i, shipment_index in shared.answers:
             answers = out[i]
