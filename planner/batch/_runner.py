@@ -25,6 +25,9 @@ def run_job(
 ) -> Job:
     """Evaluate every row of a job that has no result yet, and mark the job done.
 
+    Rows are handed out grouped (rows that may share a shortest-path tree together, see
+    :meth:`JobStore.pending_chunks`); results are stored by row, so the output keeps the input order.
+
     Stops early, leaving the job resumable, when ``should_stop()`` turns true; stops without
     finishing when the job is cancelled meanwhile. ``should_yield()`` is asked before each chunk
     is handed out: once it is true no more chunks are handed out, the chunks in flight are
@@ -54,7 +57,7 @@ def run_job(
         assert failed is not None
         return failed
     store.start(job_id)
-    chunks = store.pending_chunks(job_id, chunk_rows)
+    chunks = store.pending_chunks(job_id, chunk_rows, grouped=True)
     if should_yield is not None:
         chunks = _until(chunks, should_yield)
     results = executor.map_chunks(chunks)

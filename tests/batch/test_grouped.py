@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 import planner
-from planner.batch import BatchRow, evaluate_row, evaluate_rows
-from planner.batch import _grouped
+from planner.batch import BatchRow, _grouped, evaluate_row, evaluate_rows
 
 
 def random_batch(network: planner.Network, n: int, seed: int) -> list[BatchRow]:
@@ -102,3 +101,35 @@ def test_rows_of_one_origin_in_any_order_and_chunking_give_the_same_lines(eurasi
     by_row = {o[0]: o for o in whole}
     pieces = [evaluate_rows(eurasia, shuffled[i : i + 37]) for i in range(0, len(shuffled), 37)]
     assert sorted(o for piece in pieces for o in lines(piece)) == sorted(by_row.values())
+
+
+def test_a_job_hands_out_each_pending_row_once_with_one_origins_rows_together(tmp_path: Any, tiny: planner.Network) -> None:
+    from planner.batch import JobStore
+
+    rnd = random.Random(3)
+    places = ["a1", "a2", "b1", "b2", "c1", "c2"]
+    rows = [
+        BatchRow(row=i, origin=rnd.choice(places), destination=rnd.choice(places), teu=rnd.choice([None, 2.0]))
+        for i in range(1, 601)
+    ]
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job, _ = store.create_job(rows, owner="me", network_digest=tiny.digest)
+    store.record(job.id, evaluate_rows(tiny, rows[:50]))  # these are done: not handed out again
+    chunks = list(store.pending_chunks(job.id, 60, grouped=True))
+    handed = [row.row for chunk in chunks for row in chunk]
+    assert sorted(handed) == list(range(51, 601))
+    # About 92 pending rows per origin: each origin's rows in one chunk, chunks cut between origins.
+    for origin in places:
+        holding = [i for i, chunk in enumerate(chunks) if any(row.origin == origin for row in chunk)]
+        assert len(holding) == 1, origin
+    assert all(60 <= len(chunk) <= 300 for chunk in chunks[:-1])
+    store.close()
+
+
+def test_chunks_are_cut_between_origins_once_full_and_inside_one_at_five_times_the_size() -> None:
+    from planner.batch._order import grouped_chunks
+
+    items = [(i, "a") for i in range(3)] + [(i, "b") for i in range(3, 20)] + [(i, "c") for i in range(20, 22)]
+    assert [len(c) for c in grouped_chunks(items, 2)] == [3, 10, 7, 2]
+    with pytest.raises(ValueError, match="at least 1"):
+        list(grouped_chunks(items, 0))
