@@ -37,6 +37,7 @@ from .errors import (
 from .graph import TimePart
 from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
+from .matrix import CellError, RouteFigures, RouteMatrix, best_routes, best_routes_from, route_matrix
 from .model import (
     Border,
     BorderControls,
@@ -78,6 +79,7 @@ from .request import (
     MAX_VIA,
     Rank,
     RouteRequest,
+    check_places,
     resolve_request,
 )
 from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
@@ -109,6 +111,7 @@ __all__ = [
     "BorderDirection",
     "BorderCrossing",
     "CacheSlot",
+    "CellError",
     "Comparison",
     "ComparisonRow",
     "ContainerType",
@@ -143,6 +146,8 @@ __all__ = [
     "PublishedRoutesError",
     "Rank",
     "Route",
+    "RouteFigures",
+    "RouteMatrix",
     "RoutePlan",
     "RouteRequest",
     "SamePlaceError",
@@ -165,8 +170,11 @@ __all__ = [
     "UnreachableError",
     "__version__",
     "apply_scenario",
+    "best_routes",
+    "best_routes_from",
     "bundled_network_path",
     "bundled_scenarios",
+    "check_places",
     "compare",
     "corridor_links",
     "find_place",
@@ -181,6 +189,7 @@ __all__ = [
     "plan_with_scenario",
     "resolve_corridor",
     "resolve_request",
+    "route_matrix",
     "search_places",
     "suggest_places",
     "weight",

@@ -22,9 +22,10 @@ from ._constraints import constraints_of, limits_for
 from ._shipment import shipment_of
 from ._tree import Tree, grow
 from ._tree_pricing import Pricing, TreePrices, join, price_trees
+from .errors import PlannerError
 from .model import ServiceLevel
 from .network import Network
-from .request import Rank, RouteRequest
+from .request import Rank, RouteRequest, check_places
 from .route import CorridorShare
 from .weights import criterion_weights
 
@@ -44,15 +45,14 @@ def tree_applies(request: RouteRequest) -> bool:
 
 
 def refused(network: Network, request: RouteRequest, destination: str) -> bool:
-    """Whether :func:`planner.resolve_request` refuses ``destination`` for this origin and these options."""
-    place = network.places.get(destination)
-    return (
-        place is None
-        or destination == request.origin
-        or destination in request.avoid_places
-        or destination in request.via
-        or place.country in request.avoid_countries
-    )
+    """Whether :func:`planner.resolve_request` refuses this origin and ``destination`` with these options."""
+    if destination not in network.places:
+        return True
+    try:
+        check_places(network, request, request.origin, destination)
+    except PlannerError:
+        return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +69,18 @@ class Answers:
 
 
 def answer(
-    network: Network, requests: Sequence[tuple[RouteRequest, Sequence[str]]], *, qs: Sequence[float] = (50.0, 90.0)
+    network: Network,
+    requests: Sequence[tuple[RouteRequest, Sequence[str]]],
+    *,
+    qs: Sequence[float] = (50.0, 90.0),
+    deadline: float | None = None,
 ) -> list[Answers]:
     """Answer each (request, destinations) pair from its tree where the tree answers as :func:`planner.plan` would.
 
     Requests should be k=1 (others are not answered); ``request.destination`` is ignored. Requests
     that search the same tree (same origin, weights and banned edges; the shipment may differ) share
-    it. ``qs`` are the percentiles of the transit time wanted.
+    it. ``qs`` are the percentiles of the transit time wanted. Past ``deadline`` (a ``time.monotonic()``
+    instant, checked between trees) it raises :class:`~planner.errors.DeadlineExceededError`.
     """
     graph = compiled(network)
     out: list[Answers] = []
@@ -99,6 +104,7 @@ def answer(
         key = (request.origin, request.service, request.month, id(weights), banned)
         shared = trees.get(key)
         if shared is None:
+            _search.check_deadline(deadline)
             tree = grow(graph, weights, request.origin, banned)
             shared = trees[key] = _Shared(tree, request.origin, weights, banned, request.service, request.month)
         pricing = Pricing(shipment.factors, request.tonnes)
@@ -113,6 +119,7 @@ def answer(
         shared.answers.append((len(out), shipments))
         out.append(Answers(request, None, rows, shipment.teu_equivalent))
     shared_trees = [s for s in trees.values() if s.ends]
+    _search.check_deadline(deadline)
     _price(shared_trees, qs)
     # Where the tree's path passes a place twice the search looks again with the links back into the
     # origin closed, and keeps that path if it passes every place once: so does the closed tree.
@@ -121,6 +128,7 @@ def answer(
         prices = shared.prices[0]
         looping = [end for end, row in shared.ends.items() if prices.loops[row]]
         if looping:
+            _search.check_deadline(deadline)
             banned = shared.banned | _search.returns_to(graph, shared.origin)
             closed = _Shared(grow(graph, shared.weights, shared.origin, banned), shared.origin, shared.weights, banned, shared.service, shared.month)
             closed.pricings = shared.pricings
@@ -131,6 +139,7 @@ def answer(
             if closed.ends:
                 shared.second = closed
                 second.append(closed)
+    _search.check_deadline(deadline)
     _price(second, qs)
     for shared in shared_trees:
         for i, shipment_index in shared.answers:

@@ -12,18 +12,27 @@ depend on a departure date; a destination the tree does not reach (for the error
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
-from ._many import Answers, answer, refused, tree_applies
-from .errors import PlannerError
+from ._many import Answers, answer, tree_applies
+from .errors import InvalidRequestError, PlannerError
+from .lookup import find_place
+from .model import ContainerType, Mode, ServiceLevel
 from .network import Network
-from .request import RouteRequest, resolve_request
+from .request import (
+    DEFAULT_SERVICE,
+    DEFAULT_TONNES_PER_TEU,
+    DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
+    Rank,
+    RouteRequest,
+    check_places,
+    resolve_request,
+)
 from .route import ArrivalDates, CorridorShare, Route
 from .routing import plan
 
-__all__ = ["RouteFigures", "best_routes", "best_routes_from", "request_options", "tree_applies"]
+__all__ = ["Cell", "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "route_matrix", "tree_applies"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,71 +89,195 @@ class RouteFigures:
 
 
 def best_routes_from(
-    network: Network, request: RouteRequest, destinations: Sequence[str]
+    network: Network,
+    request: RouteRequest,
+    destinations: Sequence[str],
+    *,
+    use_cache: bool = True,
+    deadline: float | None = None,
 ) -> list[RouteFigures | PlannerError]:
     """The best route (k=1) of ``request`` from its origin to each of ``destinations`` (place ids).
 
     ``request.destination`` and ``request.k`` are ignored: each destination takes its place and k is 1.
     A destination without a route, or one the request cannot go to, gets the error
-    :func:`planner.resolve_request` or :func:`planner.plan` raises for it.
+    :func:`planner.resolve_request` or :func:`planner.plan` raises for it. ``use_cache`` and
+    ``deadline`` are :func:`planner.plan`'s, for the destinations planned one by one.
 
     Returns
     -------
     list
         One entry per destination, in order: the route's figures, or the error.
+
+    Raises
+    ------
+    DeadlineExceededError
+        The computation passed ``deadline`` (a ``time.monotonic()`` instant).
     """
-    return best_routes(network, [(request, destinations)])[0]
+    return best_routes(network, [(request, destinations)], use_cache=use_cache, deadline=deadline)[0]
 
 
 def best_routes(
-    network: Network, requests: Sequence[tuple[RouteRequest, Sequence[str]]]
+    network: Network,
+    requests: Sequence[tuple[RouteRequest, Sequence[str]]],
+    *,
+    use_cache: bool = True,
+    deadline: float | None = None,
 ) -> list[list[RouteFigures | PlannerError]]:
     """:func:`best_routes_from` for several requests (origins, options) at once: their trees are priced together."""
     ones = [(replace(request, k=1), destinations) for request, destinations in requests]
     out = []
-    for answers, (request, destinations) in zip(answer(network, ones), ones, strict=True):
+    for answers, (request, destinations) in zip(answer(network, ones, deadline=deadline), ones, strict=True):
         figures = _figures(network, answers)
         out.append(
-            [figures[r] if r >= 0 else _alone(network, request, d) for r, d in zip(answers.rows, destinations, strict=True)]
+            [
+                figures[r] if r >= 0 else _alone(network, request, d, use_cache, deadline)
+                for r, d in zip(answers.rows, destinations, strict=True)
+            ]
         )
     return out
 
 
-def _alone(network: Network, request: RouteRequest, destination: str) -> RouteFigures | PlannerError:
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """Why a matrix cell has no route: the error's stable ``code`` (``no_route``, ``same_place``, ...) and message."""
+
+    code: str
+    message: str
+
+    @classmethod
+    def of(cls, error: PlannerError) -> CellError:
+        return cls(error.code, error.message)
+
+
+Cell = RouteFigures | CellError
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMatrix:
+    """The best route between every origin and every destination: ``cells[i][j]`` from ``origins[i]`` to ``destinations[j]``."""
+
+    request: RouteRequest
+    """The options (the origin and destination it names are the first cell's)."""
+    origins: tuple[str, ...]
+    destinations: tuple[str, ...]
+    cells: tuple[tuple[Cell, ...], ...]
+
+    def cell(self, origin: str, destination: str) -> Cell:
+        """The cell of two place ids of the matrix."""
+        return self.cells[self.origins.index(origin)][self.destinations.index(destination)]
+
+
+def route_matrix(
+    network: Network,
+    origins: Sequence[str],
+    destinations: Sequence[str],
+    *,
+    rank: Rank | str = Rank.TIME,
+    teu: float | None = None,
+    tonnes: float | None = None,
+    avoid_countries: Iterable[str] | None = None,
+    avoid_places: Iterable[str] | None = None,
+    avoid_links: Iterable[str] | None = None,
+    modes: Iterable[Mode | str] | None = None,
+    via: Iterable[str] | None = None,
+    corridor: str | None = None,
+    max_border_crossings: int | None = None,
+    max_transshipments: int | None = None,
+    value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
+    tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
+    service: ServiceLevel | str = DEFAULT_SERVICE,
+    container: ContainerType | str | None = None,
+    departure_date: dt.date | str | None = None,
+    month: int | None = None,
+    use_cache: bool = True,
+    deadline: float | None = None,
+) -> RouteMatrix:
+    """The best route (k=1) from each origin to each destination, every cell as :func:`planner.plan_routes` gives it.
+
+    Parameters
+    ----------
+    network
+        A loaded network (never modified).
+    origins, destinations
+        Place ids, names or aliases.
+    rank, teu, tonnes, avoid_countries, avoid_places, avoid_links, modes, via, corridor, max_border_crossings, \
+max_transshipments, value_of_time_usd_per_teu_hour, tonnes_per_teu, service, container, departure_date, month
+        The options of every cell, as for :func:`planner.resolve_request` (``rank`` is one criterion: not ``pareto``).
+    use_cache, deadline
+        As for :func:`planner.plan`.
+
+    Returns
+    -------
+    RouteMatrix
+        A cell per origin and destination: the route's figures, or a :class:`CellError` (``no_route``,
+        ``unreachable``, ``same_place``, an end avoided).
+
+    Raises
+    ------
+    UnknownPlaceError
+        A place matches nothing; ``field`` is ``origins[i]`` or ``destinations[j]``.
+    InvalidRequestError
+        An option is out of range or contradicts another (``field`` names it).
+    DeadlineExceededError
+        The computation passed ``deadline``.
+
+    Examples
+    --------
+    >>> import planner
+    >>> net = planner.load_network()
+    >>> m = planner.route_matrix(net, ["Xi'an", "Almaty"], ["Tashkent", "Baku"], rank="cost")  # doctest: +SKIP
+    >>> m.cell("xian", "tashkent").cost_usd  # doctest: +SKIP
+    """
+    origin_ids = tuple(find_place(network, name, field=f"origins[{i}]").id for i, name in enumerate(origins))
+    destination_ids = tuple(find_place(network, name, field=f"destinations[{j}]").id for j, name in enumerate(destinations))
+    if not origin_ids or not destination_ids:
+        raise InvalidRequestError("a matrix needs at least one origin and one destination", field="origins" if not origin_ids else "destinations")
+    request = resolve_request(
+        network,
+        origin_ids[0],
+        destination_ids[0],
+        rank=rank,
+        k=1,
+        teu=teu,
+        tonnes=tonnes,
+        avoid_countries=avoid_countries,
+        avoid_places=avoid_places,
+        avoid_links=avoid_links,
+        modes=modes,
+        via=via,
+        corridor=corridor,
+        max_border_crossings=max_border_crossings,
+        max_transshipments=max_transshipments,
+        value_of_time_usd_per_teu_hour=value_of_time_usd_per_teu_hour,
+        tonnes_per_teu=tonnes_per_teu,
+        service=service,
+        container=container,
+        departure_date=departure_date,
+        month=month,
+        check_places=False,
+    )
+    if request.rank is Rank.PARETO:
+        raise InvalidRequestError("a matrix cell holds one route: rank by time, cost, co2e, generalized or reliable", field="rank")
+    rows = best_routes(
+        network,
+        [(replace(request, origin=origin), destination_ids) for origin in origin_ids],
+        use_cache=use_cache,
+        deadline=deadline,
+    )
+    cells = tuple(tuple(c if isinstance(c, RouteFigures) else CellError.of(c) for c in row) for row in rows)
+    return RouteMatrix(request, origin_ids, destination_ids, cells)
+
+
+def _alone(
+    network: Network, request: RouteRequest, destination: str, use_cache: bool, deadline: float | None
+) -> RouteFigures | PlannerError:
     try:
-        if refused(network, request, destination):
-            # What resolve_request says of this destination with these options, in its own words.
-            resolve_request(network, request.origin, destination, **request_options(request))
-        routes = plan(network, replace(request, destination=destination)).routes
+        if destination in network.places:  # else plan says the id is unknown
+            check_places(network, request, request.origin, destination)
+        routes = plan(network, replace(request, destination=destination), use_cache=use_cache, deadline=deadline).routes
     except PlannerError as exc:
         return exc
     return RouteFigures.of(routes[0])
-
-
-def request_options(request: RouteRequest) -> dict[str, Any]:
-    """The options of a resolved request as :func:`planner.resolve_request` takes them."""
-    bulk = request.shipment == "tonnes"
-    return {
-        "rank": request.rank,
-        "k": request.k,
-        "teu": None if bulk else request.teu,
-        "tonnes": request.tonnes if bulk else None,
-        "avoid_countries": request.avoid_countries,
-        "avoid_places": request.avoid_places,
-        "avoid_links": request.avoid_links,
-        "modes": request.modes,
-        "via": request.via,
-        "corridor": request.corridor,
-        "max_border_crossings": request.max_border_crossings,
-        "max_transshipments": request.max_transshipments,
-        "max_shared_fraction": request.max_shared_fraction,
-        "value_of_time_usd_per_teu_hour": request.value_of_time_usd_per_teu_hour,
-        "tonnes_per_teu": request.tonnes_per_teu,
-        "service": request.service,
-        "container": request.container,
-        "departure_date": request.departure_date,
-        "month": request.month,
-    }
 
 
 def _figures(network: Network, answers: Answers) -> list[RouteFigures]:

@@ -177,3 +177,52 @@ def test_on_generated_networks_every_cell_equals_plan_routes(
     request = planner.resolve_request(network, origin, next(d for d in ids if d != origin), rank=rank, k=1, teu=teu)
     for destination, cell in zip(ids, best_routes_from(network, request, ids), strict=True):
         assert_same(cell, expected(network, origin, destination, rank=rank, teu=teu), f"{origin} -> {destination}")
+
+
+def test_route_matrix_names_places_by_name_and_gives_each_cell_a_route_or_an_error(tiny: planner.Network) -> None:
+    m = planner.route_matrix(tiny, ["a1", "Gamma City"], ["c2", "a1"], rank="cost", teu=2)
+    assert (m.origins, m.destinations) == (("a1", "c2"), ("c2", "a1"))
+    for i, origin in enumerate(m.origins):
+        for j, destination in enumerate(m.destinations):
+            assert_same(
+                m.cells[i][j] if isinstance(m.cells[i][j], RouteFigures) else _error_of(tiny, origin, destination),
+                expected(tiny, origin, destination, rank="cost", teu=2),
+                f"{origin} -> {destination}",
+            )
+    same = m.cell("c2", "c2")
+    assert isinstance(same, planner.CellError)
+    assert same.code == "same_place"
+    assert "same place" in same.message
+
+
+def _error_of(network: planner.Network, origin: str, destination: str) -> planner.PlannerError:
+    try:
+        planner.resolve_request(network, origin, destination, rank="cost", teu=2)
+    except planner.PlannerError as exc:
+        return exc
+    raise AssertionError("expected an error")
+
+
+def test_route_matrix_refuses_unknown_places_and_options_for_the_whole_matrix(tiny: planner.Network) -> None:
+    with pytest.raises(planner.UnknownPlaceError) as place:
+        planner.route_matrix(tiny, ["a1", "Atlantis"], ["c2"])
+    assert place.value.field == "origins[1]"
+    with pytest.raises(planner.InvalidRequestError) as option:
+        planner.route_matrix(tiny, ["a1"], ["c2"], service="overnight")
+    assert option.value.field == "service"
+    with pytest.raises(planner.InvalidRequestError, match="one route"):
+        planner.route_matrix(tiny, ["a1"], ["c2"], rank="pareto")
+    # An end that is avoided is that cell's error, not the matrix's.
+    m = planner.route_matrix(tiny, ["a1", "c1"], ["c2"], avoid_places=["c1"])
+    assert isinstance(m.cell("a1", "c2"), RouteFigures)
+    avoided = m.cell("c1", "c2")
+    assert isinstance(avoided, planner.CellError)
+    assert avoided.code == "invalid_request"
+    assert "origin" in avoided.message
+
+
+def test_a_matrix_past_its_deadline_stops(eurasia: planner.Network) -> None:
+    import time
+
+    with pytest.raises(planner.DeadlineExceededError):
+        planner.route_matrix(eurasia, ["xian", "almaty"], ["tashkent", "baku"], deadline=time.monotonic() - 0.001)
