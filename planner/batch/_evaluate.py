@@ -27,6 +27,7 @@ COLUMNS_OUT = (
     "error",
     "rank",
     "transit_hours",
+    "transit_hours_p50",
     "transit_hours_p90",
     "cost_usd",
     "co2e_kg",
@@ -53,6 +54,7 @@ class ResultLine:
     error: str | None = None
     rank: int | None = None
     transit_hours: float | None = None
+    transit_hours_p50: float | None = None
     transit_hours_p90: float | None = None
     cost_usd: float | None = None
     co2e_kg: float | None = None
@@ -90,6 +92,7 @@ def route_line(row: int, row_id: str, route: Route) -> ResultLine:
         status="ok",
         rank=route.rank,
         transit_hours=round(route.transit_hours, 2),
+        transit_hours_p50=round(route.transit_hours_p50, 2),
         transit_hours_p90=round(route.transit_hours_p90, 2),
         cost_usd=round(route.cost_usd, 2),
         co2e_kg=round(route.co2e_kg, 2),
@@ -129,6 +132,12 @@ def resolve_row(network: Network, row: BatchRow) -> tuple[RouteRequest, Scenario
         service=row.service if row.service is not None else DEFAULT_SERVICE,
         container=row.container,
         departure_date=row.departure_date,
+        month=row.month,
+        avoid_places=row.avoid_places,
+        avoid_links=row.avoid_links,
+        modes=row.modes or None,
+        max_border_crossings=row.max_border_crossings,
+        max_transshipments=row.max_transshipments,
     )
     return request, scenario
 

@@ -106,10 +106,7 @@ class _Chunk:
             by_network[id(self.templates[options][1])][1].append(group)
         out: list[tuple[int, RowOutcome]] = []
         for network, groups in by_network.values():
-            dated = any(request.departure_date is not None for request, _ in groups)
-            answers = answer(
-                network, [(request, [d for _, _, d in members]) for request, members in groups], qs=(50.0, 90.0) if dated else (90.0,)
-            )
+            answers = answer(network, [(request, [d for _, _, d in members]) for request, members in groups])
             for (_, members), answered in zip(groups, answers, strict=True):
                 out.extend(_outcomes(answered, members))
         return out
@@ -124,9 +121,11 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
     if not used:
         return []
     pick = np.array(used, dtype=np.int64)
+    p50 = prices.quantiles[50.0][pick]
     p90 = prices.quantiles[90.0][pick]
     columns = zip(
         rounded(prices.transit_hours[pick], 2),
+        rounded(p50, 2),
         rounded(p90, 2),
         rounded(prices.cost_usd[pick], 2),
         rounded(prices.co2e_kg[pick], 2),
@@ -138,14 +137,17 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
     service = request.service.value
     departure = request.departure_date
     start = dt.datetime.combine(departure, dt.time()) if departure is not None else None
-    p50 = prices.quantiles[50.0][pick].tolist() if start is not None else []
+    p50_hours = p50.tolist()
     p90_hours = p90.tolist()
     # Each line is the row's number, id and status, then the route's figures: serialized once per route.
     made: dict[int, str] = {}
-    for k, (r, (hours, p90_rounded, cost, co2e, km, borders, transshipments)) in enumerate(zip(used, columns, strict=True)):
+    for k, (r, (hours, p50_rounded, p90_rounded, cost, co2e, km, borders, transshipments)) in enumerate(
+        zip(used, columns, strict=True)
+    ):
         figures = {
             "rank": 1,
             "transit_hours": hours,
+            "transit_hours_p50": p50_rounded,
             "transit_hours_p90": p90_rounded,
             "cost_usd": cost,
             "co2e_kg": co2e,
@@ -155,7 +157,7 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
             "corridors": ";".join(c.id for c in answers.shares[r]),
             "places": " > ".join(prices.places[r]),
             "service": service,
-            "arrival_date_p50": None if start is None else (start + dt.timedelta(hours=p50[k])).date().isoformat(),
+            "arrival_date_p50": None if start is None else (start + dt.timedelta(hours=p50_hours[k])).date().isoformat(),
             "arrival_date_p90": None if start is None else (start + dt.timedelta(hours=p90_hours[k])).date().isoformat(),
         }
         made[r] = orjson.dumps(figures).decode()[1:]

@@ -15,7 +15,10 @@ from ._rows import BatchRow
 
 __all__ = ["MAX_CHUNK_FACTOR", "TREE_FIELDS", "grouped_chunks", "tree_order"]
 
-TREE_FIELDS = ("scenario", "origin", "rank", "service", "departure_date", "avoid_countries", "container", "tonnes")
+TREE_FIELDS = (
+    "scenario", "origin", "rank", "service", "departure_date", "month", "avoid_countries", "avoid_places", "avoid_links",
+    "modes", "container", "tonnes",
+)  # fmt: skip
 """Row fields by which rows that may share a tree are put side by side, in this order (origin second)."""
 
 MAX_CHUNK_FACTOR = 5

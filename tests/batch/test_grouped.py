@@ -35,6 +35,12 @@ def random_batch(network: planner.Network, n: int, seed: int) -> list[BatchRow]:
             options["avoid_countries"] = (rnd.choice(["RU", "IR", "KZ"]),)
         if rnd.random() < 0.15:
             options["scenario"] = rnd.choice(["cku_opened", "red_sea_closed", "caspian_ferries_halved"])
+        if "departure_date" not in options and rnd.random() < 0.2:
+            options["month"] = rnd.randint(1, 12)
+        if rnd.random() < 0.1:
+            options["avoid_places"] = (rnd.choice(["almaty", "aktau", "moscow"]),)
+        if rnd.random() < 0.1:
+            options["modes"] = rnd.choice([("rail", "sea"), ("rail", "road")])
         option_sets.append(options)
     rows = []
     for i in range(1, n + 1):
@@ -57,6 +63,8 @@ def random_batch(network: planner.Network, n: int, seed: int) -> list[BatchRow]:
             row["via"] = ("almaty",)
         elif roll < 0.09:
             row["corridor"] = "titr"
+        elif roll < 0.095:
+            row["max_border_crossings"] = 3
         elif roll < 0.10:
             row["destination"] = "Atlantis"
         elif roll < 0.11:
