@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 import planner
 from planner import NetworkError, load_network
 
-from . import batches, comparisons, corridors, metrics, places, routes, scenarios
+from . import batches, comparisons, corridors, matrix, metrics, places, routes, scenarios
 from . import network as network_router
 from .auth import RateLimiter
 from .common import get_network, json_response, reject_unknown_parameters
@@ -122,7 +122,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
     strict = [Depends(reject_unknown_parameters)]
-    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router):
+    for router in (
+        routes.router, matrix.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router
+    ):
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)

@@ -37,7 +37,7 @@ from .errors import (
 from .graph import TimePart
 from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
-from .matrix import CellError, RouteFigures, RouteMatrix, best_routes, best_routes_from, route_matrix
+from .matrix import CellError, RouteFigures, RouteMatrix, best_routes, best_routes_from, check_matrix, route_matrix
 from .model import (
     Border,
     BorderControls,
@@ -174,6 +174,7 @@ __all__ = [
     "best_routes_from",
     "bundled_network_path",
     "bundled_scenarios",
+    "check_matrix",
     "check_places",
     "compare",
     "corridor_links",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ._many import Answers, answer, tree_applies
 from .errors import InvalidRequestError, PlannerError
@@ -32,7 +33,17 @@ from .request import (
 from .route import ArrivalDates, CorridorShare, Route
 from .routing import plan
 
-__all__ = ["Cell", "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "route_matrix", "tree_applies"]
+__all__ = [
+    "Cell",
+    "CellError",
+    "RouteFigures",
+    "RouteMatrix",
+    "best_routes",
+    "best_routes_from",
+    "check_matrix",
+    "route_matrix",
+    "tree_applies",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,16 +239,11 @@ max_transshipments, value_of_time_usd_per_teu_hour, tonnes_per_teu, service, con
     >>> m = planner.route_matrix(net, ["Xi'an", "Almaty"], ["Tashkent", "Baku"], rank="cost")  # doctest: +SKIP
     >>> m.cell("xian", "tashkent").cost_usd  # doctest: +SKIP
     """
-    origin_ids = tuple(find_place(network, name, field=f"origins[{i}]").id for i, name in enumerate(origins))
-    destination_ids = tuple(find_place(network, name, field=f"destinations[{j}]").id for j, name in enumerate(destinations))
-    if not origin_ids or not destination_ids:
-        raise InvalidRequestError("a matrix needs at least one origin and one destination", field="origins" if not origin_ids else "destinations")
-    request = resolve_request(
+    origin_ids, destination_ids, request = check_matrix(
         network,
-        origin_ids[0],
-        destination_ids[0],
+        origins,
+        destinations,
         rank=rank,
-        k=1,
         teu=teu,
         tonnes=tonnes,
         avoid_countries=avoid_countries,
@@ -254,10 +260,7 @@ max_transshipments, value_of_time_usd_per_teu_hour, tonnes_per_teu, service, con
         container=container,
         departure_date=departure_date,
         month=month,
-        check_places=False,
     )
-    if request.rank is Rank.PARETO:
-        raise InvalidRequestError("a matrix cell holds one route: rank by time, cost, co2e, generalized or reliable", field="rank")
     rows = best_routes(
         network,
         [(replace(request, origin=origin), destination_ids) for origin in origin_ids],
@@ -266,6 +269,31 @@ max_transshipments, value_of_time_usd_per_teu_hour, tonnes_per_teu, service, con
     )
     cells = tuple(tuple(c if isinstance(c, RouteFigures) else CellError.of(c) for c in row) for row in rows)
     return RouteMatrix(request, origin_ids, destination_ids, cells)
+
+
+def check_matrix(
+    network: Network, origins: Sequence[str], destinations: Sequence[str], **options: Any
+) -> tuple[tuple[str, ...], tuple[str, ...], RouteRequest]:
+    """Resolve a matrix's places and options as :func:`route_matrix` does, without computing a cell.
+
+    Returns the origin ids, the destination ids and the options as a request (for the first cell).
+
+    Raises
+    ------
+    UnknownPlaceError, InvalidRequestError
+        As :func:`route_matrix`.
+    """
+    origin_ids = tuple(find_place(network, name, field=f"origins[{i}]").id for i, name in enumerate(origins))
+    destination_ids = tuple(find_place(network, name, field=f"destinations[{j}]").id for j, name in enumerate(destinations))
+    if not origin_ids or not destination_ids:
+        side = "origins" if not origin_ids else "destinations"
+        raise InvalidRequestError("a matrix needs at least one origin and one destination", field=side)
+    request = resolve_request(network, origin_ids[0], destination_ids[0], k=1, check_places=False, **options)
+    if request.rank is Rank.PARETO:
+        raise InvalidRequestError(
+            "a matrix cell holds one route: rank by time, cost, co2e, generalized or reliable", field="rank"
+        )
+    return origin_ids, destination_ids, request
 
 
 def _alone(

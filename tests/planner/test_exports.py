@@ -19,7 +19,7 @@ EXPECTED = {
     "bundled_scenarios", "compare", "corridor_links", "find_place", "load_bundled_scenario", "load_network",
     "load_scenario", "normalize_name", "parse_network", "parse_scenario", "plan", "plan_routes", "plan_with_scenario",
     "resolve_corridor", "resolve_request", "search_places", "suggest_places", "weight",
-    "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "check_places", "route_matrix",
+    "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "check_matrix", "check_places", "route_matrix",
 }  # fmt: skip
 
 
