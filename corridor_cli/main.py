@@ -8,10 +8,18 @@ from collections.abc import Sequence
 
 from planner import PlannerError
 
-from . import commands_batch, commands_compare, commands_network, commands_route, commands_serve, commands_validate
+from . import (
+    commands_batch,
+    commands_compare,
+    commands_matrix,
+    commands_network,
+    commands_route,
+    commands_serve,
+    commands_validate,
+)
 
 # Each command module exposes ``register(subparsers)``; the parser dispatches to ``args.run``.
-_MODULES = [commands_network, commands_route, commands_compare, commands_serve, commands_batch, commands_validate]
+_MODULES = [commands_network, commands_route, commands_compare, commands_matrix, commands_serve, commands_batch, commands_validate]
 
 
 def build_parser() -> argparse.ArgumentParser:
