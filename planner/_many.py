@@ -110,6 +110,9 @@ def answer(
         pricing = Pricing(shipment.factors, request.tonnes)
         shipments = shared.pricings.setdefault(pricing, len(shared.pricings))
         rows = [-1] * len(destinations)
+        if shared.tree.unsure and not shared.tree.unsure.isdisjoint(destinations):
+            # A tie may decide a path asked for: the Python search's own tree (the same where none does).
+            shared.tree = grow(graph, weights, request.origin, banned, checked=False)
         for i, destination in enumerate(destinations):
             if refused(network, request, destination):
                 continue
@@ -130,7 +133,11 @@ def answer(
         if looping:
             _search.check_deadline(deadline)
             banned = shared.banned | _search.returns_to(graph, shared.origin)
-            closed = _Shared(grow(graph, shared.weights, shared.origin, banned), shared.origin, shared.weights, banned, shared.service, shared.month)
+            places = {graph.node_place[end % shared.tree.n] for end in looping}
+            tree = grow(graph, shared.weights, shared.origin, banned)
+            if tree.unsure and not tree.unsure.isdisjoint(places):
+                tree = grow(graph, shared.weights, shared.origin, banned, checked=False)
+            closed = _Shared(tree, shared.origin, shared.weights, banned, shared.service, shared.month)
             closed.pricings = shared.pricings
             for end in looping:
                 other = closed.tree.end(graph.node_place[end % shared.tree.n])

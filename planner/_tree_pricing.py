@@ -354,8 +354,8 @@ def _price(
             "corridor_km": result[part, _CORRIDORS:],
             "corridors": edges.corridors,
             "quantiles": {q: v[part] for q, v in quantiles.items()},
-            "places": [forest.places[t][end] or () for end in tree_ends],
-            "loops": [bool(forest.loops[t][end]) for end in tree_ends],
+            "places": [forest.places[t][end] for end in tree_ends],
+            "loops": [forest.loops[t][end] for end in tree_ends],
         }
         out.append(
             [TreePrices(cost_usd=cost[part, i], co2e_kg=money[part, i, 3], **shared) for i in range(len(pricings[t]))]  # type: ignore[arg-type]
@@ -383,8 +383,8 @@ class _Forest:
     """
 
     def __init__(self, trees: Sequence[Tree], ends: Sequence[Sequence[int]]) -> None:
-        self.places: list[list[tuple[str, ...] | None]] = []
-        self.loops: list[bytearray] = []
+        self.places: list[dict[int, tuple[str, ...]]] = []
+        self.loops: list[dict[int, bool]] = []
         walks = []
         for tree, tree_ends in zip(trees, ends, strict=True):
             by_depth, places, loops = _walk(tree, tree_ends)
@@ -434,15 +434,12 @@ class _Forest:
             )
 
 
-def _walk(tree: Tree, ends: Sequence[int]) -> tuple[list[list[int]], list[tuple[str, ...] | None], bytearray]:
-    """A tree's states on the paths to ``ends`` by depth, with each one's places and whether they repeat."""
+def _walk(tree: Tree, ends: Sequence[int]) -> tuple[list[list[int]], dict[int, tuple[str, ...]], dict[int, bool]]:
+    """A tree's states on the paths to ``ends`` by depth, and each end's places and whether one repeats."""
     graph = tree.graph
     pred, prev, n = tree.pred, tree.prev, tree.n
     edge_kind, node_place = graph.edge_kind, graph.node_place
-    size = 2 * n
-    depth = [-1] * size
-    places: list[tuple[str, ...] | None] = [None] * size
-    loops = bytearray(size)
+    depth = [-1] * (2 * n)
     by_depth: list[list[int]] = [[]]
     for end in ends:
         chain = []
@@ -450,27 +447,29 @@ def _walk(tree: Tree, ends: Sequence[int]) -> tuple[list[list[int]], list[tuple[
         while depth[state] < 0:
             if pred[state] < 0:
                 depth[state] = 0
-                places[state] = ()
                 by_depth[0].append(state)
                 break
             chain.append(state)
             state = prev[state]
+        d = depth[state]
         for state in reversed(chain):
-            parent = prev[state]
-            d = depth[parent] + 1
+            d += 1
             depth[state] = d
             if d == len(by_depth):
                 by_depth.append([])
             by_depth[d].append(state)
-            before = places[parent]
-            assert before is not None
-            if edge_kind[pred[state]] == LINK:
-                here = node_place[state % n]
-                if not before:
-                    before = (node_place[parent % n],)
-                loops[state] = loops[parent] or here in before
-                places[state] = (*before, here)
-            else:
-                loops[state] = loops[parent]
-                places[state] = before
+    places: dict[int, tuple[str, ...]] = {}
+    loops: dict[int, bool] = {}
+    for end in ends:
+        # The places of the path, from the end back: each link's destination, then the origin.
+        back = []
+        state = end
+        while (edge := pred[state]) >= 0:
+            if edge_kind[edge] == LINK:
+                back.append(node_place[state % n])
+            state = prev[state]
+        back.append(node_place[state % n])
+        back.reverse()
+        places[end] = tuple(back)
+        loops[end] = len(set(back)) != len(back)
     return by_depth, places, loops

@@ -226,3 +226,22 @@ def test_a_matrix_past_its_deadline_stops(eurasia: planner.Network) -> None:
 
     with pytest.raises(planner.DeadlineExceededError):
         planner.route_matrix(eurasia, ["xian", "almaty"], ["tashkent", "baku"], deadline=time.monotonic() - 0.001)
+
+
+def test_trees_grown_on_scipy_answer_as_the_python_search(
+    eurasia: planner.Network, monkeypatch: pytest.MonkeyPatch, alone_calls: list[str]
+) -> None:
+    from planner import _tree
+
+    monkeypatch.setattr(_tree, "CHECKED_KERNEL_MIN_NODES", 0)
+    ids = sorted(eurasia.places)
+    rnd = random.Random(17)
+    checked = 0
+    for origin in rnd.sample(ids, 12):
+        options = {"rank": rnd.choice(["time", "cost", "co2e"]), "service": rnd.choice(["express", "standard"])}
+        request = planner.resolve_request(eurasia, origin, next(d for d in ids if d != origin), k=1, **options)
+        for destination, cell in zip(ids, best_routes_from(eurasia, request, ids), strict=True):
+            assert_same(cell, expected(eurasia, origin, destination, **options), f"{origin} -> {destination}")
+            checked += 1
+    assert checked == 12 * len(ids)
+    assert len(alone_calls) < 0.1 * checked
