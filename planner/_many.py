@@ -48,6 +48,8 @@ def refused(network: Network, request: RouteRequest, destination: str) -> bool:
     """Whether :func:`planner.resolve_request` refuses this origin and ``destination`` with these options."""
     if destination not in network.places:
         return True
+    if not (request.via or request.avoid_places or request.avoid_countries):
+        return destination == request.origin
     try:
         check_places(network, request, request.origin, destination)
     except PlannerError:
@@ -66,6 +68,8 @@ class Answers:
     """The shipment's TEU-equivalent (for the generalized cost)."""
     shares: Sequence[tuple[CorridorShare, ...]] = ()
     """Per row of ``prices``: the path's corridors (see :func:`corridor_shares`); shared by the tree's requests."""
+    texts: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Per row, once made: the corridors joined by ``;`` and the places by `` > `` (shared by the tree's requests)."""
 
 
 def answer(
@@ -113,10 +117,15 @@ def answer(
         if shared.tree.unsure and not shared.tree.unsure.isdisjoint(destinations):
             # A tie may decide a path asked for: the Python search's own tree (the same where none does).
             shared.tree = grow(graph, weights, request.origin, banned, checked=False)
+            shared.ends_of.clear()
+        ends_of = shared.ends_of
         for i, destination in enumerate(destinations):
             if refused(network, request, destination):
                 continue
-            end = shared.tree.end(destination)
+            if destination in ends_of:
+                end = ends_of[destination]
+            else:
+                end = ends_of[destination] = shared.tree.end(destination)
             if end is not None:
                 rows[i] = shared.ends.setdefault(end, len(shared.ends))
         shared.answers.append((len(out), shipments))
@@ -167,7 +176,7 @@ def answer(
             for r in answers.rows:
                 r = moved.get(r, r)
                 rows.append(r if r >= 0 and not prices.loops[r] and not (dated and timed[r]) else -1)
-            out[i] = replace(answers, prices=prices, rows=rows, shares=shares)
+            out[i] = replace(answers, prices=prices, rows=rows, shares=shares, texts=shared.texts)
     return out
 
 
@@ -194,6 +203,8 @@ class _Shared:
     service: ServiceLevel
     month: int | None
     ends: dict[int, int] = field(default_factory=dict)
+    ends_of: dict[str, int | None] = field(default_factory=dict)
+    """Destination place -> its end state (None: not reached)."""
     pricings: dict[Pricing, int] = field(default_factory=dict)
     answers: list[tuple[int, int]] = field(default_factory=list)
     """(position in the output, shipment index) of each request answered from the tree."""
@@ -204,6 +215,7 @@ class _Shared:
     moved: dict[int, int] = field(default_factory=dict)
     """Row here -> row in ``second``."""
     _shares: list[tuple[CorridorShare, ...]] | None = None
+    texts: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def shares(self, network: Network) -> list[tuple[CorridorShare, ...]]:
         if self._shares is None:

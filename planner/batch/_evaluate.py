@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -72,9 +72,11 @@ class ResultLine:
         return {name: getattr(self, name) for name in COLUMNS_OUT}
 
 
-@dataclass(frozen=True, slots=True)
-class RowOutcome:
-    """An evaluated input row: its number, whether it succeeded, and its result lines as JSON text."""
+class RowOutcome(NamedTuple):
+    """An evaluated input row: its number, whether it succeeded, and its result lines as JSON text.
+
+    A named tuple: rows are made by the hundred thousand and travel between processes.
+    """
 
     row: int
     ok: bool

@@ -140,10 +140,14 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
     p50_hours = p50.tolist()
     p90_hours = p90.tolist()
     # Each line is the row's number, id and status, then the route's figures: serialized once per route.
+    texts = answers.texts
     made: dict[int, str] = {}
     for k, (r, (hours, p50_rounded, p90_rounded, cost, co2e, km, borders, transshipments)) in enumerate(
         zip(used, columns, strict=True)
     ):
+        text = texts.get(r)
+        if text is None:
+            text = texts[r] = (";".join(c.id for c in answers.shares[r]), " > ".join(prices.places[r]))
         figures = {
             "rank": 1,
             "transit_hours": hours,
@@ -154,8 +158,8 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
             "distance_km": km,
             "border_crossings": borders,
             "transshipments": transshipments,
-            "corridors": ";".join(c.id for c in answers.shares[r]),
-            "places": " > ".join(prices.places[r]),
+            "corridors": text[0],
+            "places": text[1],
             "service": service,
             "arrival_date_p50": None if start is None else (start + dt.timedelta(hours=p50_hours[k])).date().isoformat(),
             "arrival_date_p90": None if start is None else (start + dt.timedelta(hours=p90_hours[k])).date().isoformat(),

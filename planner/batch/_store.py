@@ -30,7 +30,7 @@ import orjson
 
 from ..errors import InvalidRequestError, PlannerError
 from ._evaluate import RowOutcome
-from ._order import TREE_FIELDS, grouped_chunks
+from ._order import ALONE_COST, TREE_FIELDS, grouped_chunks
 from ._rows import BatchRow, RowStream
 
 __all__ = ["Job", "JobStatus", "JobStore", "TooManyJobsError", "TooManyRowsError"]
@@ -89,12 +89,12 @@ class JobStatus(StrEnum):
 UNFINISHED = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
 
 
-def _numbered(order: array[int], starts: bytearray) -> Iterator[tuple[int, int]]:
-    """Each row with the number of its (scenario, origin) group."""
+def _numbered(order: array[int], flags: bytearray) -> Iterator[tuple[int, int, int]]:
+    """Each row with the number of its (scenario, origin) group and its cost in a chunk."""
     group = 0
-    for row, start in zip(order, starts, strict=True):
-        group += start
-        yield row, group
+    for row, flag in zip(order, flags, strict=True):
+        group += flag & 1
+        yield row, group, ALONE_COST if flag & 2 else 1
 
 
 class TooManyRowsError(InvalidRequestError):
@@ -381,18 +381,24 @@ class JobStore:
             ("i.job_id = ?", "NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = i.job_id AND r.row = i.row)")
         )
         keys = ", ".join(f"json_extract(i.data, '$.{name}')" for name in TREE_FIELDS)
+        alone = (  # row_cost in SQL: a row planned on its own
+            "coalesce(json_extract(i.data, '$.k'), 1) != 1 OR json_extract(i.data, '$.rank') IN ('reliable', 'pareto')"
+            " OR json_extract(i.data, '$.via') IS NOT NULL OR json_extract(i.data, '$.corridor') IS NOT NULL"
+            " OR json_extract(i.data, '$.max_border_crossings') IS NOT NULL"
+            " OR json_extract(i.data, '$.max_transshipments') IS NOT NULL"
+        )
         cursor = self._db().execute(
-            f"SELECT i.row, json_extract(i.data, '$.scenario'), json_extract(i.data, '$.origin') FROM inputs i"
+            f"SELECT i.row, json_extract(i.data, '$.scenario'), json_extract(i.data, '$.origin'), {alone} FROM inputs i"
             f" WHERE {pending} ORDER BY {keys}, json_remove(i.data, '$.row', '$.id', '$.destination'), i.row",
             (job_id,),
         )
         order = array("q")
-        starts = bytearray()  # 1 where the (scenario, origin) changes
+        starts = bytearray()  # bit 0: the (scenario, origin) changes here; bit 1: a row planned on its own
         last: tuple[object, object] | None = None
         while page := cursor.fetchmany(4096):
-            for row, scenario, origin in page:
+            for row, scenario, origin, planned_alone in page:
                 order.append(row)
-                starts.append(1 if (scenario, origin) != last else 0)
+                starts.append((1 if (scenario, origin) != last else 0) | (2 if planned_alone else 0))
                 last = (scenario, origin)
         for rows in grouped_chunks(_numbered(order, starts), chunk_size):
             records = dict(

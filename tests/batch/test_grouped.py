@@ -137,7 +137,9 @@ def test_a_job_hands_out_each_pending_row_once_with_one_origins_rows_together(tm
 def test_chunks_are_cut_between_origins_once_full_and_inside_one_at_five_times_the_size() -> None:
     from planner.batch._order import grouped_chunks
 
-    items = [(i, "a") for i in range(3)] + [(i, "b") for i in range(3, 20)] + [(i, "c") for i in range(20, 22)]
+    items = [(i, "a", 1) for i in range(3)] + [(i, "b", 1) for i in range(3, 20)] + [(i, "c", 1) for i in range(20, 22)]
     assert [len(c) for c in grouped_chunks(items, 2)] == [3, 10, 7, 2]
+    slow = [(i, "a", 10) for i in range(7)] + [(i, "b", 1) for i in range(7, 33)]
+    assert [len(c) for c in grouped_chunks(slow, 10)] == [5, 2, 26]
     with pytest.raises(ValueError, match="at least 1"):
         list(grouped_chunks(items, 0))
