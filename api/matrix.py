@@ -31,20 +31,20 @@ __all__ = ["router"]
 
 router = v1_router("matrix")
 
-_MATRIX_EXAMPLE = {  # real output on the bundled network, abbreviated
+_MATRIX_EXAMPLE = {  # real output on the bundled network (rank cost, 2 TEU), abbreviated
     "request": {"rank": "cost", "teu": 2.0, "service": "scheduled", "modes": ["rail", "road", "sea"]},
     "origins": [{"id": "xian", "name": "Xi'an"}, {"id": "almaty", "name": "Almaty"}],
     "destinations": [{"id": "tashkent", "name": "Tashkent"}, {"id": "almaty", "name": "Almaty"}],
     "cells": [
         [
-            {"transit_hours": 163.7, "transit_hours_p50": 176.5, "transit_hours_p90": 219.8, "cost_usd": 3016.0,
-             "co2e_kg": 1992.0, "border_crossings": 2, "main_corridor": "xian_tashkent", "places": ["xian", "..."]},
-            {"transit_hours": 97.4, "transit_hours_p50": 109.1, "transit_hours_p90": 140.6, "cost_usd": 1980.0,
-             "co2e_kg": 1357.2, "border_crossings": 2, "main_corridor": "xian_tashkent", "places": ["xian", "..."]},
+            {"transit_hours": 163.24, "transit_hours_p50": 196.36, "transit_hours_p90": 219.2, "cost_usd": 3016.75,
+             "co2e_kg": 1992.98, "border_crossings": 2, "main_corridor": "xian_tashkent", "places": ["xian", "..."]},
+            {"transit_hours": 131.11, "transit_hours_p50": 152.73, "transit_hours_p90": 173.82, "cost_usd": 2376.25,
+             "co2e_kg": 1568.38, "border_crossings": 1, "main_corridor": "northern", "places": ["xian", "..."]},
         ],
         [
-            {"transit_hours": 40.2, "transit_hours_p50": 46.0, "transit_hours_p90": 59.7, "cost_usd": 1033.5,
-             "co2e_kg": 540.8, "border_crossings": 2, "main_corridor": "xian_tashkent", "places": ["almaty", "..."]},
+            {"transit_hours": 60.12, "transit_hours_p50": 71.15, "transit_hours_p90": 89.49, "cost_usd": 640.5,
+             "co2e_kg": 424.6, "border_crossings": 1, "main_corridor": "xian_tashkent", "places": ["almaty", "..."]},
             {"error": {"code": "same_place", "message": "origin and destination are the same place (Almaty)"}},
         ],
     ],
