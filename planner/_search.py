@@ -862,11 +862,12 @@ class _Kernel:
 _KERNEL = CacheSlot[None, _Kernel]("search kernel", max_entries=1)
 
 
-def _kernel(graph: CompiledGraph) -> _Kernel:
+def search_kernel(graph: CompiledGraph) -> _Kernel:
+    """The graph's CSR arrays for scipy's Dijkstra, built once per network."""
     return graph.network.caches.get(_KERNEL, None, lambda: _Kernel(graph))
 
 
-def _edge_between(graph: CompiledGraph, weight: Sequence[float], banned: frozenset[int], u: int, v: int, n: int) -> int:
+def edge_between(graph: CompiledGraph, weight: Sequence[float], banned: frozenset[int], u: int, v: int, n: int) -> int:
     """The lightest edge the kernel's step from state ``u`` to state ``v`` stands for."""
     transfer = v >= n
     target = v - n if transfer else v
@@ -894,7 +895,7 @@ def _kernel_search(
     import numpy as np
     from scipy.sparse.csgraph import dijkstra
 
-    kernel = _kernel(graph)
+    kernel = search_kernel(graph)
     n = kernel.n
     offsets = {label[0]: dist for label, (dist, _) in starts.items()}
     trails = {label[0]: trail for label, (_, trail) in starts.items()}
@@ -914,7 +915,7 @@ def _kernel_search(
     trail = trails[states[0]]
     edges = []
     for u, v in zip(states, states[1:], strict=False):
-        edges.append(_edge_between(graph, weight, banned, u, v, n))
+        edges.append(edge_between(graph, weight, banned, u, v, n))
         trail = (trail, edges[-1])
     return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}, is_loopless(places_of(graph, edges))
 
@@ -923,7 +924,7 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, bann
     import numpy as np
     from scipy.sparse.csgraph import dijkstra
 
-    kernel = _kernel(graph)
+    kernel = search_kernel(graph)
     n = kernel.n
     matrix = kernel.matrix(weight, banned, frozenset())
     starts = graph.place_nodes if backward else graph.start_nodes
@@ -937,7 +938,7 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, bann
     for state in np.flatnonzero(pred >= 0):
         other = int(pred[state])
         u, v = (state, other) if backward else (other, state)
-        edges[state] = _edge_between(graph, weight, banned, int(u), int(v), n)
+        edges[state] = edge_between(graph, weight, banned, int(u), int(v), n)
     return Tree(dist, edges, pred)
 
 

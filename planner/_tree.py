@@ -110,7 +110,7 @@ def _checked_tree(graph: CompiledGraph, weight: Sequence[float], starts: list[in
     tied = reached & ~is_start & (arrivals != 1)
     for state in np.flatnonzero(tied).tolist():  # scipy's choice, to keep the tree whole; unsure below
         u = int(before[state])
-        pred[state] = _search._edge_between(graph, weight, banned, u, state, n)
+        pred[state] = _search.edge_between(graph, weight, banned, u, state, n)
         prev[state] = u
     # Unsure: a tied state and everything below it (pointer doubling: log2(depth) passes).
     unsure = tied.copy()
@@ -172,7 +172,7 @@ def _build_csr(graph: CompiledGraph, weight: Sequence[float], banned: frozenset[
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    kernel = _search._kernel(graph)
+    kernel = _search.search_kernel(graph)
     n = kernel.n
     size = 2 * n
     w = np.asarray(weight, dtype=np.float64).copy()
@@ -245,7 +245,7 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], starts: list[int
     import numpy as np
     from scipy.sparse.csgraph import dijkstra
 
-    kernel = _search._kernel(graph)
+    kernel = _search.search_kernel(graph)
     n = kernel.n
     matrix = kernel.matrix(weight, banned, frozenset())
     dist, before, _ = dijkstra(matrix, directed=True, indices=sorted(starts), min_only=True, return_predecessors=True)
@@ -255,7 +255,7 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], starts: list[int
         pred[state] = -1
     reached = np.flatnonzero(before >= 0)
     for state, u in zip(reached.tolist(), before[reached].tolist(), strict=True):
-        pred[state] = _search._edge_between(graph, weight, banned, u, state, n)
+        pred[state] = _search.edge_between(graph, weight, banned, u, state, n)
         prev[state] = u
     finite = np.flatnonzero(np.isfinite(dist))
     ranked = finite[np.lexsort((finite, dist[finite]))]
