@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from planner import Comparison, EventKind, Network, Route, RouteRequest, ScenarioPlan
+from planner import Assignment, Comparison, EventKind, Network, Route, RouteRequest, ScenarioPlan
 from planner.compare import route_change, row_delta
 
 from ._output import table
 
 __all__ = [
     "format_arrival",
+    "format_assignment",
     "format_comparison",
     "format_legs",
     "format_month",
@@ -193,3 +194,42 @@ def format_comparison(comparison: Comparison) -> str:
     text.append("  ".join("-" * w for w in widths))
     text += ["  ".join(c.ljust(widths[i]) for i, c in enumerate(r)).rstrip() for r in lines]
     return "\n".join(text)
+
+
+def _big(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def format_assignment(result: Assignment, *, top: int = 10) -> str:
+    """Corridor shares, the top bottlenecks (V/C, queue days, capacity to add) and unserved volume."""
+    status = "converged" if result.converged else "NOT converged"
+    lines = [
+        f"demand {result.demand}" + (f", scenario {result.scenario}" if result.scenario else "")
+        + f": {result.teu_per_year:,.0f} TEU-eq ({result.tonnes_per_year / 1e6:,.2f} Mt) a year; "
+        f"{result.method}, {result.capacity_mode} capacity, relative gap {result.gap:.2e} after {result.iterations} "
+        f"iteration(s), {status}, {result.seconds:.2f} s",
+        "",
+        "Corridor shares (served volume by the corridor most of its route runs on)",
+    ]
+    rows = [
+        (c.name + (f" ({c.id})" if c.id else ""), _big(c.teu_per_year), f"{c.tonnes_per_year / 1e6:,.2f}", f"{c.share:.1%}")
+        for c in result.corridors
+    ]
+    lines.append(table(["corridor", "TEU-eq/yr", "Mt/yr", "share"], rows, right=(1, 2, 3)))
+    lines += ["", f"Top {min(top, len(result.assets))} bottlenecks (assets with published capacity, by V/C)"]
+    assets = []
+    for a in result.bottlenecks[:top]:
+        volume = a.teu_per_year if a.capacity_teu_per_year is not None else a.tonnes_per_year
+        capacity = a.capacity_teu_per_year if a.capacity_teu_per_year is not None else a.capacity_tonnes_per_year
+        unit = "TEU-eq" if a.capacity_teu_per_year is not None else "t"
+        extra = a.extra_teu_per_year if a.capacity_teu_per_year is not None else a.extra_tonnes_per_year
+        assets.append((a.name, a.direction, f"{_big(volume)} {unit}", f"{_big(capacity)} {unit}", f"{a.vc:.2f}", f"{a.queue_days:,.1f}", _big(extra), a.capacity))
+    lines.append(table(["asset", "direction", "volume/yr", "capacity/yr", "V/C", "queue d", "to add/yr", "capacity as published"], assets, right=(2, 3, 4, 5, 6)))
+    lines += ["", f"Unserved: {result.unserved_teu_per_year:,.0f} TEU-eq ({result.unserved_tonnes_per_year / 1e6:,.2f} Mt) a year"]
+    unserved = sorted(result.unserved, key=lambda od: -od.unserved_teu_per_year)
+    if unserved:
+        missing = [(od.origin, od.destination, _big(od.unserved_teu_per_year), od.unserved_reason or "") for od in unserved[:top]]
+        lines.append(table(["origin", "destination", "TEU-eq/yr", "why"], missing, right=(2,)))
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from planner import PlannerError
 from planner.batch import (
+    BATCH_ROWS,
     DEFAULT_CHUNK_ROWS,
     BatchInputError,
     Job,
@@ -123,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         job = store.get(_JOB_ID)
         if job is None:
-            rows = parse_rows(iter([data]), in_fmt)
+            rows = parse_rows(iter([data]), in_fmt, BATCH_ROWS)
             try:
                 job, _ = store.create_job(
                     rows, owner="cli", job_id=_JOB_ID, network_digest=network.digest, output_format=out_fmt

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from planner import PlannerError
 
 from . import (
+    commands_assign,
     commands_batch,
     commands_compare,
     commands_matrix,
@@ -19,7 +20,16 @@ from . import (
 )
 
 # Each command module exposes ``register(subparsers)``; the parser dispatches to ``args.run``.
-_MODULES = [commands_network, commands_route, commands_compare, commands_matrix, commands_serve, commands_batch, commands_validate]
+_MODULES = [
+    commands_network,
+    commands_route,
+    commands_compare,
+    commands_matrix,
+    commands_serve,
+    commands_batch,
+    commands_assign,
+    commands_validate,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -66,8 +66,8 @@ def test_compare_takes_the_same_options(services: TestClient) -> None:
 @pytest.mark.parametrize(
     ("params", "field", "words"),
     [
-        ({"service": "economy"}, "service", "'express', 'scheduled' or 'standard'"),
-        ({"container": "45ft"}, "container", "'20ft', '40ft' or '40hc'"),
+        ({"service": "economy"}, "service", "expected one of express, scheduled, standard"),
+        ({"container": "45ft"}, "container", "expected one of 20ft, 40ft, 40hc"),
         ({"month": 13}, "month", "less than or equal to 12"),
         ({"departure_date": "2025-02-30"}, "departure_date", "not a valid date"),
         ({"departure_date": "4 March"}, "departure_date", "pattern"),
