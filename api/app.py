@@ -20,7 +20,7 @@ import planner
 from corridor_client.models import Health, Pointers, Readiness
 from planner import NetworkError, load_network
 
-from . import assignments, batches, comparisons, corridors, metrics, places, routes, scenarios
+from . import assignments, batches, comparisons, corridors, matrix, metrics, places, routes, scenarios
 from . import network as network_router
 from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
@@ -135,7 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
     strict = [Depends(reject_unknown_parameters)]
-    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router):
+    for router in (
+        routes.router, matrix.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router
+    ):
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)

@@ -30,6 +30,8 @@ from planner import (
 
 __all__ = [
     "INLINE_SCENARIO",
+    "MATRIX_MAX_CELLS",
+    "MATRIX_MAX_SIDE",
     "MAX_COMPARE_CORRIDORS",
     "PROBLEM_REF",
     "SCENARIO_REF",
@@ -43,6 +45,7 @@ __all__ = [
     "Format",
     "Identifier",
     "IsoDate",
+    "MatrixBody",
     "Month",
     "PlaceQuery",
     "RankName",
@@ -50,6 +53,8 @@ __all__ = [
     "RouteOptions",
     "RouteQuery",
     "ScenarioName",
+    "SearchOptions",
+    "ServiceName",
 ]
 
 MAX_COMPARE_CORRIDORS = 20
@@ -184,22 +189,14 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-class RouteOptions(_Strict):
-    """Options shared by routes and comparisons (see planner.resolve_request).
+class SearchOptions(_Strict):
+    """Options shared by routes, comparisons and matrices (see planner.resolve_request).
 
-    Each field has one name, in a query string and in a body alike; ``from``/``to`` (for
-    ``origin``/``destination``) and the singular ``avoid_country``/``avoid_place``/``avoid_link``
-    are accepted as aliases. Giving a field under both names is an error.
+    Each field has one name, in a query string and in a body alike; the singular
+    ``avoid_country``/``avoid_place``/``avoid_link`` are accepted as aliases. Giving a field under
+    both names is an error.
     """
 
-    origin: PlaceQuery = Field(
-        description="Place id, name or alias. Primary name; `from` is accepted as an alias",
-        validation_alias=_names("origin", "from"),
-    )
-    destination: PlaceQuery = Field(
-        description="Place id, name or alias. Primary name; `to` is accepted as an alias",
-        validation_alias=_names("destination", "to"),
-    )
     rank: RankName = Field("time", description="What routes are ranked by: time, cost, co2e, generalized, reliable, pareto")
     teu: Teu | None = None
     tonnes: Tonnes | None = None
@@ -264,9 +261,25 @@ class RouteOptions(_Strict):
         return month
 
     def planner_options(self) -> dict[str, Any]:
-        """Keyword options for planner.resolve_request (origin, destination and API-only fields left out)."""
-        skip = {"origin", "destination", "scenario", "corridors", "format"}
+        """Keyword options for planner.resolve_request (places and API-only fields left out)."""
+        skip = {"origin", "destination", "origins", "destinations", "scenario", "corridors", "format"}
         return {k: v for k, v in self.model_dump(exclude=skip).items() if v is not None}
+
+
+class RouteOptions(SearchOptions):
+    """Options shared by routes and comparisons: the search options between one origin and one destination.
+
+    ``from``/``to`` are accepted as aliases of ``origin``/``destination``.
+    """
+
+    origin: PlaceQuery = Field(
+        description="Place id, name or alias. Primary name; `from` is accepted as an alias",
+        validation_alias=_names("origin", "from"),
+    )
+    destination: PlaceQuery = Field(
+        description="Place id, name or alias. Primary name; `to` is accepted as an alias",
+        validation_alias=_names("destination", "to"),
+    )
 
 
 class RouteBody(RouteOptions):
@@ -337,6 +350,37 @@ def _split_commas(data: Any, names: tuple[str, ...]) -> Any:
 
 
 _QUERY = ConfigDict(extra="forbid", strict=False, json_schema_extra=_request_schema)
+
+
+MATRIX_MAX_SIDE = 1_000
+"""Origins (and destinations) one matrix request may name."""
+MATRIX_MAX_CELLS = 10_000
+"""Cells a synchronous matrix answer holds at most (100 x 100); a larger one runs as a batch job."""
+MatrixRankName = Literal["time", "cost", "co2e", "generalized", "reliable"]
+
+
+class MatrixBody(SearchOptions):
+    """A matrix request: the best route (k=1) from every origin to every destination, with one set of options."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Baku", "Istanbul"], "rank": "cost", "teu": 2},
+                {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
+            ]
+        }
+    )
+
+    origins: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
+    destinations: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
+    rank: MatrixRankName = Field(
+        "time", description="What each cell's route is the best by: time, cost, co2e, generalized or reliable"
+    )
+    via: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_VIA, description="Places to pass, in order")
+    corridor: Identifier | None = Field(None, description="Stay on this corridor (id or alias)")
+    scenario: dict[str, Any] | ScenarioName | None = Field(
+        None, description="An inline scenario object, a bundled scenario's name or an uploaded scenario's id"
+    )
 
 
 class RouteQuery(RouteBody):

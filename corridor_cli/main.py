@@ -13,6 +13,7 @@ from . import (
     commands_batch,
     commands_catalog,
     commands_compare,
+    commands_matrix,
     commands_network,
     commands_route,
     commands_serve,
@@ -24,6 +25,7 @@ from ._help import HelpFormatter
 _MODULES = [
     commands_route,
     commands_compare,
+    commands_matrix,
     commands_batch,
     commands_assign,
     commands_catalog,

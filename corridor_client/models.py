@@ -16,6 +16,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "CellError",
+    "MatrixCellError",
+    "MatrixRequest",
+    "MatrixRoute",
+    "RouteMatrix",
     "ArrivalDates",
     "BatchJob",
     "BatchJobList",
@@ -369,6 +374,74 @@ class Comparison(WireModel):
     request: ResolvedRequest
     scenario: ScenarioSummary | None
     rows: list[ComparisonRow]
+
+
+# --- matrices ----------------------------------------------------------------------------------
+
+
+class MatrixRequest(WireModel):
+    """A matrix's options as the planner read them (one best route per cell: no origin, destination or k)."""
+
+    rank: RankName
+    teu: float
+    tonnes: float
+    shipment: Literal["teu", "tonnes"] = Field(description="How the shipment size was given")
+    avoid_countries: list[str]
+    avoid_places: list[str]
+    avoid_links: list[str]
+    modes: list[ModeName]
+    via: list[str]
+    corridor: str | None
+    max_border_crossings: int | None
+    max_transshipments: int | None
+    value_of_time_usd_per_teu_hour: float
+    tonnes_per_teu: float
+    service: ServiceName
+    container: ContainerName | None
+    departure_date: str | None = Field(description="YYYY-MM-DD")
+    month: int | None
+    load_units: list[LoadUnit] | None = Field(None, description="A shipment in tonnes: its units on each mode")
+
+
+class MatrixRoute(WireModel):
+    """A cell's best route: the totals of a route, without legs."""
+
+    transit_hours: float = Field(description="Sum of each part's most likely time")
+    transit_hours_min: float
+    transit_hours_max: float
+    transit_hours_p50: float = Field(description="Half of the runs take longer")
+    transit_hours_p90: float = Field(description="One run in ten takes longer")
+    transit_days: float
+    cost_usd: float
+    co2e_kg: float
+    generalized_cost_usd: float = Field(description="USD plus the value of time")
+    distance_km: float
+    border_crossings: int
+    transshipments: int
+    main_corridor: str | None
+    corridors: list[CorridorShare]
+    places: list[str] = Field(description="Place ids, origin first")
+    arrival_date: ArrivalDates | None = Field(description="With a departure date: when the cargo arrives")
+
+
+class CellError(WireModel):
+    code: str = Field(description="e.g. no_route, same_place, no_loop_free_route")
+    message: str
+
+
+class MatrixCellError(WireModel):
+    """A cell with no route: why."""
+
+    error: CellError
+
+
+class RouteMatrix(WireModel):
+    """The best route from every origin to every destination: ``cells[i][j]`` from origin i to destination j."""
+
+    request: MatrixRequest
+    origins: list[PlaceRef]
+    destinations: list[PlaceRef]
+    cells: list[list[MatrixRoute | MatrixCellError]]
 
 
 # --- places, corridors, the network ---------------------------------------------------------------
