@@ -27,11 +27,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from . import _flows
-from ._compile import CompiledGraph, compiled
-from .assets import AssetKind, AssetQueue, AssetTable, asset_table
-from .cache import CacheSlot, MiB
+from ._flow_graph import FlowGraph, flow_graph
+from .assets import AssetKind, AssetQueue
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE
-from .corridors import corridor_links
 from .delay import BPRDelay, DelayFunction, QueueDelay
 from .demand import Demand, DemandRow, load_demand, read_demand
 from .errors import InvalidRequestError
@@ -210,98 +208,6 @@ class Assignment:
 # --- the problem on arrays ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Graph:
-    """The compiled index as arrays for assignment, with a virtual origin and destination node per place."""
-
-    compiled: CompiledGraph
-    table: AssetTable
-    places: tuple[str, ...]
-    n_nodes: int
-    src: np.ndarray
-    dst: np.ndarray
-    n_real: int
-    hours: np.ndarray
-    cost: np.ndarray
-    co2e_t: np.ndarray
-    distance: np.ndarray
-    queues: csr_matrix
-    corridor_km: np.ndarray  # edges x corridors: km on each corridor (real edges; 0 on virtual)
-    corridor_weight: np.ndarray  # edges x corridors: km / corridors sharing the link (to pick the main one)
-    corridor_ids: tuple[str, ...]
-
-
-def _graph_bytes(graph: _Graph) -> int:
-    return 64 * len(graph.src) + 8 * graph.corridor_km.size * 2 + 4096
-
-
-_GRAPHS = CacheSlot[None, _Graph]("assignment graph", max_entries=1, max_bytes=64 * MiB, sizeof=_graph_bytes)
-
-
-def _assignment_graph(network: Network) -> _Graph:
-    return network.caches.get(_GRAPHS, None, lambda: _build_graph(network))
-
-
-def _build_graph(network: Network) -> _Graph:
-    graph = compiled(network)
-    table = asset_table(network)
-    n = len(graph.node_place)
-    places = tuple(network.places)
-    index = {p: i for i, p in enumerate(places)}
-    p = len(places)
-    src = list(graph.edge_src)
-    dst = list(graph.edge_dst)
-    n_real = len(src)
-    for place, nodes in graph.place_nodes.items():
-        i = index[place]
-        for node in nodes:
-            src.append(n + i)  # origin -> each state of the place
-            dst.append(node)
-            src.append(node)  # each state -> destination
-            dst.append(n + p + i)
-    extra = len(src) - n_real
-    pad = np.zeros(extra)
-    rows: list[int] = []
-    cols: list[int] = []
-    for q, queue in enumerate(table.queues):
-        rows.extend([q] * len(queue.edges))
-        cols.extend(queue.edges)
-    queues = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(table.queues), len(src)))
-    corridor_ids = tuple(network.corridors)
-    members = corridor_links(network)
-    shared: dict[str, int] = defaultdict(int)
-    for ids in members.values():
-        for link in ids:
-            shared[link] += 1
-    km = np.zeros((len(src), len(corridor_ids)))
-    weight = np.zeros_like(km)
-    for e in range(n_real):
-        edge_link = graph.edge_link[e]
-        if edge_link is None:
-            continue
-        for c, corridor in enumerate(corridor_ids):
-            if edge_link in members[corridor]:
-                km[e, c] = graph.distance[e]
-                weight[e, c] = graph.distance[e] / shared[edge_link]
-    return _Graph(
-        compiled=graph,
-        table=table,
-        places=places,
-        n_nodes=n + 2 * p,
-        src=np.asarray(src, dtype=np.int64),
-        dst=np.asarray(dst, dtype=np.int64),
-        n_real=n_real,
-        hours=np.concatenate([np.asarray(graph.hours, dtype=float), pad]),
-        cost=np.concatenate([np.asarray(graph.cost_teu, dtype=float), pad]),
-        co2e_t=np.concatenate([np.asarray(graph.co2e_t, dtype=float), pad]),
-        distance=np.concatenate([np.asarray(graph.distance, dtype=float), pad]),
-        queues=queues,
-        corridor_km=km,
-        corridor_weight=weight,
-        corridor_ids=corridor_ids,
-    )
-
-
 # --- the facade ----------------------------------------------------------------------------------
 
 
@@ -418,7 +324,7 @@ def assign(
         scenario_name = parsed.name
         network = scenario_network(network, parsed)
     resolved = _demand(demand, network)
-    graph = _assignment_graph(network)
+    graph = flow_graph(network)
     closed = graph.table.edges_of(closed_assets)
     factors = dict(capacity_factors or {})
     for asset_id, factor in factors.items():
@@ -483,7 +389,7 @@ class _Run:
     def __init__(
         self,
         network: Network,
-        graph: _Graph,
+        graph: FlowGraph,
         demand: Demand,
         criterion: str,
         vot: float,
