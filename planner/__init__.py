@@ -11,7 +11,7 @@ The network is a networkx graph too (``network.graph``, frozen), with a weight f
 criterion (:func:`weight`) for running networkx on it; see docs/networkx.md.
 """
 
-from .assets import Asset, AssetKind, AssetQueue, asset_table, network_assets
+from .assets import Asset, AssetKind, AssetQueue, asset_table, corridor_assets, network_assets
 from .assignment import (
     METHODS,
     AssetFlow,
@@ -28,6 +28,16 @@ from .capacity import Throughput, throughput
 from .cargo import CARGO_CLASSES, Cargo, CargoClass, LoadUnit, cargo_class
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, compare
 from .corridors import corridor_links, resolve_corridor
+from .criticality import (
+    AffectedFlow,
+    AssetCriticality,
+    CorridorShift,
+    Criticality,
+    Diversion,
+    QueueChange,
+    RouteFigures,
+    criticality,
+)
 from .delay import BPRDelay, DelayFunction, QueueDelay
 from .demand import (
     Demand,
@@ -118,7 +128,9 @@ __all__ = [
     "MAX_TONNES",
     "MAX_VIA",
     "METHODS",
+    "AffectedFlow",
     "Asset",
+    "AssetCriticality",
     "AssetFlow",
     "AssetKind",
     "AssetQueue",
@@ -136,11 +148,14 @@ __all__ = [
     "Corridor",
     "CorridorFlow",
     "CorridorShare",
+    "CorridorShift",
+    "Criticality",
     "DelayFunction",
     "Demand",
     "DemandError",
     "DemandRow",
     "DemandSet",
+    "Diversion",
     "Event",
     "EventKind",
     "Figure",
@@ -171,9 +186,11 @@ __all__ = [
     "PlaceMatch",
     "PlannerError",
     "Provenance",
+    "QueueChange",
     "QueueDelay",
     "Rank",
     "Route",
+    "RouteFigures",
     "RoutePlan",
     "RouteRequest",
     "SamePlaceError",
@@ -198,7 +215,9 @@ __all__ = [
     "bundled_scenarios",
     "cargo_class",
     "compare",
+    "corridor_assets",
     "corridor_links",
+    "criticality",
     "find_place",
     "load_bundled_scenario",
     "load_demand",

@@ -23,6 +23,9 @@ EXPECTED = {
     "DemandError", "DemandRow", "DemandSet", "Flow", "LinkFlow", "LoadUnit", "ODFlow", "ODPath", "PlaceCapacity",
     "QueueDelay", "Throughput", "asset_table", "assign", "bundled_demand_sets", "cargo_class", "load_demand",
     "merge_demand", "network_assets", "parse_demand", "read_demand", "throughput",
+    # criticality
+    "AffectedFlow", "AssetCriticality", "CorridorShift", "Criticality", "Diversion", "QueueChange", "RouteFigures",
+    "corridor_assets", "criticality",
 }  # fmt: skip
 
 
