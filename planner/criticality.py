@@ -147,6 +147,11 @@ class QueueChange:
     def full(self) -> bool:
         return self.vc_after >= 1.0 - 1e-9
 
+    @property
+    def took_flow(self) -> bool:
+        """The asset carries more after the closure: it is part of the fallback."""
+        return self.vc_after > self.vc_before + 1e-9
+
 
 @dataclass(frozen=True, slots=True)
 class CorridorShift:
@@ -200,6 +205,12 @@ class AssetCriticality:
     def lost_teu(self) -> float:
         """Isolated plus unserved TEU-eq during the closure."""
         return self.isolated_teu + self.unserved_teu
+
+    @property
+    def busiest_fallback(self) -> QueueChange | None:
+        """Of the other assets with capacity that take diverted flow, the one with the highest V/C after."""
+        taking = [q for q in self.queues if q.took_flow and q.asset != self.asset.id]
+        return max(taking, key=lambda q: q.vc_after, default=None)
 
     def value(self, metric: str) -> float:
         """The figure the ranking uses for ``metric``."""
