@@ -8,10 +8,26 @@ from collections.abc import Sequence
 
 from planner import PlannerError
 
-from . import commands_assign, commands_batch, commands_compare, commands_network, commands_route, commands_serve
+from . import (
+    commands_assign,
+    commands_batch,
+    commands_compare,
+    commands_criticality,
+    commands_network,
+    commands_route,
+    commands_serve,
+)
 
 # Each command module exposes ``register(subparsers)``; the parser dispatches to ``args.run``.
-_MODULES = [commands_network, commands_route, commands_compare, commands_serve, commands_batch, commands_assign]
+_MODULES = [
+    commands_network,
+    commands_route,
+    commands_compare,
+    commands_serve,
+    commands_batch,
+    commands_assign,
+    commands_criticality,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
