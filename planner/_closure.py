@@ -131,7 +131,6 @@ class ClosureEngine:
         m = len(ods)
         path_cost = np.full(m, np.inf)
         rows_out: list[np.ndarray] = []
-        steps_out: list[np.ndarray] = []
         edges_out: list[np.ndarray] = []
         for start in range(0, len(origins), per_block):
             block = np.arange(start, min(start + per_block, len(origins)))
@@ -143,7 +142,7 @@ class ClosureEngine:
             dest = self.od_destination[ods[mine]]
             path_cost[mine] = dist[local, dest]
             # Walk every pair's path from its destination up the tree, all pairs one step at a time.
-            idx, node, step = np.arange(len(mine)), dest.copy(), 0
+            idx, node = np.arange(len(mine)), dest.copy()
             while len(idx):
                 edge = tree[local[idx], node[idx]]
                 alive = edge >= 0
@@ -151,16 +150,16 @@ class ClosureEngine:
                 if not len(idx):
                     break
                 rows_out.append(mine[idx])
-                steps_out.append(np.full(len(idx), step))
                 edges_out.append(edge)
                 node[idx] = g.src[edge]
-                step += 1
+        steps = np.repeat(np.arange(len(rows_out)), [len(r) for r in rows_out]) if rows_out else np.zeros(0, dtype=np.int64)
         rows = np.concatenate(rows_out) if rows_out else np.zeros(0, dtype=np.int64)
-        steps = np.concatenate(steps_out) if steps_out else np.zeros(0, dtype=np.int64)
-        edges = np.concatenate(edges_out) if edges_out else np.zeros(0, dtype=np.int64)
-        order = np.lexsort((-steps, rows))  # by row, then from the origin on
-        edges = edges[order]
-        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=m)))).astype(np.int64)
+        walked = np.concatenate(edges_out) if edges_out else np.zeros(0, dtype=np.int64)
+        # The walk went from each destination up: a row's edge found at step s sits at length - 1 - s.
+        lengths = np.bincount(rows, minlength=m)
+        indptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        edges = np.empty(len(walked), dtype=np.int64)
+        edges[indptr[rows] + lengths[rows] - 1 - steps] = walked
         reached = np.isfinite(path_cost)
         incidence = csr_matrix((np.ones(len(edges)), edges, indptr), shape=(m, self.n_edges))
         totals = np.asarray(incidence @ self.attributes)

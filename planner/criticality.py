@@ -15,6 +15,7 @@ pairs without a search. See docs/criticality.md for the method and its limits.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -68,6 +69,7 @@ DEFAULT_DAYS = 365.0
 DEFAULT_PARTIAL_FRACTION = 0.5
 DEFAULT_MAX_FLOWS = 50
 MAX_FLOWS = 10_000
+MAX_WORKERS = 64
 MAX_ROUNDS = 4
 """Fallback rounds: what does not fit on the first fallback tries the next best route, with full assets closed."""
 _CRITERION_METRIC = {"generalized": "generalized", "time": "teu_days", "cost": "usd", "co2e": "co2e"}
@@ -282,6 +284,7 @@ def criticality(
     check_capacity: bool = True,
     max_flows: int = DEFAULT_MAX_FLOWS,
     screen: bool = True,
+    workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> Criticality:
     """Close each asset in turn, re-plan the flows that used it, and rank the assets by what the closure costs.
@@ -325,6 +328,9 @@ def criticality(
         Affected OD pairs listed per asset (the heaviest first); totals always count every pair.
     screen
         False re-plans every OD pair for every asset, not only those using it (same result; for benchmarks).
+    workers
+        Processes to share the assets among (forked after the baseline is built; 1 where fork is not
+        available). Keep 1 inside a server's worker processes.
     progress
         Called with (assets done, assets to do).
 
@@ -362,6 +368,11 @@ def criticality(
         f"value_of_time_usd_per_teu_hour must be a finite number > 0, got {value_of_time_usd_per_teu_hour!r}",
     )
     _check(
+        isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= MAX_WORKERS,
+        "workers",
+        f"workers must be a whole number from 1 to {MAX_WORKERS}, got {workers!r}",
+    )
+    _check(
         isinstance(max_flows, int) and not isinstance(max_flows, bool) and 0 <= max_flows <= MAX_FLOWS,
         "max_flows",
         f"max_flows must be a whole number from 0 to {MAX_FLOWS:,}, got {max_flows!r}",
@@ -379,14 +390,9 @@ def criticality(
     notes = list(run.notes)
     if run.weighting == "demand" and check_capacity and not table.queues:
         notes.append("the network has no published capacity: diverted flow is never short of room")
-    rows: list[AssetCriticality] = []
-    not_assessed = 0
-    for done, asset in enumerate(chosen, start=1):
-        row = run.assess(asset, closure=str(closure), cut=cut, days=float(days), check=check, max_flows=max_flows, screen=screen)
-        not_assessed += 0 if row.assessed else 1
-        rows.append(row)
-        if progress is not None:
-            progress(done, len(chosen))
+    options = {"closure": str(closure), "cut": cut, "days": float(days), "check": check, "max_flows": max_flows, "screen": screen}
+    rows = _assess_all(run, chosen, options, workers=workers, progress=progress)
+    not_assessed = sum(1 for row in rows if not row.assessed)
     if not_assessed:
         notes.append(f"{not_assessed} asset(s) without published capacity cannot have capacity cut: not assessed")
     ranked = _rank(rows, str(metric))
@@ -412,6 +418,61 @@ def criticality(
         searches=run.searches,
         bridges=sum(1 for r in rows if r.bridge),
     )
+
+
+def _assess_all(
+    run: _Run, chosen: list[Asset], options: dict[str, Any], *, workers: int, progress: Callable[[int, int], None] | None
+) -> list[AssetCriticality]:
+    """Every chosen asset assessed, in order: here, or shared with forked processes that inherit the baseline."""
+    workers = min(workers, len(chosen)) if "fork" in multiprocessing.get_all_start_methods() else 1
+    if workers <= 1:
+        out = []
+        for done, asset in enumerate(chosen, start=1):
+            out.append(run.assess(asset, **options))
+            if progress is not None:
+                progress(done, len(chosen))
+        return out
+    context = multiprocessing.get_context("fork")
+    children = []
+    for worker in range(1, workers):
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_assess_part, args=(run, chosen[worker::workers], options, send), daemon=True)
+        process.start()
+        send.close()
+        children.append((worker, process, receive))
+    mine = []
+    for done, asset in enumerate(chosen[0::workers], start=1):
+        mine.append(run.assess(asset, **options))
+        if progress is not None:
+            progress(min(done * workers, len(chosen) - 1), len(chosen))
+    parts = {0: mine}
+    for worker, process, receive in children:
+        try:
+            kind, payload, searches = receive.recv()
+        except EOFError:
+            kind, payload, searches = "error", "the process ended without an answer", 0
+        process.join()
+        if kind == "error":
+            raise RuntimeError(f"criticality worker {worker} failed: {payload}")
+        parts[worker] = payload
+        run.searches += searches
+    if progress is not None:
+        progress(len(chosen), len(chosen))
+    out_rows: list[AssetCriticality | None] = [None] * len(chosen)
+    for worker, rows in parts.items():
+        out_rows[worker::workers] = rows
+    return [row for row in out_rows if row is not None]
+
+
+def _assess_part(run: _Run, assets: list[Asset], options: dict[str, Any], send: Any) -> None:
+    """In a forked process: assess ``assets`` and send the rows back (or the error's text)."""
+    try:
+        rows = [run.assess(asset, **options) for asset in assets]
+        send.send(("ok", rows, run.searches))
+    except BaseException as exc:  # the parent raises it; a child never prints a traceback of its own
+        send.send(("error", f"{type(exc).__name__}: {exc}", 0))
+    finally:
+        send.close()
 
 
 def _resolve(
@@ -574,9 +635,11 @@ class _Run:
         self.volume = volume
         self.engine = engine
         self.baseline = engine.baseline
-        self.p90_of: dict[bytes, float] = {}  # path (its edges' bytes) -> P90 hours, for this run
+        self.p90_of: dict[int, float] = {}  # path key -> P90 hours, for this run
+        self.edge_keys = np.random.default_rng(20261129).integers(0, 2**63, size=(2, len(g.src)), dtype=np.uint64)
         self.baseline_p90 = self._p90(engine.baseline)
         self.baseline_csc = engine.baseline.incidence(len(g.src)).tocsc()
+        self.baseline_corridors = self._main_corridors(engine.baseline.totals)
         self.loads = engine.baseline.queues.T.astype(float) @ volume  # queues x units
         queues = self.table.queues
         self.capacity = np.array(
@@ -598,13 +661,24 @@ class _Run:
             dtype=np.int64,
         )
 
+    def _path_keys(self, paths: PathSet) -> list[int | None]:
+        """A 128-bit key per path: two sums of random 64-bit numbers of its edges (a simple path is its edge set)."""
+        lengths = np.diff(paths.indptr)
+        keep = (lengths > 0) & paths.reached
+        sums = np.zeros((2, len(paths)), dtype=np.uint64)
+        if keep.any():
+            rows = np.flatnonzero(keep)
+            # empty rows are left out, so every start is followed by the row's own edges only
+            sums[:, rows] = np.add.reduceat(self.edge_keys[:, paths.edges], paths.indptr[rows], axis=1)
+        return [(a << 64) | b if k else None for a, b, k in zip(sums[0].tolist(), sums[1].tolist(), keep.tolist(), strict=True)]
+
     def _p90(self, paths: PathSet) -> np.ndarray:
         """P90 hours of each path, each distinct path computed once per run (closures share fallbacks)."""
         out = np.full(len(paths), np.nan)
-        keys = [paths.path(row).tobytes() if paths.reached[row] else b"" for row in range(len(paths))]
-        missing: dict[bytes, int] = {}
+        keys = self._path_keys(paths)
+        missing: dict[int, int] = {}
         for row, key in enumerate(keys):
-            if key and key not in self.p90_of and key not in missing:
+            if key is not None and key not in self.p90_of and key not in missing:
                 missing[key] = row
         if missing:
             rows = np.fromiter(missing.values(), dtype=np.int64, count=len(missing))
@@ -612,7 +686,7 @@ class _Run:
             for key, value in zip(missing, found, strict=True):
                 self.p90_of[key] = float(value)
         for row, key in enumerate(keys):
-            if key:
+            if key is not None:
                 out[row] = self.p90_of[key]
         return out
 
@@ -816,7 +890,7 @@ class _Run:
             )
             for r in rows
         )
-        base_corridor = self._main_corridors(self.baseline.totals[[k]])[0]
+        base_corridor = self.baseline_corridors[k]
         return AffectedFlow(
             origin=origin,
             destination=destination,
@@ -880,11 +954,17 @@ class _Run:
 
 def _changed(before: PathSet, after: PathSet) -> np.ndarray:
     """Rows whose path differs (row i of both is the same OD pair)."""
-    out = []
-    for row in range(len(before)):
-        if not after.reached[row] or not np.array_equal(before.path(row), after.path(row)):
-            out.append(row)
-    return np.asarray(out, dtype=np.int64)
+    length_before, length_after = np.diff(before.indptr), np.diff(after.indptr)
+    same = (length_before == length_after) & after.reached
+    rows = np.flatnonzero(same & (length_before > 0))
+    if len(rows):
+        lengths = length_before[rows]
+        along = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        equal = before.edges[np.repeat(before.indptr[rows], lengths) + along] == after.edges[np.repeat(after.indptr[rows], lengths) + along]
+        # a row is unchanged when all its edges are equal: no unequal edge falls in its segment
+        unequal = np.add.reduceat((~equal).astype(np.int64), np.cumsum(lengths) - lengths)
+        same[rows] = unequal == 0
+    return np.flatnonzero(~same)
 
 
 def _vc(load: np.ndarray, capacity: np.ndarray) -> float:

@@ -122,3 +122,10 @@ def test_halving_the_dostyk_yard_for_a_week_moves_its_excess_to_the_other_crossi
     assert own[0].vc_after == pytest.approx(1.0)
     assert dostyk.teu == pytest.approx(dostyk.teu_per_year * 7 / 365)
     assert dostyk.diverted_teu > 0
+
+
+def test_two_worker_processes_give_the_same_ranking(eurasia: planner.Network, uz_kz: planner.Criticality) -> None:
+    shared = planner.criticality(eurasia, demand="uz_kz_2030", workers=2)
+    assert [a.asset.id for a in shared.assets] == [a.asset.id for a in uz_kz.assets]
+    assert [a.extra_generalized_usd for a in shared.assets] == pytest.approx([a.extra_generalized_usd for a in uz_kz.assets])
+    assert shared.searches == uz_kz.searches
