@@ -38,7 +38,7 @@ from planner.pareto import dominates  # noqa: E402
 from planner.request import Rank  # noqa: E402
 from planner.weights import criterion_weights  # noqa: E402
 
-SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment")
+SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment", "criticality")
 
 
 class Report:
@@ -370,6 +370,26 @@ def bench_assignment(rep: Report, *, quick: bool) -> None:
         )
 
 
+def bench_criticality(rep: Report, *, quick: bool) -> None:
+    """Every asset against a full OD demand, with the screen and without it (benchmarks/criticality.py)."""
+    from benchmarks import criticality
+
+    rows = criticality.run(quick)
+    rep.details["criticality"] = rows
+    for row in rows:
+        processes = "2 processes" if row["case"] == "screen_2_processes" else "1 process"
+        rep.add(
+            "criticality",
+            f"{row['assets']} assets x {row['pairs']:,} OD pairs, {processes}: seconds",
+            row["ours_wall_s"],
+            "s",
+            row["baseline_wall_s"],
+            "no screen (every pair re-planned)",
+            target=30.0,
+            note=f"CPU {row['ours_cpu_s']:.1f} / {row['baseline_cpu_s']:.1f} s; same answer: {row['same_answer']}",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -403,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_scale(rep, sizes, pairs=2 if q else 5, budget=5.0 if q else 20.0, timeout=120.0 if q else 300.0)
     if "assignment" in only:
         bench_assignment(rep, quick=q)
+    if "criticality" in only:
+        bench_criticality(rep, quick=q)
     result = {
         "machine": info,
         "quick": q,

@@ -44,11 +44,13 @@ def test_the_criticality_view_colours_assets_by_rank_and_a_click_shows_where_the
     assert pg.locator("path.diverted").count() > 3
     assert pg.locator("path.vacated").count() >= 1
     assert pg.locator("#detail-flows tbody tr").count() >= 1
-    # a click on an asset on the map picks it too
+    # a click on an asset on the map picks it too: the dots are drawn least critical first, so the last is the
+    # most critical place asset, which is in the list
     pg.locator("path.asset-place").last.click(force=True)
     picked = pg.evaluate("document.body.dataset.picked")
-    assert picked and picked.split(":")[0] in {"border", "gauge_change", "transshipment", "port"}
-    expect(pg.locator("#ranking tbody tr[aria-selected='true']")).to_have_count(1 if pg.locator(f"#ranking tbody tr[data-asset='{picked}']").count() else 0)
+    assert picked.split(":")[0] in {"border", "gauge_change", "transshipment", "port"}
+    expect(pg.locator(f"#ranking tbody tr[data-asset='{picked}']")).to_have_attribute("aria-selected", "true")
+    expect(pg.locator("#ranking tbody tr[aria-selected='true']")).to_have_count(1)
     first.click()
     pg.wait_for_timeout(400)
     save_screenshot(pg, "map-criticality")
