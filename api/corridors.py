@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Path
 from starlette.responses import Response
 
-from planner import Network, UnknownCorridorError, resolve_corridor
+from planner import Network, UnknownCorridorError, corridor_assets, resolve_corridor
 from planner.export import corridor_geojson
 
 from .common import NetworkDep, json_response, ok, v1_router
@@ -27,10 +27,17 @@ def _corridor_dict(network: Network, corridor_id: str) -> dict[str, Any]:
         "description": corridor.description,
         "places": list(corridor.places),
         "branches": [list(b) for b in corridor.branches],
+        "assets": list(corridor_assets(network)[corridor_id]),
     }
 
 
-_CORRIDOR_EXAMPLE = {"id": "titr", "name": "Middle Corridor (Trans-Caspian)", "aliases": ["TITR"], "places": ["xian", "...", "istanbul"]}
+_CORRIDOR_EXAMPLE = {
+    "id": "titr",
+    "name": "Middle Corridor (Trans-Caspian)",
+    "aliases": ["TITR"],
+    "places": ["xian", "...", "istanbul"],
+    "assets": ["link:l003", "...", "border:altynkol", "gauge_change:altynkol", "port:aktau", "..."],
+}
 
 
 @router.get("/corridors", responses=ok("Every corridor", {"corridors": [_CORRIDOR_EXAMPLE]}), summary="List corridors")

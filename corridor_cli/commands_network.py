@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import Counter
 
-from planner import NetworkError, load_network, search_places
+from planner import NetworkError, corridor_assets, load_network, search_places
 from planner.export import network_geojson
 
 from ._output import print_json, table
@@ -67,8 +67,12 @@ def _info(args: argparse.Namespace) -> int:
     by_country = Counter(p.country for p in network.places.values())
     print(table(["country", "places"], sorted(by_country.items()), right=(1,)))
     print()
-    rows2 = [(c.id, c.name, len({p for line in c.lines for p in line}), ", ".join(c.aliases)) for c in network.corridors.values()]
-    print(table(["corridor", "name", "places", "aliases"], rows2, right=(2,)))
+    assets = corridor_assets(network)
+    rows2 = [
+        (c.id, c.name, len({p for line in c.lines for p in line}), len(assets[c.id]), ", ".join(c.aliases))
+        for c in network.corridors.values()
+    ]
+    print(table(["corridor", "name", "places", "assets", "aliases"], rows2, right=(2, 3)))
     for warning in network.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

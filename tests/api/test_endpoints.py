@@ -153,6 +153,9 @@ def test_corridors_list_and_detail_with_geometry(client: TestClient) -> None:
     assert south["id"] == "south"
     assert south["geometry"]["type"] == "MultiLineString"
     assert len(south["geometry"]["coordinates"][0]) == 6
+    # its assets: the links, borders, yard, transshipments and ports of its places
+    assert {"link:l4", "border:a2", "gauge_change:b1", "transshipment:b2", "port:b2", "port:c1"} <= set(south["assets"])
+    assert "link:l6" not in south["assets"]
     problem = assert_problem(client.get("/v1/corridors/north"), 404, "unknown_corridor")
     assert problem["suggestions"] == ["direct", "south"]
 

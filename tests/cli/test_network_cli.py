@@ -90,7 +90,7 @@ def test_info_prints_counts_by_mode_and_country_and_the_corridors(capsys: pytest
     assert ["AA", "2"] in lines
     assert ["BB", "4"] in lines
     # corridor, name, places, aliases
-    assert ["south", "Southern", "line", "6", "Ferry", "route"] in lines
+    assert ["south", "Southern", "line", "6", "15", "Ferry", "route"] in lines  # 5 links and 10 facilities of its places
     assert ["direct", "Direct", "road", "2"] in lines
 
 
