@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -42,6 +43,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--asset", metavar="ID", action="append", help="assess this asset (link:l013, border:altynkol, ...); repeatable")
     parser.add_argument("--kind", choices=[k.value for k in AssetKind], action="append", help="assess assets of this kind; repeatable")
     parser.add_argument("--scenario", metavar="S", help="bundled scenario name or scenario file")
+    parser.add_argument(
+        "--workers", type=int, default=min(os.cpu_count() or 1, 4), help="processes to share the assets among (default: the cores, at most 4)"
+    )
     parser.add_argument("--network", help="network file (default: the bundled network)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the ranking as .csv, .geojson or .json")
     parser.add_argument("--json", action="store_true", help="print the whole result as JSON instead of the table")
@@ -94,6 +98,7 @@ def _run(args: argparse.Namespace) -> int:
             metric=args.metric,
             criterion=args.criterion,
             scenario=args.scenario,
+            workers=args.workers,
             progress=progress,
         )
     finally:
