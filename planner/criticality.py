@@ -651,6 +651,15 @@ class _Run:
         self.queues_of: dict[str, list[int]] = defaultdict(list)
         for i, q in enumerate(queues):
             self.queues_of[q.asset.id].append(i)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(np.isfinite(self.capacity) & (self.capacity > 0), self.loads / self.capacity, 0.0).max(axis=1) if len(queues) else np.zeros(0)
+        over = [(queues[q], float(ratio[q])) for q in np.argsort(-ratio) if ratio[q] > 1.0]
+        if over and self.weighting == "demand":
+            names = ", ".join(f"{q.asset.name} ({q.direction}) V/C {vc:.2f}" for q, vc in over[:3])
+            self.notes.append(
+                f"{len(over)} asset(s) are over capacity with every pair on its best route ({names}{', ...' if len(over) > 3 else ''}): "
+                "a partial closure there moves only the capacity it takes away, and diverted flow finds no room there"
+            )
         self.bridges = bridge_links(network)
         self.searches = 0
         self.corridor_names = {c.id: c.name for c in network.corridors.values()}
@@ -727,11 +736,14 @@ class _Run:
                 first = everything.take(changed)
         volume = self.volume[ods]
         if closure == "partial":
-            capacity = self.capacity[own_queues] * (1.0 - cut)
+            # What the cut takes away: the asset carried min(volume, capacity) and now min(volume, cut capacity);
+            # volume past capacity on the baseline did not fit before the closure and is not the closure's.
+            before = self.capacity[own_queues]
+            after = before * (1.0 - cut)
             load = self.loads[own_queues]
             with np.errstate(divide="ignore", invalid="ignore"):
-                keep_unit = np.where((load > 0) & np.isfinite(capacity), np.minimum(capacity / load, 1.0), 1.0)
-            keep_queue = keep_unit.min(axis=1)
+                lost_unit = np.where((load > 0) & np.isfinite(before), (np.minimum(load, before) - np.minimum(load, after)) / load, 0.0)
+            keep_queue = 1.0 - lost_unit.max(axis=1)
             uses = self.baseline.queues[ods][:, own_queues]
             keep = np.where(uses, keep_queue, 1.0).min(axis=1) if len(own_queues) else np.ones(len(ods))
             moved = volume * (1.0 - keep)[:, None]
