@@ -248,3 +248,13 @@ def test_kinds_select_assets_and_the_default_metric_follows_the_criterion(tiny: 
     assert {a.asset.kind.value for a in result.assets} == {"border", "port"}
     assert result.metric == "usd"
     assert [a.rank for a in result.assets] == list(range(1, len(result.assets) + 1))
+
+
+def test_a_partial_closure_of_an_asset_already_over_capacity_moves_only_what_the_cut_takes(capacitated: planner.Network) -> None:
+    # 150 TEU a year on l1's 100: it carried 100; cut by 60 % it carries 40, so 60 move (not the 110 past 40)
+    demand = [{"origin": "a1", "destination": "b2", "teu_per_year": 150}]
+    result = planner.criticality(
+        capacitated, demand=demand, closure="partial", fraction=0.6, criterion="time", assets=["link:l1"], check_capacity=False
+    )
+    assert row(result, "link:l1").teu_per_year == pytest.approx(60)
+    assert any("over capacity" in note for note in result.notes)
