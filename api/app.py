@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -17,11 +19,12 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 import planner
 from planner import NetworkError, load_network
 
-from . import assignments, batches, comparisons, corridors, criticality, places, routes, scenarios
+from . import assignments, batches, comparisons, corridors, criticality, metrics, places, routes, scenarios
 from . import network as network_router
 from .auth import RateLimiter
-from .common import get_network, json_response
+from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
+from .dispatch import CheapRule, Dispatcher
 from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
 from .problems import ProblemError, install_problem_handlers
 from .settings import Settings, get_settings
@@ -38,8 +41,9 @@ corridor comparisons and what-if scenarios, over the `planner` package.
   `Authorization: Bearer <key>` or `X-API-Key: <key>`. `/healthz`, `/readyz` and the docs are open.
 * **Errors** are `application/problem+json` (RFC 9457) with a stable `code`: 404 unknown place (with
   `suggestions`), 422 invalid input (`errors: [{field, message}]`), 409 no route under the constraints
-  (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline or
-  when every worker is busy (both with `Retry-After`).
+  (with `constraints`), 413 body over 1 MiB, 429 over the rate limit, 503 past the compute deadline
+  (which covers waiting for a compute slot) or when no compute slot comes free within the queue time
+  (both with `Retry-After`).
 * **Limits**: k ≤ 20, at most 10 via places, avoid lists ≤ 50 items, bodies ≤ 1 MiB, JSON nested at
   most 32 levels (422 naming the field). A body arriving too slowly is cut with 408; at the server,
   request headers must arrive within 10 s (408) and fit in 16 KiB (431); failed API key checks are
@@ -67,9 +71,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     failures = settings.auth_failures_per_minute
     app.state.auth_throttle = RateLimiter(failures) if failures > 0 and app.state.key_digests else None
     # The workers get this very network (never the file again), so every answer is of the network loaded here.
-    pool = ComputePool(network, size=settings.max_concurrent_computations, deadline_seconds=settings.compute_deadline_seconds)
+    pool = ComputePool(
+        network,
+        size=settings.max_concurrent_computations,
+        deadline_seconds=settings.compute_deadline_seconds,
+        spares=settings.compute_spare_workers,
+        queue_seconds=settings.compute_queue_seconds,
+        queue_length=settings.compute_queue_length,
+    )
     pool.start()
     app.state.pool = pool
+    rule = CheapRule(max_k=settings.inline_max_k, max_places=settings.inline_max_places)
+    app.state.compute = dispatcher = Dispatcher(
+        network, pool, rule, inline_budget_seconds=settings.inline_budget_seconds, inline_mode=settings.inline_mode
+    )
+    await asyncio.to_thread(dispatcher.prepare)
     app.state.network = network
     app.state.scenario_store = scenarios.open_store(settings)
     try:
@@ -82,7 +98,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await assignments.shutdown(app)
         await batches.shutdown(app)
         app.state.network = None
+        app.state.compute = None
         app.state.pool = None
+        dispatcher.close()
         pool.close()
         app.state.scenario_store.close()
         app.state.scenario_store = None
@@ -106,7 +124,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     config = settings or get_settings()
     install_problem_handlers(app)
-    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router):
+    # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
+    strict = [Depends(reject_unknown_parameters)]
+    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router):
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)
@@ -114,16 +134,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assignments.demand_router)
     app.include_router(criticality.router)
 
-    _add_root(app)
-    _add_docs(app)
+    _add_root(app, strict)
+    _add_docs(app, strict)
 
-    @app.get("/healthz", summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
+    @app.get("/healthz", dependencies=strict, summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
     def healthz() -> Response:
         """Liveness: the process answers (does not touch the network or the workers)."""
         return json_response({"status": "ok"})
 
     @app.get(
         "/readyz",
+        dependencies=strict,
         summary="Readiness",
         responses={
             200: {"description": "Ready", "content": {"application/json": {"example": {"status": "ready", "network": "eurasia"}}}},
@@ -160,30 +181,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _add_root(app: FastAPI) -> None:
+def _add_root(app: FastAPI, dependencies: list[Any]) -> None:
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     index = STATIC_DIR / "index.html"
     if index.is_file():
 
+        # The map keeps its own query in the page's URL (/?from=...&to=...): the page takes any.
         @app.get("/", include_in_schema=False)
         def root_page() -> FileResponse:
             return FileResponse(index)
 
         return
 
-    @app.get("/", summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
+    @app.get("/", dependencies=dependencies, summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
     def root() -> Response:
         """Pointers to the documentation and the API."""
         return json_response({"name": "corridor-planner", "docs": "/docs", "openapi": "/openapi.json", "api": "/v1"})
 
 
-def _add_docs(app: FastAPI) -> None:
+def _add_docs(app: FastAPI, dependencies: list[Any]) -> None:
     """/docs (Swagger UI) and /redoc (ReDoc) from api/static/vendor: no CDN, no web fonts, no validator badge."""
     openapi_url = app.openapi_url or "/openapi.json"
     vendor = "/static/vendor"
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=dependencies)
     def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
@@ -194,7 +216,7 @@ def _add_docs(app: FastAPI) -> None:
             swagger_ui_parameters={"validatorUrl": None},  # else the spec is sent to an online validator
         )
 
-    @app.get("/redoc", include_in_schema=False)
+    @app.get("/redoc", include_in_schema=False, dependencies=dependencies)
     def redoc() -> HTMLResponse:
         return get_redoc_html(
             openapi_url=openapi_url,

@@ -9,16 +9,16 @@ JSON and GeoJSON files per job.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from planner import (
-    DemandError,
     DemandRow,
     Network,
     bundled_demand_sets,
@@ -28,12 +28,13 @@ from planner import (
     read_demand,
 )
 from planner.assignment_job import AssignmentInput, evaluate_assignment
-from planner.batch import BatchInputError
-from planner.demand import MAX_DEMAND_ROWS
+from planner.batch import BatchInputError, TooManyRowsError, read_counted
+from planner.demand import DEMAND_ROWS, MAX_DEMAND_ROWS
 
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService, JobKind
 from .bodies import body_chunks, loads_bounded
+from .common import reject_unknown_parameters
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError, invalid_field, validation_problem
 from .request_jobs import RequestJobs, write_json_and_geojson
@@ -42,10 +43,9 @@ from .settings import Settings, get_settings
 
 __all__ = ["ASSIGNMENTS", "JOBS", "demand_router", "router", "shutdown", "startup"]
 
-router = APIRouter(
-    prefix="/v1/assignments", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
-)
-demand_router = APIRouter(prefix="/v1/demand", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)])
+_GUARDS = [Depends(enforce_rate_limit), Depends(reject_unknown_parameters)]
+router = APIRouter(prefix="/v1/assignments", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=_GUARDS)
+demand_router = APIRouter(prefix="/v1/demand", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=_GUARDS)
 
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson")
@@ -68,6 +68,19 @@ class AssignmentOptions(BaseModel):
     criterion: Literal["generalized", "time"] = "generalized"
     scenario: dict[str, Any] | Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
         None, description="a bundled scenario's name, an uploaded scenario's id (sc-...) or an inline scenario"
+    )
+
+
+class AssignmentQuery(BaseModel):
+    """The options of a CSV or JSON Lines submission, in the query string (a JSON submission has them in its body)."""
+
+    method: Literal["aon", "incremental", "msa", "fw", "bfw"] | None = None
+    gap: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] | None = None
+    max_iterations: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    capacity_mode: Literal["queue", "hard"] | None = None
+    criterion: Literal["generalized", "time"] | None = None
+    scenario: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        None, description="a bundled scenario's name or an uploaded scenario's id (sc-...)"
     )
 
 
@@ -99,19 +112,18 @@ Config = Annotated[Settings, Depends(get_settings)]
 # --- submissions ---------------------------------------------------------------------------------
 
 
-def _query_options(request: Request) -> dict[str, Any]:
-    allowed = set(AssignmentOptions.model_fields)
-    out: dict[str, Any] = {}
-    for key, value in request.query_params.items():
-        if key not in allowed:
-            raise invalid_field(key, f"unknown option; expected one of {', '.join(sorted(allowed))}")
-        out[key] = value
-    return out
+_BODY_NAMES = {"body": {name: name for name in AssignmentBody.model_fields}}
 
 
-async def _read(request: Request, settings: Settings) -> tuple[AssignmentOptions, str | list[Any]]:
+async def _read(
+    request: Request, query: AssignmentQuery, spool_dir: Path
+) -> tuple[AssignmentOptions, str | list[Any]]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    in_query = query.model_dump(exclude_none=True)
     if media in ("application/json", ""):
+        if in_query:
+            names = ", ".join(sorted(in_query))
+            raise invalid_field(names.split(", ")[0], f"a JSON submission takes its options in the body, not the query ({names})")
         data = await request.body()
         if not data.strip():
             raise invalid_field("body", "empty; expected a JSON object with demand and options")
@@ -128,21 +140,19 @@ async def _read(request: Request, settings: Settings) -> tuple[AssignmentOptions
         options = AssignmentOptions.model_validate(body.model_dump(exclude={"demand"}))
         return options, body.demand
     if media in _CSV_TYPES or media in _JSONL_TYPES:
-        try:
-            options = AssignmentOptions.model_validate(_query_options(request))
-        except ValidationError as exc:
-            raise _Invalid(exc) from None
+        options = AssignmentOptions.model_validate(in_query)
         fmt: Literal["csv", "jsonl"] = "csv" if media in _CSV_TYPES else "jsonl"
 
         def parse() -> list[Any]:
-            rows: list[DemandRow] = []
-            for row in parse_demand(body_chunks(request), fmt):
-                rows.append(row)
-                if len(rows) > MAX_DEMAND_ROWS:
-                    raise DemandError([f"the demand has more than {MAX_DEMAND_ROWS:,} rows"])
-            return rows
+            # Rows counted from the bytes as they arrive (the row past the cap is answered at once), then parsed.
+            counted = read_counted(body_chunks(request), fmt, max_rows=MAX_DEMAND_ROWS, spool_dir=spool_dir, schema=DEMAND_ROWS)
+            return list(parse_demand(counted, fmt))
 
-        return options, await run_in_threadpool(parse)
+        try:
+            return options, await run_in_threadpool(parse)
+        except TooManyRowsError:
+            detail = f"the demand has more than {MAX_DEMAND_ROWS:,} rows, the most one assignment may have"
+            raise ProblemError(413, "too_many_rows", "Too many rows", detail, headers={"Connection": "close"}, limit=MAX_DEMAND_ROWS) from None
     raise ProblemError(
         415, "unsupported_media_type", "Unsupported media type",
         'send application/json ({"demand": ..., "method": ...}), or demand rows as text/csv or application/x-ndjson',
@@ -194,15 +204,17 @@ _EXAMPLE_BODY = {"demand": "uz_kz_2030", "method": "bfw", "gap": 1e-4, "capacity
         }
     },
 )
-async def submit_assignment(request: Request, service: Service, client: Client, settings: Config) -> Response:
+async def submit_assignment(
+    request: Request, service: Service, client: Client, settings: Config, query: Annotated[AssignmentQuery, Query()]
+) -> Response:
     """Submit demand to assign (JSON with options, or CSV / JSON Lines rows with options in the query); 202 with the job."""
     replayed = await JOBS.replay(request, service, client)
     if replayed is not None:
         return replayed
     try:
-        options, demand = await _read(request, settings)
+        options, demand = await _read(request, query, service.store.path.parent)
     except _Invalid as exc:
-        return validation_problem(exc.errors)
+        return validation_problem(exc.errors, _BODY_NAMES)
     except BatchInputError as exc:
         raise ProblemError(422, exc.code, "Invalid demand", exc.message, errors=[{"field": exc.field or "demand", "message": exc.message}]) from None
     stored, rows = await run_in_threadpool(_check, service.network, request, options, demand)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ from planner.batch import (
 
 from .settings import Settings
 
-__all__ = ["BATCHES", "DEFAULT_TURN_ROWS", "BatchService", "JobKind"]
+__all__ = ["BATCHES", "DEFAULT_TURN_ROWS", "IDLE_SECONDS", "BatchService", "JobKind", "batch_workers"]
 
 log = logging.getLogger("corridor.batches")
 
@@ -48,6 +49,13 @@ DEFAULT_TURN_ROWS = 2_000
 """Rows a job may run before another waiting key gets its turn (about half a second of work on two cores)."""
 _PURGE_EVERY_SECONDS = 600.0
 _DAY = 86_400.0
+IDLE_SECONDS = 60.0
+"""The worker processes stop once no job has run for this long."""
+
+
+def batch_workers(settings: Settings) -> int:
+    """Local batch worker processes: ``settings.batch_workers``, else half the CPUs (at least one)."""
+    return settings.batch_workers or max(1, (os.cpu_count() or 1) // 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,13 @@ class BatchService:
     """The job store and the background runner of one server process (batches, or another :class:`JobKind`)."""
 
     def __init__(
-        self, settings: Settings, network: Network, *, turn_rows: int = DEFAULT_TURN_ROWS, kind: JobKind = BATCHES
+        self,
+        settings: Settings,
+        network: Network,
+        *,
+        turn_rows: int = DEFAULT_TURN_ROWS,
+        idle_seconds: float = IDLE_SECONDS,
+        kind: JobKind = BATCHES,
     ) -> None:
         self.settings = settings
         self.kind = kind
@@ -87,6 +101,8 @@ class BatchService:
         self.store = JobStore(self.data_dir / f"{kind.name}.sqlite3", row_type=kind.row_type)
         self.network = network
         self.turn_rows = turn_rows
+        self.idle_seconds = idle_seconds
+        self._busy_at = time.monotonic()  # when a job last ran
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -142,10 +158,12 @@ class BatchService:
             self._purge_if_due()
             job = self.next_job()
             if job is None:
-                self._wake.wait(1.0)
+                self._stop_idle_workers()
+                self._wake.wait(min(1.0, self.idle_seconds))
                 continue
             try:
                 self._turn(job)
+                self._busy_at = time.monotonic()
                 failures.pop(job.id, None)
             except Exception as exc:
                 log.exception("batch job %s failed to run", job.id)
@@ -157,6 +175,16 @@ class BatchService:
                 if failures[job.id] >= 3:
                     self.store.fail(job.id, f"the job could not be run: {type(exc).__name__}: {exc}")
                 self._stop.wait(2.0)
+
+    def _stop_idle_workers(self) -> None:
+        if self._executor is not None and time.monotonic() - self._busy_at >= self.idle_seconds:
+            self._executor.close()
+            self._executor = None
+
+    @property
+    def workers_running(self) -> bool:
+        """Whether the worker processes (or the Dask client) are up."""
+        return self._executor is not None
 
     def next_job(self) -> Job | None:
         """The oldest unfinished job of the key whose last turn began longest ago (never served first)."""
@@ -174,9 +202,10 @@ class BatchService:
             source = NetworkSource.of(self.network)
             self._executor = make_executor(
                 source,
+                # An assignment is one chunk solved as a whole: one worker; route batches share the batch pool.
+                workers=batch_workers(self.settings) if self.kind is BATCHES else 1,
                 scheduler=self.settings.dask_scheduler,
                 evaluate=self.kind.evaluate,
-                workers=None if self.kind is BATCHES else 1,
             )
         self._served[job.owner] = time.monotonic()
         start_rows = job.rows_done

@@ -1,8 +1,9 @@
 """``/v1/batches``: durable batch jobs of route requests, evaluated in the background.
 
-A submitted body is parsed as it streams (a worker thread pulls its chunks; every bound applies
-while it arrives, so an oversized or malformed upload is refused early and memory stays flat),
-then stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3`` and answered
+A submitted body is counted as it streams (a worker thread pulls its chunks, spools them to disk
+and counts their rows from the bytes, :func:`planner.batch.read_counted`: the row cap, the size
+limit and a bad start are answered as soon as they are reached, and memory stays flat), then
+parsed and stored whole (job and rows, one transaction) in ``<data_dir>/batches.sqlite3`` and answered
 with 202. The runner (:mod:`api.batch_runner`) feeds jobs to a process pool (or a Dask cluster
 when ``dask_scheduler`` is set) in fair turns across keys, and records each chunk in one
 transaction; at start-up, jobs left unfinished by a stopped server are resumed. Only one server
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -33,12 +35,14 @@ from planner.batch import (
     detect_format,
     parse_json_body,
     parse_rows,
+    read_counted,
     render,
 )
 
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService
 from .bodies import body_chunks
+from .common import reject_unknown_parameters
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError, invalid_field
 from .settings import Settings, get_settings
@@ -46,7 +50,10 @@ from .settings import Settings, get_settings
 __all__ = ["BatchService", "router", "shutdown", "startup"]
 
 router = APIRouter(
-    prefix="/v1/batches", tags=["batches"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
+    prefix="/v1/batches",
+    tags=["batches"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(enforce_rate_limit), Depends(reject_unknown_parameters)],
 )
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -173,8 +180,9 @@ class Submission:
         return value if isinstance(value, str) else None
 
 
-async def _submission(request: Request, settings: Settings) -> Submission:
+async def _submission(request: Request, settings: Settings, spool_dir: Path) -> Submission:
     limit = settings.batch_max_upload_bytes
+    max_rows = settings.batch_max_rows
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
         # Spooled to a temporary file by the form parser (a disk file past 1 MiB), then parsed from it.
@@ -193,15 +201,18 @@ async def _submission(request: Request, settings: Settings) -> Submission:
         head = await upload.read(1024)
         part_type = (upload.content_type or "").split(";")[0].strip().lower()
         fmt: InputFormat = "jsonl" if part_type in _JSONL_TYPES else detect_format(upload.filename, head)
-        return Submission(parse_rows(_file_chunks(upload.file), fmt), fmt, form.get("format"), form)
-    # A raw body is parsed as it arrives, in the thread that stores the job (see body_chunks).
+        file = upload.file
+        counted = read_counted(_file_chunks(file), fmt, max_rows=max_rows, replay=lambda: _file_chunks(file))
+        return Submission(parse_rows(counted, fmt), fmt, form.get("format"), form)
+    # A raw body is read as it arrives, in the thread that stores the job (see body_chunks): its
+    # rows are counted (the row cap answers at once) and it is spooled to disk, then parsed.
     if media in ("application/json", ""):
-        body = parse_json_body(body_chunks(request))
+        body = parse_json_body(read_counted(body_chunks(request), "json", max_rows=max_rows, spool_dir=spool_dir))
         return Submission(body.rows, "jsonl", lambda: body.format)
-    if media in _CSV_TYPES:
-        return Submission(parse_rows(body_chunks(request), "csv"), "csv")
-    if media in _JSONL_TYPES:
-        return Submission(parse_rows(body_chunks(request), "jsonl"), "jsonl")
+    if media in _CSV_TYPES or media in _JSONL_TYPES:
+        kind: InputFormat = "csv" if media in _CSV_TYPES else "jsonl"
+        counted = read_counted(body_chunks(request), kind, max_rows=max_rows, spool_dir=spool_dir)
+        return Submission(parse_rows(counted, kind), kind)
     raise ProblemError(
         415,
         "unsupported_media_type",
@@ -231,7 +242,7 @@ async def submit_batch(
         existing = await run_in_threadpool(service.store.find_by_key, client, key)
         if existing is not None:
             return _accepted(existing, replayed=True)
-    submission = await _submission(request, settings)
+    submission = await _submission(request, settings, service.store.path.parent)
 
     def output_format() -> str:
         return format or _format_choice(submission.requested()) or submission.input_format

@@ -1,4 +1,4 @@
-"""What every /v1 router shares: strict JSON bodies, the served network, responses, and the compute pool.
+"""What every /v1 router shares: strict JSON bodies, the served network, responses, and computing answers.
 
 Computed answers are kept in the served network's caches (:data:`RESPONSES`): an answer is a pure
 function of the network's content and the job's arguments, and a network re-loaded from another
@@ -7,6 +7,7 @@ file is another network with caches of its own.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -15,24 +16,28 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from planner import CacheSlot, Network
+from planner import CacheSlot, DeadlineExceededError, Network
 from planner.cache import MiB
 
 from .auth import enforce_rate_limit
 from .bodies import loads_bounded
-from .compute import ComputePool, DeadlineExceeded, Overloaded, WorkerFailed
+from .compute import DeadlineExceeded, Overloaded, WorkerFailed
+from .dispatch import Dispatcher, Effort
 from .models import PROBLEM_RESPONSES
+from .params import unknown_query_errors
 from .problems import ProblemError
 
 __all__ = [
     "GEOJSON",
     "RESPONSES",
+    "Effort",
     "NetworkDep",
     "StrictJSONRoute",
     "compute",
     "get_network",
     "json_response",
     "ok",
+    "reject_unknown_parameters",
     "v1_router",
 ]
 
@@ -63,12 +68,23 @@ class StrictJSONRoute(APIRoute):
         return handler
 
 
+async def reject_unknown_parameters(request: Request) -> None:
+    """422 naming every query parameter the endpoint does not accept, with a suggestion for near misses."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    errors = unknown_query_errors(route, request.query_params.keys())
+    if errors:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise ProblemError(422, "invalid_request", "Invalid request", detail, errors=errors)
+
+
 def v1_router(tag: str) -> APIRouter:
-    """A router for one resource under /v1: rate-limited, strict JSON bodies, problem responses documented."""
+    """A router for one resource under /v1: rate-limited, no unknown parameters, strict JSON bodies, problems documented."""
     return APIRouter(
         prefix="/v1",
         tags=[tag],
-        dependencies=[Depends(enforce_rate_limit)],
+        dependencies=[Depends(enforce_rate_limit), Depends(reject_unknown_parameters)],
         responses=PROBLEM_RESPONSES,
         route_class=StrictJSONRoute,
     )
@@ -96,11 +112,17 @@ def ok(description: str, example: Any, media_type: str = "application/json") -> 
     return {200: {"description": description, "content": {media_type: {"example": example}}}}
 
 
-async def compute(request: Request, fn: Callable[..., bytes], *args: Any) -> bytes:
-    """``fn(network, *args)`` in a compute worker, or its answer kept from an earlier identical call."""
+async def compute(request: Request, fn: Callable[..., bytes], *args: Any, effort: Effort | None = None) -> bytes:
+    """``fn(network, *args)``'s answer, kept from an earlier identical call or computed now.
+
+    Computed in the server process when ``effort`` is cheap (:class:`~api.dispatch.CheapRule`),
+    else in a compute worker; ``effort=None`` always means a worker. The request's deadline
+    (``compute_deadline_seconds``) counts from here and covers any wait for a slot.
+    """
+    started = time.monotonic()
     network = await get_network(request)
-    pool: ComputePool | None = getattr(request.app.state, "pool", None)
-    if pool is None:
+    dispatcher: Dispatcher | None = getattr(request.app.state, "compute", None)
+    if dispatcher is None:
         raise ProblemError(503, "not_ready", "Not ready", "the compute workers are not running", headers={"Retry-After": "1"})
     try:
         key: bytes | None = orjson.dumps([fn.__name__, args], option=orjson.OPT_SORT_KEYS)
@@ -108,33 +130,24 @@ async def compute(request: Request, fn: Callable[..., bytes], *args: Any) -> byt
         key = None
     if key is not None and (hit := network.caches.peek(RESPONSES, key)) is not None:
         return hit
-    result = await _run_in_pool(pool, fn, *args)
-    if key is not None:
-        network.caches.put(RESPONSES, key, result)
-    return result
-
-
-async def _run_in_pool(pool: ComputePool, fn: Callable[..., bytes], *args: Any) -> bytes:
     try:
-        result: bytes = await pool.run(fn, *args)
-    except Overloaded:
-        raise ProblemError(
-            503,
-            "overloaded",
-            "Too many computations in flight",
-            f"all {pool.size} compute workers are busy; retry shortly",
-            headers={"Retry-After": "1"},
-        ) from None
-    except DeadlineExceeded:
+        result = await dispatcher.run(fn, args, effort=effort, deadline=started + dispatcher.deadline_seconds)
+    except (DeadlineExceeded, DeadlineExceededError):
         raise ProblemError(
             503,
             "deadline_exceeded",
             "Computation took too long",
-            f"the computation took longer than {pool.deadline_seconds:g} s and was stopped; narrow the request (smaller k, fewer via places)",
+            f"the computation took longer than {dispatcher.deadline_seconds:g} s and was stopped; narrow the request (smaller k, fewer via places)",
             headers={"Retry-After": "1"},
+        ) from None
+    except Overloaded as exc:
+        raise ProblemError(
+            503, "overloaded", "Too many computations in flight", f"{exc}; retry shortly", headers={"Retry-After": "1"}
         ) from None
     except WorkerFailed:
         raise ProblemError(
             503, "worker_failed", "Computation failed", "a compute worker failed; retry shortly", headers={"Retry-After": "1"}
         ) from None
+    if key is not None:
+        network.caches.put(RESPONSES, key, result)
     return result

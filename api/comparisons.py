@@ -7,11 +7,9 @@ from typing import Annotated
 from fastapi import Query, Request
 from starlette.responses import Response
 
-from planner import MAX_TEU, MAX_TONNES
-
 from . import jobs
 from .common import compute, json_response, ok, v1_router
-from .models import MAX_COMPARE_CORRIDORS, CompareBody, Identifier, PlaceQuery, RankName, ScenarioName
+from .models import CompareBody, CompareQuery
 from .scenarios import resolve_uploaded
 
 __all__ = ["router"]
@@ -42,29 +40,9 @@ async def _compare(request: Request, body: CompareBody) -> Response:
 
 
 @router.get("/compare", responses=ok("The best route on each corridor", _COMPARE_EXAMPLE), summary="Compare corridors")
-async def get_compare(
-    request: Request,
-    origin: Annotated[PlaceQuery, Query(alias="from", openapi_examples={"xian": {"value": "Xi'an"}})],
-    destination: Annotated[PlaceQuery, Query(alias="to", openapi_examples={"istanbul": {"value": "Istanbul"}})],
-    corridor: Annotated[list[Identifier], Query(max_length=MAX_COMPARE_CORRIDORS, description="repeatable; default all")] = [],  # noqa: B006
-    rank: Annotated[RankName, Query()] = "time",
-    teu: Annotated[float | None, Query(gt=0, le=MAX_TEU, allow_inf_nan=False)] = None,
-    tonnes: Annotated[float | None, Query(gt=0, le=MAX_TONNES, allow_inf_nan=False)] = None,
-    scenario: Annotated[ScenarioName | None, Query(description="a bundled scenario name (see /v1/scenarios)")] = None,
-) -> Response:
-    """The best route on each corridor between two places, side by side."""
-    body = CompareBody.model_validate(
-        {
-            "origin": origin,
-            "destination": destination,
-            "corridors": corridor or None,
-            "rank": rank,
-            "teu": teu,
-            "tonnes": tonnes,
-            "scenario": scenario,
-        }
-    )
-    return await _compare(request, body)
+async def get_compare(request: Request, query: Annotated[CompareQuery, Query()]) -> Response:
+    """The best route on each corridor between two places, side by side (the query-string form of POST /v1/compare)."""
+    return await _compare(request, query)
 
 
 @router.post("/compare", responses=ok("The best route on each corridor", _COMPARE_EXAMPLE), summary="Compare corridors (full options)")

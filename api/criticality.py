@@ -33,6 +33,7 @@ from planner.demand import MAX_DEMAND_ROWS
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService, JobKind
 from .bodies import loads_bounded
+from .common import reject_unknown_parameters
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError, invalid_field, validation_problem
 from .request_jobs import RequestJobs, write_json_and_geojson
@@ -42,7 +43,10 @@ from .settings import Settings, get_settings
 __all__ = ["CRITICALITY", "JOBS", "router", "shutdown", "startup"]
 
 router = APIRouter(
-    prefix="/v1/criticality", tags=["criticality"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
+    prefix="/v1/criticality",
+    tags=["criticality"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(enforce_rate_limit), Depends(reject_unknown_parameters)],
 )
 
 CRITICALITY = JobKind("criticality", CriticalityInput, evaluate_criticality, write_json_and_geojson, ("json", "geojson"))
@@ -111,8 +115,6 @@ class _Invalid(Exception):
 
 
 async def _read(request: Request) -> CriticalityBody:
-    for key in request.query_params:
-        raise invalid_field(key, "unknown query parameter; send every option in the JSON body")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("application/json", ""):
         raise ProblemError(415, "unsupported_media_type", "Unsupported media type", 'send application/json: {"demand": ..., "closure": ...}')

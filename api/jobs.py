@@ -1,6 +1,7 @@
 """The planner calls the API runs in worker processes; each returns the response body as JSON bytes.
 
-Jobs are ``fn(network, *args)`` with plain, picklable arguments (see :mod:`api.compute`).
+Jobs are ``fn(network, *args)`` with plain, picklable arguments (see :mod:`api.compute`). A job
+that may run in the server process (see :mod:`api.dispatch`) also takes a keyword ``deadline``.
 """
 
 from __future__ import annotations
@@ -31,14 +32,28 @@ def resolve_scenario(network: Network, scenario: str | dict[str, Any]) -> Scenar
     return parse_scenario(scenario, network)
 
 
-def plan(network: Network, origin: str, destination: str, options: dict[str, Any], geojson: bool) -> bytes:
-    """Routes as the API's JSON body, or as a GeoJSON FeatureCollection."""
-    result = plan_routes(network, origin, destination, **options)
+def plan(
+    network: Network,
+    origin: str,
+    destination: str,
+    options: dict[str, Any],
+    geojson: bool,
+    *,
+    deadline: float | None = None,
+) -> bytes:
+    """Routes as the API's JSON body, or as a GeoJSON FeatureCollection (searching until ``deadline``, if given)."""
+    result = plan_routes(network, origin, destination, **options, deadline=deadline)
     if geojson:
         features = [route_feature(r, network) for r in result.routes]
-        return orjson.dumps({"type": "FeatureCollection", "request": request_to_dict(result.request), "features": features})
+        return orjson.dumps(
+            {"type": "FeatureCollection", "request": request_to_dict(result.request), "notes": list(result.notes), "features": features}
+        )
     return orjson.dumps(
-        {"request": request_to_dict(result.request), "routes": [route_to_dict(r, network) for r in result.routes]}
+        {
+            "request": request_to_dict(result.request),
+            "notes": list(result.notes),
+            "routes": [route_to_dict(r, network) for r in result.routes],
+        }
     )
 
 

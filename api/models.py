@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from planner import MAX_AVOID, MAX_K, MAX_TEU, MAX_TONNES, MAX_VIA
+from planner import (
+    DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
+    MAX_AVOID,
+    MAX_K,
+    MAX_STRETCH,
+    MAX_TEU,
+    MAX_TONNES,
+    MAX_VIA,
+)
 
 __all__ = [
     "MAX_COMPARE_CORRIDORS",
     "PROBLEM_RESPONSES",
     "CompareBody",
+    "CompareQuery",
     "CountryCode",
     "Format",
     "Identifier",
@@ -19,6 +29,7 @@ __all__ = [
     "RankName",
     "RouteBody",
     "RouteOptions",
+    "RouteQuery",
     "ScenarioName",
 ]
 
@@ -43,24 +54,68 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class RouteOptions(_Strict):
-    """Options shared by routes and comparisons (see planner.resolve_request)."""
+def _names(primary: str, alias: str) -> AliasChoices:
+    return AliasChoices(primary, alias)
 
-    origin: PlaceQuery = Field(description="Place id, name or alias")
-    destination: PlaceQuery = Field(description="Place id, name or alias")
-    rank: RankName = Field("time", description="What routes are ranked by")
+
+# Every field of a request has one primary name and at most one alias; the same in a query string and a body.
+ALIASES = {
+    "origin": "from",
+    "destination": "to",
+    "avoid_countries": "avoid_country",
+    "avoid_places": "avoid_place",
+    "avoid_links": "avoid_link",
+    "corridors": "corridor",
+}
+
+
+class RouteOptions(_Strict):
+    """Options shared by routes and comparisons (see planner.resolve_request).
+
+    Each field has one name, in a query string and in a body alike; ``from``/``to`` (for
+    ``origin``/``destination``) and the singular ``avoid_country``/``avoid_place``/``avoid_link``
+    are accepted as aliases. Giving a field under both names is an error.
+    """
+
+    origin: PlaceQuery = Field(
+        description="Place id, name or alias. Primary name; `from` is accepted as an alias",
+        validation_alias=_names("origin", "from"),
+    )
+    destination: PlaceQuery = Field(
+        description="Place id, name or alias. Primary name; `to` is accepted as an alias",
+        validation_alias=_names("destination", "to"),
+    )
+    rank: RankName = Field("time", description="What routes are ranked by: time, cost, co2e, generalized, reliable, pareto")
     teu: Teu | None = None
     tonnes: Tonnes | None = None
-    avoid_countries: list[CountryCode] = Field(default_factory=list, max_length=MAX_AVOID, description="ISO 3166-1 alpha-2 codes")
-    avoid_places: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_AVOID)
-    avoid_links: list[Identifier] = Field(default_factory=list, max_length=MAX_AVOID)
+    avoid_countries: list[CountryCode] = Field(
+        default_factory=list,
+        max_length=MAX_AVOID,
+        description="ISO 3166-1 alpha-2 codes (a route never enters them, in transit either); alias `avoid_country`",
+        validation_alias=_names("avoid_countries", "avoid_country"),
+    )
+    avoid_places: list[PlaceQuery] = Field(
+        default_factory=list, max_length=MAX_AVOID, description="alias `avoid_place`", validation_alias=_names("avoid_places", "avoid_place")
+    )
+    avoid_links: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_AVOID, description="alias `avoid_link`", validation_alias=_names("avoid_links", "avoid_link")
+    )
     modes: list[ModeName] | None = Field(None, min_length=1, max_length=3, description="Allowed modes (default all)")
-    max_border_crossings: Count | None = None
+    max_border_crossings: Count | None = Field(None, description="Border crossings at most (a transit country counts its entry and exit)")
     max_transshipments: Count | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_name_per_field(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for primary, alias in ALIASES.items():
+                if primary in cls.model_fields and primary in data and alias in data:
+                    raise ValueError(f"{primary} and {alias} name the same field: give one of them")
+        return data
 
     def planner_options(self) -> dict[str, Any]:
         """Keyword options for planner.resolve_request (origin, destination and API-only fields left out)."""
-        skip = {"origin", "destination", "scenario", "corridors"}
+        skip = {"origin", "destination", "scenario", "corridors", "format"}
         return {k: v for k, v in self.model_dump(exclude=skip).items() if v is not None}
 
 
@@ -84,7 +139,20 @@ class RouteBody(RouteOptions):
     k: int = Field(3, ge=1, le=MAX_K, description=f"Number of routes, 1..{MAX_K}")
     via: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_VIA, description="Places to pass, in order")
     corridor: Identifier | None = Field(None, description="Stay on this corridor (id or alias)")
-    max_shared_fraction: float = Field(0.5, ge=0, le=1, allow_inf_nan=False, description="Diversity between routes")
+    max_stretch: float = Field(
+        DEFAULT_MAX_STRETCH,
+        ge=1,
+        le=MAX_STRETCH,
+        allow_inf_nan=False,
+        description=f"No alternative worse than this factor times the best route on the ranked criterion (1..{MAX_STRETCH:g})",
+    )
+    max_shared_fraction: float = Field(
+        DEFAULT_MAX_SHARED_FRACTION,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Two routes share at most this fraction of the shorter one's distance (1: no bound)",
+    )
     scenario: dict[str, Any] | ScenarioName | None = Field(
         None, description="An inline scenario object (see docs) or the name of a bundled scenario"
     )
@@ -103,9 +171,57 @@ class CompareBody(RouteOptions):
     )
 
     corridors: list[Identifier] | None = Field(
-        None, max_length=MAX_COMPARE_CORRIDORS, description="Corridors to compare (default: every corridor)"
+        None,
+        max_length=MAX_COMPARE_CORRIDORS,
+        description="Corridors to compare (default: every corridor); alias `corridor`",
+        validation_alias=_names("corridors", "corridor"),
     )
     scenario: dict[str, Any] | ScenarioName | None = Field(None, description="A bundled scenario name or an inline scenario")
+
+
+def _split_commas(data: Any, names: tuple[str, ...]) -> Any:
+    """Query-string lists may also be comma-separated (``modes=rail,sea``)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for name in names:
+        value = out.get(name)
+        items = [value] if isinstance(value, str) else value
+        if isinstance(items, list) and all(isinstance(v, str) for v in items):
+            out[name] = [part for v in items for part in v.split(",")]  # an empty item stays, and is refused
+    return out
+
+
+_QUERY = ConfigDict(extra="forbid", strict=False)
+
+
+class RouteQuery(RouteBody):
+    """GET /v1/routes: the fields of a route request as query parameters (repeat a list parameter, or separate by commas)."""
+
+    model_config = _QUERY
+
+    scenario: ScenarioName | None = Field(None, description="A bundled scenario name or an uploaded scenario's id")
+    format: Format = Field("json", description="json (default) or geojson: a FeatureCollection of the routes")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists(cls, data: Any) -> Any:
+        return _split_commas(data, ("modes", "avoid_countries", "avoid_country", "avoid_links", "avoid_link"))
+
+
+class CompareQuery(CompareBody):
+    """GET /v1/compare: the fields of a comparison as query parameters."""
+
+    model_config = _QUERY
+
+    scenario: ScenarioName | None = Field(None, description="A bundled scenario name or an uploaded scenario's id")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists(cls, data: Any) -> Any:
+        return _split_commas(
+            data, ("modes", "avoid_countries", "avoid_country", "avoid_links", "avoid_link", "corridors", "corridor")
+        )
 
 
 _PROBLEM_SCHEMA: dict[str, Any] = {

@@ -7,7 +7,8 @@ values in planner messages are redacted.
 
 Status choices: an unknown place is 404 (the resource named by the request does not exist); an
 impossible route under the given constraints is 409 (the request is well formed but conflicts
-with the network's state; dropping a constraint resolves it), not 404 or 422.
+with the network's state; dropping a constraint resolves it), not 404 or 422. A computation stopped
+at its deadline is 503 with Retry-After: the request may succeed when the server is less busy.
 """
 
 from __future__ import annotations
@@ -19,12 +20,22 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from planner import DemandError, InvalidRequestError, NoRouteError, PlannerError, UnknownPlaceError
+from planner import (
+    DeadlineExceededError,
+    DemandError,
+    InvalidRequestError,
+    NoRouteError,
+    PlannerError,
+    UnknownPlaceError,
+)
+
+from .params import accepted_names, did_you_mean, shown_name
 
 __all__ = [
     "PROBLEM_JSON",
@@ -150,6 +161,9 @@ def planner_problem(exc: PlannerError) -> Response:
             errors=[{"field": field, "message": "no place has this id, name or alias"}],
             suggestions=list(exc.suggestions),
         )
+    if isinstance(exc, DeadlineExceededError):
+        detail = "the computation passed its deadline and was stopped; retry, or narrow the request (smaller k, fewer via places)"
+        return problem_response(503, exc.code, "Computation took too long", detail, headers={"Retry-After": "1"})
     if isinstance(exc, NoRouteError):
         return problem_response(409, exc.code, "No route under these constraints", exc.message, constraints=list(exc.constraints))
     if isinstance(exc, DemandError):
@@ -165,7 +179,9 @@ def planner_problem(exc: PlannerError) -> Response:
 
 def _field_of(loc: Sequence[int | str]) -> str:
     parts = list(loc)
+    where = "body"
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        where = str(parts[0])
         parts = parts[1:]
     names = []
     for part in parts:
@@ -175,27 +191,48 @@ def _field_of(loc: Sequence[int | str]) -> str:
             names.append(("." if names else "") + part)
         else:
             names.append(("." if names else "") + "(unrecognized field)")
-    return "".join(names) or "body"
+    return "".join(names) or where
 
 
-def _message(error: Mapping[str, Any]) -> str:
+def _choices(expected: object) -> list[str]:
+    """The allowed values pydantic lists in a literal or enum error (``"'a', 'b' or 'c'"``): schema text, not input."""
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", str(expected))
+
+
+def _message(error: Mapping[str, Any], known: Mapping[str, Mapping[str, str]]) -> str:
     kind = str(error.get("type", ""))
+    loc = list(error.get("loc", ()))
     if kind == "json_invalid":
         return "body is not valid JSON (NaN, Infinity and lone surrogates are refused)"
     if kind == "extra_forbidden":
-        return "unknown field (not part of this request's schema)"
+        where = "query" if loc and loc[0] == "query" else "body"
+        message = "unknown query parameter" if where == "query" else "unknown field (not part of this request's schema)"
+        name = loc[-1] if loc else None
+        names = known.get(where, {})
+        suggestion = did_you_mean(name, names) if isinstance(name, str) and shown_name(name) == name else None
+        return message + (f"; did you mean {suggestion}?" if suggestion else "")
     if kind == "missing":
         return "field required"
+    if kind in ("literal_error", "enum"):
+        choices = _choices((error.get("ctx") or {}).get("expected", ""))
+        if choices:
+            return "expected one of " + ", ".join(choices)
     msg = str(error.get("msg", "invalid value"))
     return redact(msg.removeprefix("Value error, "))
 
 
-def validation_problem(errors: Sequence[Mapping[str, Any]]) -> Response:
-    """422 for pydantic/FastAPI validation errors, naming each field and the expectation (never the input)."""
+def validation_problem(
+    errors: Sequence[Mapping[str, Any]], known: Mapping[str, Mapping[str, str]] | None = None
+) -> Response:
+    """422 for pydantic/FastAPI validation errors, naming each field and the expectation (never the input).
+
+    ``known`` holds the names the endpoint accepts (by location, ``query`` and ``body``), to suggest
+    the closest one for an unknown field.
+    """
     items = []
     for error in errors[:20]:
         field = "body" if error.get("type") == "json_invalid" else _field_of(error.get("loc", ()))
-        item = {"field": field, "message": _message(error)}
+        item = {"field": field, "message": _message(error, known or {})}
         if item not in items:
             items.append(item)
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in items)
@@ -236,7 +273,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError | ValidationError)
-        return validation_problem(exc.errors())
+        route = request.scope.get("route")
+        return validation_problem(exc.errors(), accepted_names(route) if isinstance(route, APIRoute) else None)
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

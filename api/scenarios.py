@@ -24,6 +24,7 @@ from planner import Network, ScenarioError, bundled_scenarios, load_scenario, pa
 
 from .auth import current_client, enforce_rate_limit
 from .bodies import loads_bounded
+from .common import reject_unknown_parameters
 from .models import PROBLEM_RESPONSES, ScenarioName
 from .problems import ProblemError, redact
 from .settings import Settings
@@ -34,7 +35,10 @@ MAX_SCENARIOS_PER_KEY = 100
 UPLOAD_PREFIX = "sc-"
 
 router = APIRouter(
-    prefix="/v1/scenarios", tags=["scenarios"], responses=PROBLEM_RESPONSES, dependencies=[Depends(enforce_rate_limit)]
+    prefix="/v1/scenarios",
+    tags=["scenarios"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(enforce_rate_limit), Depends(reject_unknown_parameters)],
 )
 
 

@@ -50,12 +50,30 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
     access_log: bool = True
     compute_deadline_seconds: float = Field(5.0, gt=0, le=600)
+    """Longest a computing request may take in all: waiting for a compute slot, a worker start, the computation."""
     max_concurrent_computations: int = Field(default_factory=_default_concurrency, ge=1, le=256)
+    """Worker processes computing at once per server process (the expensive requests)."""
+    compute_spare_workers: int = Field(1, ge=0, le=16)
+    """Warm worker processes kept beyond those computing, so a worker killed at its deadline is replaced at once."""
+    compute_queue_seconds: float = Field(1.0, gt=0, le=600)
+    """Longest a request waits for a compute slot before 503 (with Retry-After)."""
+    compute_queue_length: int = Field(256, ge=0, le=100_000)
+    """Requests that may wait for a compute slot per server process; one more is answered 503 at once."""
+    inline_max_k: int = Field(3, ge=0, le=20)
+    """Cheap requests run in the server process: k up to this (0 sends every request to the workers)."""
+    inline_max_places: int = Field(1_000, ge=0)
+    """... and a network of at most this many places (larger networks compute in the workers)."""
+    inline_budget_seconds: float = Field(0.02, gt=0, le=10)
+    """A cheap request still searching after this long moves to a worker, so the server never stalls longer."""
+    inline_mode: Literal["loop", "thread"] = "thread"
+    """Cheap requests run in one compute thread beside the event loop, or on the event loop itself."""
     rate_limit_per_minute: int = Field(600, ge=0)
     """Requests per minute per client (API key, else IP address); 0 disables the limit."""
     max_body_bytes: int = Field(MIB, ge=1)
     data_dir: Path = Path("./data")
     dask_scheduler: str | None = None
+    batch_workers: int | None = Field(None, ge=1, le=256)
+    """Local worker processes evaluating batch jobs; None: half the CPUs, at least one."""
     batch_max_rows: int = Field(1_000_000, ge=1)
     batch_max_upload_bytes: int = Field(64 * MIB, ge=1)
     batch_max_jobs_in_flight: int = Field(4, ge=1)

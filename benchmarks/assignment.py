@@ -5,9 +5,10 @@
 
 AequilibraE (``pip install 'corridor-planner[bench]'``, or ``make bench``) assigns road traffic: it has no
 node delays, no transfers and no queue delay of its own. So the comparison is made equal on a problem
-both can state: our compiled index as plain links (every mode and gauge change and border crossing is
-already an edge there), one zone per place joined to its mode states, a BPR curve (alpha 0.15, beta 4)
-on every edge with a capacity, bi-conjugate Frank–Wolfe on both, to the same relative gap. Our solver
+both can state: our assignment graph as plain links (every mode and gauge change and border crossing is
+already an edge there; each mode state twice, entered by a link or by a change, so that no path changes
+twice in a row at a place, and each link edge from both), one zone per place joined to its mode states,
+a BPR curve (alpha 0.15, beta 4) on every edge with its own capacity, bi-conjugate Frank–Wolfe on both, to the same relative gap. Our solver
 gets one virtual origin and one destination node per place (a path never runs through a zone); theirs
 one centroid per place with flows through centroids blocked. Both relative gaps are recomputed on the
 volumes each returns, with one function (theirs reports the gap of the step before its last). Times:
@@ -46,7 +47,7 @@ ALPHA, BETA = 0.15, 4.0
 def problem_for(network: planner.Network, zones: np.ndarray, demand: np.ndarray, *, load: float) -> tuple[_flows.Problem, Any]:
     """Our array problem: generalized cost per edge, a BPR queue per real edge, capacities making the network busy."""
     g = flow_graph(network)
-    n = len(g.compiled.node_place)
+    n = g.zones
     p = len(g.places)
     base = (g.cost + 15.0 * g.hours).copy()
     base[g.n_real :] = 1e-6
@@ -110,7 +111,7 @@ def run_aequilibrae(problem: _flows.Problem, g: Any, zones_used: np.ndarray, dem
 
     p = len(g.places)
     n_real = problem.queues.shape[0]
-    # Nodes: zones 1..p (centroids), then the compiled nodes p+1..p+n.
+    # Nodes: zones 1..p (centroids), then our states p+1..p+2n (a compiled node entered by a link, then by a change).
     src = problem.src[:n_real] + p + 1
     dst = problem.dst[:n_real] + p + 1
     conn_src, conn_dst = [], []

@@ -2,7 +2,7 @@
 
     python benchmarks/run.py            # full run (< 10 minutes on 2 cores)
     python benchmarks/run.py --quick    # tiny sizes, a smoke run (seconds)
-    python benchmarks/run.py --only inproc,alternatives
+    python benchmarks/run.py --only inproc,alternatives   # other sections' rows in the file are kept
 
 Every figure of ours is measured beside a baseline answering the same query the plain way, in
 the same run, and reported as a ratio ours / baseline (for latency lower is better; for
@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import networkx as nx  # noqa: E402
 
 import planner  # noqa: E402
+from api.common import RESPONSES  # noqa: E402
 from benchmarks import _baseline as base  # noqa: E402
 from benchmarks._stats import latencies, pct, ratio, summary  # noqa: E402
 from planner import _search  # noqa: E402
@@ -47,6 +48,7 @@ class Report:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self.details: dict[str, Any] = {}
+        self.suite = ""
 
     def add(
         self,
@@ -66,6 +68,7 @@ class Report:
             met = ours >= target if higher_is_better else ours <= target
         self.rows.append(
             {
+                "suite": self.suite,
                 "section": section,
                 "figure": figure,
                 "ours": ours,
@@ -185,36 +188,135 @@ def bench_inproc(rep: Report, network: planner.Network, pairs: list[tuple[str, s
 # --- (a) over HTTP ------------------------------------------------------------------------------
 
 
-def bench_http(rep: Report, pairs: list[tuple[str, str]], seconds: float, inproc_p50: float | None) -> None:
-    from benchmarks import _http
+def bench_http(rep: Report, network: planner.Network, seconds: float, quick: bool) -> None:
+    from benchmarks import _http, _http_mix
 
-    print("(a) one best route over HTTP (corridor serve, uvicorn, loopback)", flush=True)
-    paths = _http.route_paths(pairs, k=1)
-    out: dict[str, Any] = {"load_generator": "wrk" if _http.shutil.which("wrk") else "httpx (async, 1 process)"}
-    single_core_rps = 1000.0 / inproc_p50 if inproc_p50 else None
-    for workers in (1, 2):
-        server = _http.Server(workers)
+    print("(a) routes over HTTP (uvicorn, 2 server processes, loopback), uncached", flush=True)
+    mixes = _http_mix.build(network, mixed_size=2_000 if quick else 30_000)
+    warm, k1_c1, k1_c32 = mixes.k1[:4_000], mixes.k1[4_000:24_000], mixes.k1[24_000:]
+    wrk = _http.shutil.which("wrk") is not None
+    if not wrk:
+        print("  note: wrk is not installed; load comes from an async httpx client in one Python process "
+              "(it costs server CPU on the same cores: figures are lower than with wrk)", flush=True)
+    out: dict[str, Any] = {
+        "load_generator": "wrk" if wrk else "httpx (async, 1 process)",
+        "server_processes": 2,
+        "distinct": {"k1": len(mixes.k1), "k1_c1": len(k1_c1), "k1_c32": len(k1_c32), "mixed": len(mixes.mixed),
+                     "fixed": len(mixes.fixed), "routable_pairs": mixes.pairs},
+        "cache_bounds": {"API responses": RESPONSES.max_entries, "plans": planner.routing.PLAN_CACHE_SIZE},
+    }  # fmt: skip
+    servers: list[tuple[str, dict[str, str] | None, list[str] | None, list[tuple[str, list[str], int]]]] = [
+        ("ours", None, None, [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32), ("mixed_c32", mixes.mixed, 32),
+                              ("fixed_c32", mixes.fixed, 32)]),
+        ("all_in_workers", {"CORRIDOR_INLINE_MAX_K": "0"}, None, [("k1_c32", k1_c32, 32), ("mixed_c32", mixes.mixed, 32)]),
+        ("loop", {"CORRIDOR_INLINE_MODE": "loop"}, None, [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
+        ("nx_app", None, [sys.executable, "-m", "uvicorn", "benchmarks._nx_app:create_app", "--factory", "--port", "{port}",
+                          "--workers", "{workers}", "--log-level", "warning", "--no-access-log"],
+         [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
+    ]  # fmt: skip
+    for name, env, command, runs in servers:
+        server = _http.Server(2, env=env, command=command)
+        res: dict[str, Any] = {}
         try:
-            server.wait_ready(paths[0])
-            _http.load(server.base, paths, 4, min(2.0, seconds))  # warm every worker
-            for conns in (1, 32):
-                r = _http.load(server.base, paths, conns, seconds)
-                out[f"w{workers}_c{conns}"] = r
-                tag = f"{workers} worker{'s' if workers > 1 else ''}, {conns} conn"
-                err = f"{int(r['errors'])} errors of {int(r['requests'])}" if r["errors"] else ""
-                rep.add("a HTTP", f"GET /v1/routes k=1 p50 ({tag})", r["p50_ms"], "ms", inproc_p50, "in-process p50",
-                        target=1.0 if conns == 1 else None, note=err)
-                rep.add("a HTTP", f"p99 ({tag})", r["p99_ms"], "ms", inproc_p50, "in-process p50",
-                        target=3.0 if conns == 1 else None)
-                rep.add("a HTTP", f"req/s ({tag})", r["rps"], "req/s", single_core_rps, "in-process 1 core",
-                        target=5000.0 if (workers == 2 and conns == 32) else None, higher_is_better=True)
-        except Exception as exc:  # report and go on: the API may be unfinished
-            out[f"w{workers}_error"] = repr(exc)[:500]
-            print(f"  HTTP with {workers} workers failed: {exc!r}"[:600], flush=True)
-            rep.add("a HTTP", f"workers={workers}", float("nan"), "", note=f"failed: {type(exc).__name__}")
+            server.wait_ready(warm[0])
+            if command is None:
+                server.wait_workers()
+            _http.load(server.base, warm, 4, min(2.0, seconds))  # every process and worker warm
+            for run, paths, conns in runs:
+                before = server.metrics() if command is None else {}
+                on_cpu, waiting = server.sched()
+                began = time.perf_counter()
+                r: dict[str, Any] = dict(_http.load(server.base, paths, conns, seconds))
+                wall = time.perf_counter() - began
+                on_cpu_after, waiting_after = server.sched()
+                r["server_cpu_ms_per_2xx"] = 1e3 * (on_cpu_after - on_cpu) / r["ok"] if r["ok"] else float("nan")
+                r["server_cores_used"] = (on_cpu_after - on_cpu) / wall
+                r["server_cores_waiting"] = (waiting_after - waiting) / wall  # runnable, no CPU free
+                if command is None:
+                    r["server"] = _http.counters(before, server.metrics())
+                r["distinct_in_list"] = len(paths)
+                r["repeats"] = r["requests"] > len(paths)
+                res[run] = r
+                print(f"  {name} {run}: {r['ok_rps']:.0f} 2xx/s, {r['non_2xx']:.0f} non-2xx of {r['requests']:.0f}, "
+                      f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, "
+                      f"server CPU {r['server_cpu_ms_per_2xx']:.3f} ms per 2xx, on {r['server_cores_used']:.2f} cores, "
+                      f"{r['server_cores_waiting']:.2f} cores' worth of threads waiting for a CPU", flush=True)
+        except Exception as exc:  # report and go on
+            res["error"] = repr(exc)[:500]
+            print(f"  HTTP server {name} failed: {exc!r}"[:600], flush=True)
         finally:
             server.stop()
+        out[name] = res
     rep.details["http"] = out
+    _http_rows(rep, out)
+
+
+def _http_rows(rep: Report, out: dict[str, Any]) -> None:
+    from benchmarks._http import hit_rate
+
+    def get(server: str, run: str, key: str) -> float:
+        value = out.get(server, {}).get(run, {}).get(key)
+        return float(value) if value is not None else float("nan")
+
+    def shed(server: str, run: str) -> float:
+        r = out.get(server, {}).get(run, {})
+        return 100.0 * r["non_2xx"] / r["requests"] if r.get("requests") else float("nan")
+
+    def cores(server: str, run: str) -> str:
+        r = out.get(server, {}).get(run, {})
+        if "server_cores_used" not in r:
+            return ""
+        return (f"server on {r['server_cores_used']:.2f} of 2 cores, threads waiting for a CPU "
+                f"{r['server_cores_waiting']:.2f} cores' worth")
+
+    def rates(run: str) -> str:
+        c = out.get("ours", {}).get(run, {}).get("server", {})
+        return (f"response cache hits {100 * hit_rate(c, 'API responses'):.1f} %, plan cache hits "
+                f"{100 * hit_rate(c, 'plans'):.1f} %") if c else ""
+
+    n = out["distinct"]
+    k1 = f"{n['k1']:,} distinct (every routable pair x 3 ranks)"
+    sec = "a HTTP"
+    rep.add(sec, "uncached GET /v1/routes k=1, c=1: p50", get("ours", "k1_c1", "p50_ms"), "ms",
+            get("nx_app", "k1_c1", "p50_ms"), "FastAPI + nx dijkstra_path", target=1.0, note=k1)
+    rep.add(sec, "uncached k=1, c=1: p99", get("ours", "k1_c1", "p99_ms"), "ms",
+            get("nx_app", "k1_c1", "p99_ms"), "FastAPI + nx dijkstra_path")
+    rep.add(sec, "uncached k=1, c=1: 2xx answers/s", get("ours", "k1_c1", "ok_rps"), "req/s",
+            get("nx_app", "k1_c1", "ok_rps"), "FastAPI + nx dijkstra_path", higher_is_better=True)
+    rep.add(sec, "uncached k=1, c=32: 2xx answers/s", get("ours", "k1_c32", "ok_rps"), "req/s",
+            get("nx_app", "k1_c32", "ok_rps"), "FastAPI + nx dijkstra_path", target=2_500.0, higher_is_better=True,
+            note="; ".join(x for x in (rates("k1_c32"), cores("ours", "k1_c32")) if x))
+    rep.add(sec, "uncached k=1, c=32: 2xx answers/s vs all in workers", get("ours", "k1_c32", "ok_rps"), "req/s",
+            get("all_in_workers", "k1_c32", "ok_rps"), "all in workers, queued", higher_is_better=True,
+            note=cores("all_in_workers", "k1_c32").replace("server", "all in workers:"))
+    rep.add(sec, "uncached k=1, c=32: shed (non-2xx)", shed("ours", "k1_c32"), "%", shed("all_in_workers", "k1_c32"),
+            "all in workers, queued", target=0.0)
+    rep.add(sec, "uncached k=1, c=32: server CPU per 2xx answer", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "ms",
+            get("nx_app", "k1_c32", "server_cpu_ms_per_2xx"), "FastAPI + nx dijkstra_path",
+            note="every process of the server; less sensitive to a busy machine than req/s")
+    rep.add(sec, "uncached k=1, c=32: p50", get("ours", "k1_c32", "p50_ms"), "ms",
+            get("nx_app", "k1_c32", "p50_ms"), "FastAPI + nx dijkstra_path")
+    rep.add(sec, "uncached k=1, c=32: p99", get("ours", "k1_c32", "p99_ms"), "ms",
+            get("nx_app", "k1_c32", "p99_ms"), "FastAPI + nx dijkstra_path", target=50.0)
+    rep.add(sec, "uncached k=1, c=32: 2xx answers/s, cheap requests on the event loop", get("loop", "k1_c32", "ok_rps"),
+            "req/s", get("ours", "k1_c32", "ok_rps"), "in a compute thread (default)", higher_is_better=True)
+    rep.add(sec, "uncached k=1, c=32: server CPU per 2xx, on the event loop", get("loop", "k1_c32", "server_cpu_ms_per_2xx"),
+            "ms", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "in a compute thread (default)")
+    rep.add(sec, "uncached k=1, c=1: p50, on the event loop", get("loop", "k1_c1", "p50_ms"), "ms",
+            get("ours", "k1_c1", "p50_ms"), "in a compute thread (default)")
+    mixed = f"{n['mixed']:,} distinct: 70 % k=1, 20 % k=3 avoiding a country, 10 % compare"
+    rep.add(sec, "mixed, c=32: 2xx answers/s", get("ours", "mixed_c32", "ok_rps"), "req/s",
+            get("all_in_workers", "mixed_c32", "ok_rps"), "all in workers, queued", higher_is_better=True, note=mixed)
+    rep.add(sec, "mixed, c=32: shed (non-2xx)", shed("ours", "mixed_c32"), "%", shed("all_in_workers", "mixed_c32"),
+            "all in workers, queued", target=0.0, note=rates("mixed_c32"))
+    rep.add(sec, "mixed, c=32: p50", get("ours", "mixed_c32", "p50_ms"), "ms",
+            get("all_in_workers", "mixed_c32", "p50_ms"), "all in workers, queued")
+    rep.add(sec, "mixed, c=32: p99", get("ours", "mixed_c32", "p99_ms"), "ms",
+            get("all_in_workers", "mixed_c32", "p99_ms"), "all in workers, queued")
+    rep.add(sec, "cached: 100 fixed k=1 requests, c=32: 2xx answers/s", get("ours", "fixed_c32", "ok_rps"), "req/s",
+            get("ours", "k1_c32", "ok_rps"), "ours, uncached", higher_is_better=True, note=rates("fixed_c32"))
+    rep.add(sec, "cached, c=32: p99", get("ours", "fixed_c32", "p99_ms"), "ms", get("ours", "k1_c32", "p99_ms"),
+            "ours, uncached")
 
 
 # --- (b) k=5 alternatives and the Pareto front -------------------------------------------------
@@ -408,32 +510,39 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     network = planner.load_network()
     pairs = bundled_pairs(network, 10 if q else 100)
-    inproc_p50 = None
-    if "inproc" in only:
-        bench_inproc(rep, network, pairs, rounds=1 if q else 5)
-        inproc_p50 = rep.details["inproc"]["plan_routes_k1"]["p50_ms"]
-    if "http" in only:
-        bench_http(rep, pairs, seconds=1.0 if q else 8.0, inproc_p50=inproc_p50)
-    if "alternatives" in only:
-        bench_alternatives(rep, network, pairs[:5] if q else pairs, rounds=1 if q else 2)
-    if "batch" in only:
-        bench_batch(rep, network, 200 if q else 10_000, (1, 2))
-    if "scale" in only:
-        sizes = [2_000] if q else [10_000, 100_000, 300_000]
-        bench_scale(rep, sizes, pairs=2 if q else 5, budget=5.0 if q else 20.0, timeout=120.0 if q else 300.0)
-    if "assignment" in only:
-        bench_assignment(rep, quick=q)
-    if "criticality" in only:
-        bench_criticality(rep, quick=q)
+    runs: dict[str, Any] = {}
+    for suite in (s for s in SECTIONS if s in only):
+        rep.suite = suite
+        began = time.perf_counter()
+        if suite == "inproc":
+            bench_inproc(rep, network, pairs, rounds=1 if q else 5)
+        elif suite == "http":
+            bench_http(rep, network, seconds=1.0 if q else 8.0, quick=q)
+        elif suite == "alternatives":
+            bench_alternatives(rep, network, pairs[:5] if q else pairs, rounds=1 if q else 2)
+        elif suite == "batch":
+            bench_batch(rep, network, 200 if q else 10_000, (1, 2))
+        elif suite == "scale":
+            sizes = [2_000] if q else [10_000, 100_000, 300_000]
+            bench_scale(rep, sizes, pairs=2 if q else 5, budget=5.0 if q else 20.0, timeout=120.0 if q else 300.0)
+        elif suite == "assignment":
+            bench_assignment(rep, quick=q)
+        elif suite == "criticality":
+            bench_criticality(rep, quick=q)
+        runs[suite] = {"commit": info["commit"], "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+                       "elapsed_s": round(time.perf_counter() - began, 1)}  # fmt: skip
     result = {
         "machine": info,
         "quick": q,
         "sections": sorted(only),
         "elapsed_s": time.perf_counter() - t_start,
+        "runs": runs,
         "rows": rep.rows,
         "details": rep.details,
         "command": "python benchmarks/run.py" + (" --quick" if q else ""),
     }
+    if only != set(SECTIONS):
+        result = _merge(out, result, only)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print()
@@ -441,6 +550,32 @@ def main(argv: list[str] | None = None) -> int:
     print(rep.table())
     print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} in {result['elapsed_s']:.0f} s")
     return 0
+
+
+_LEGACY_SUITES = {"a in-process": "inproc", "a HTTP": "http", "b alternatives": "alternatives", "c batch": "batch",
+                  "d scale": "scale"}  # fmt: skip
+
+
+def _merge(out: Path, result: dict[str, Any], only: set[str]) -> dict[str, Any]:
+    """``result`` with the rows and details of the sections not run taken from the file already at ``out``."""
+    try:
+        old = json.loads(out.read_text())
+    except (OSError, ValueError):
+        return result
+    if old.get("quick") != result["quick"]:
+        return result
+
+    def suite(row: dict[str, Any]) -> str:
+        return str(row.get("suite") or _LEGACY_SUITES.get(row.get("section", ""), ""))
+
+    rows = [r for r in old.get("rows", []) if suite(r) not in only] + result["rows"]
+    rows.sort(key=lambda r: SECTIONS.index(suite(r)) if suite(r) in SECTIONS else len(SECTIONS))
+    old_runs = old.get("runs") or {s: {"commit": old.get("machine", {}).get("commit")} for s in old.get("sections", [])}
+    runs = {s: v for s, v in old_runs.items() if s not in only} | result["runs"]
+    details = {k: v for k, v in old.get("details", {}).items() if k not in only} | result["details"]
+    sections = sorted(set(old.get("sections", [])) | only)
+    return {**result, "sections": sections, "runs": runs, "rows": rows, "details": details,
+            "command": "python benchmarks/run.py (sections run separately, see runs)"}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,28 +12,42 @@ from ._output import table
 __all__ = ["format_assignment", "format_comparison", "format_criticality", "format_legs", "format_routes", "format_scenario_plan"]
 
 
+TIME_HEADERS = ["typical d", "P50 d", "P90 d", "range d"]
+"""Transit time in days: typical (the sum of every part's most likely value, ``transit_hours``), the P50 and
+P90 of the whole (``transit_hours_p50``, ``transit_hours_p90``) and min-max. Typical is often below P50."""
+
+
+def _days(route: Route) -> list[str]:
+    return [
+        f"{route.transit_hours / 24:.1f}",
+        f"{route.transit_hours_p50 / 24:.1f}",
+        f"{route.transit_hours_p90 / 24:.1f}",
+        f"{route.transit_hours_min / 24:.1f}-{route.transit_hours_max / 24:.1f}",
+    ]
+
+
 def format_routes(routes: Sequence[Route]) -> str:
-    """One line per route: days, P90, range, USD, kg CO2e, km, borders, transshipments, corridors, places."""
+    """One line per route: days (typical, P50, P90, range), USD, kg CO2e, km, borders, corridors, places."""
     rows = []
     for r in routes:
         corridors = ", ".join(f"{c.id} {c.share:.0%}" for c in r.corridors[:3]) or "-"
+        crossings = ", ".join(f"{b.origin}/{b.destination}" for b in r.borders) or "-"
         rows.append(
             (
                 r.rank,
-                f"{r.transit_days:.1f}",
-                f"{r.transit_hours_p90 / 24:.1f}",
-                f"{r.transit_hours_min / 24:.1f}-{r.transit_hours_max / 24:.1f}",
+                *_days(r),
                 f"{r.cost_usd:,.0f}",
                 f"{r.co2e_kg:,.0f}",
                 f"{r.distance_km:,.0f}",
                 r.border_crossings,
                 r.transshipments,
+                crossings,
                 corridors,
                 " > ".join(r.places),
             )
         )
-    headers = ["#", "days", "p90", "range", "USD", "kg CO2e", "km", "borders", "trans", "corridors", "via"]
-    return table(headers, rows, right=(0, 1, 2, 4, 5, 6, 7, 8))
+    headers = ["#", *TIME_HEADERS, "USD", "kg CO2e", "km", "borders", "trans", "crossed at", "corridors", "via"]
+    return table(headers, rows, right=(0, 1, 2, 3, 5, 6, 7, 8, 9))
 
 
 def format_legs(route: Route) -> str:
@@ -54,9 +68,11 @@ def format_scenario_plan(result: ScenarioPlan) -> str:
             continue
         for r in plan_.routes:
             lines.append(
-                f"  {label} #{r.rank}: {r.transit_days:.1f} d (p90 {r.transit_hours_p90 / 24:.1f} d), "
-                f"${r.cost_usd:,.0f}, {r.co2e_kg:,.0f} kg CO2e  {' > '.join(r.places)}"
+                f"  {label} #{r.rank}: typical {r.transit_days:.1f} d (P50 {r.transit_hours_p50 / 24:.1f} d, "
+                f"P90 {r.transit_hours_p90 / 24:.1f} d), ${r.cost_usd:,.0f}, {r.co2e_kg:,.0f} kg CO2e  {' > '.join(r.places)}"
             )
+        for note in plan_.notes:
+            lines.append(f"  {label} note: {note}")
     delta = result.best_delta()
     if delta:
         lines.append(
@@ -72,7 +88,7 @@ def format_scenario_plan(result: ScenarioPlan) -> str:
 
 def format_comparison(comparison: Comparison) -> str:
     """Corridors side by side: one line per corridor (and its scenario line and change, with a scenario)."""
-    head = ["corridor", "days", "p90", "range d", "USD", "kg CO2e", "gen. USD", "borders", "trans", "countries"]
+    head = ["corridor", *TIME_HEADERS, "USD", "kg CO2e", "gen. USD", "borders", "trans", "countries"]
     lines: list[list[str]] = []
     for row in comparison.rows:
         for tag, route, reason in (("", row.route, row.reason), (" [scenario]", row.scenario_route, row.scenario_reason)):
@@ -80,14 +96,12 @@ def format_comparison(comparison: Comparison) -> str:
                 continue
             name = row.label + tag
             if route is None:
-                lines.append([name, "-", "-", "-", "-", "-", "-", "-", "-", f"no route: {reason}"])
+                lines.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-", f"no route: {reason}"])
                 continue
             lines.append(
                 [
                     name,
-                    f"{route.transit_days:.1f}",
-                    f"{route.transit_hours_p90 / 24:.1f}",
-                    f"{route.transit_hours_min / 24:.1f}-{route.transit_hours_max / 24:.1f}",
+                    *_days(route),
                     f"{route.cost_usd:,.0f}",
                     f"{route.co2e_kg:,.0f}",
                     f"{route.generalized_cost_usd:,.0f}",
@@ -103,6 +117,7 @@ def format_comparison(comparison: Comparison) -> str:
                     [
                         "  change",
                         f"{delta['transit_hours'] / 24:+.1f}",
+                        f"{delta['transit_hours_p50'] / 24:+.1f}",
                         f"{delta['transit_hours_p90'] / 24:+.1f}",
                         "",
                         f"{delta['cost_usd']:+,.0f}",

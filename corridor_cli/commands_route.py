@@ -7,6 +7,7 @@ import argparse
 from planner import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     Network,
     Rank,
     RouteRequest,
@@ -46,6 +47,7 @@ def request_of(
     k: int = DEFAULT_K,
     corridor: str | None = None,
     max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION,
+    max_stretch: float = DEFAULT_MAX_STRETCH,
 ) -> RouteRequest:
     """The request the shared route options of ``args`` describe."""
     return resolve_request(
@@ -65,6 +67,7 @@ def request_of(
         max_border_crossings=args.max_border_crossings,
         max_transshipments=args.max_transshipments,
         max_shared_fraction=max_shared_fraction,
+        max_stretch=max_stretch,
     )
 
 
@@ -75,7 +78,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--rank", default="time", choices=[r.value for r in Rank])
     parser.add_argument("--k", type=int, default=3, help="number of routes, 1..20 (default 3)")
     parser.add_argument("--corridor", help="stay on a named corridor (id or alias)")
-    parser.add_argument("--max-shared-fraction", type=float, default=None)
+    parser.add_argument(
+        "--max-stretch",
+        type=float,
+        default=DEFAULT_MAX_STRETCH,
+        metavar="X",
+        help=f"no alternative worse than X times the best route on the ranked criterion, 1..10 (default {DEFAULT_MAX_STRETCH:g})",
+    )
+    parser.add_argument(
+        "--max-shared-fraction",
+        type=float,
+        default=DEFAULT_MAX_SHARED_FRACTION,
+        metavar="F",
+        help=f"two routes share at most F of the shorter one's distance, 0..1 (default {DEFAULT_MAX_SHARED_FRACTION:g}; 1: no bound)",
+    )
     parser.add_argument("--scenario", help="scenario file or bundled scenario name")
     parser.add_argument("--legs", action="store_true", help="also print each route's legs")
     add_route_options(parser)
@@ -85,8 +101,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _run(args: argparse.Namespace) -> int:
     network = load_network(args.network)
     scenario = load_scenario(args.scenario, network) if args.scenario else None
-    shared = DEFAULT_MAX_SHARED_FRACTION if args.max_shared_fraction is None else args.max_shared_fraction
-    request = request_of(network, args, rank=args.rank, k=args.k, corridor=args.corridor, max_shared_fraction=shared)
+    request = request_of(
+        network,
+        args,
+        rank=args.rank,
+        k=args.k,
+        corridor=args.corridor,
+        max_shared_fraction=args.max_shared_fraction,
+        max_stretch=args.max_stretch,
+    )
     if scenario is not None:
         comparison = plan_with_scenario(network, scenario, request)
         if args.json:
@@ -96,11 +119,19 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     result = plan(network, request)
     if args.json:
-        print_json({"request": request_to_dict(result.request), "routes": [route_to_dict(r, network) for r in result.routes]})
+        print_json(
+            {
+                "request": request_to_dict(result.request),
+                "notes": list(result.notes),
+                "routes": [route_to_dict(r, network) for r in result.routes],
+            }
+        )
         return 0
     a, b = network.places[result.request.origin].name, network.places[result.request.destination].name
     print(f"{a} -> {b}, ranked by {result.request.rank.value}, {result.request.teu:g} TEU\n")
     print(format_routes(result.routes))
+    for note in result.notes:
+        print(f"\nnote: {note}")
     if args.legs:
         for route in result.routes:
             print(f"\nroute {route.rank}:")

@@ -51,8 +51,10 @@ from .demand import (
     read_demand,
 )
 from .errors import (
+    DeadlineExceededError,
     DemandError,
     InvalidRequestError,
+    LoopOnlyError,
     NetworkError,
     NetworkFileError,
     NetworkIssue,
@@ -95,10 +97,12 @@ from .network import Network
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
     MAX_K,
+    MAX_STRETCH,
     MAX_TEU,
     MAX_TONNES,
     MAX_VIA,
@@ -106,7 +110,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import CorridorShare, Event, EventKind, Leg, Route
+from .route import BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -119,11 +123,13 @@ __all__ = [
     "CARGO_CLASSES",
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_MAX_STRETCH",
     "DEFAULT_MIN_CORRIDOR_SHARE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
     "MAX_K",
+    "MAX_STRETCH",
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
@@ -138,6 +144,7 @@ __all__ = [
     "AssignmentConvergenceWarning",
     "BPRDelay",
     "Border",
+    "BorderCrossing",
     "CacheSlot",
     "Capacity",
     "CapacityDirection",
@@ -150,6 +157,7 @@ __all__ = [
     "CorridorShare",
     "CorridorShift",
     "Criticality",
+    "DeadlineExceededError",
     "DelayFunction",
     "Demand",
     "DemandError",
@@ -168,6 +176,7 @@ __all__ = [
     "LinkFlow",
     "LinkStatus",
     "LoadUnit",
+    "LoopOnlyError",
     "Mode",
     "ModeDefaults",
     "Network",

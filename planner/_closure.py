@@ -170,13 +170,18 @@ class ClosureEngine:
         """The P90 hours of each path (Monte Carlo, the draws of :func:`planner._pricing.percentiles`)."""
         if self.samples is None:
             raise RuntimeError("the engine was built without Monte Carlo samples")
-        n_real = self.samples.shape[0]
-        incidence = paths.incidence(self.n_edges)[:, :n_real]
+        # the samples are per compiled edge: each flow edge reads its compiled edge's row (virtual edges none)
+        compiled_edge = self.graph.edge[paths.edges]
+        owner = np.repeat(np.arange(len(paths)), np.diff(paths.indptr))
+        real = compiled_edge >= 0
+        incidence = csr_matrix(
+            (np.ones(int(real.sum())), (owner[real], compiled_edge[real])), shape=(len(paths), self.samples.shape[0])
+        )
         out = np.full(len(paths), np.nan)
         for start in range(0, len(paths), _SAMPLE_ROWS):
-            rows = slice(start, min(start + _SAMPLE_ROWS, len(paths)))
-            drawn = np.asarray(incidence[rows] @ self.samples)
-            out[rows] = row_percentiles(drawn, 90.0)
+            chunk = slice(start, min(start + _SAMPLE_ROWS, len(paths)))
+            drawn = np.asarray(incidence[chunk] @ self.samples)
+            out[chunk] = row_percentiles(drawn, 90.0)
         out[~paths.reached] = np.nan
         return out
 

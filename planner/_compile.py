@@ -5,6 +5,12 @@ Each place becomes one node per mode state it has links for (``rail1435``, ``rai
 travel, departure wait and border figures; transfer edges join two states of one place and
 carry transshipment or gauge-change figures. Figures are stored per TEU (cost) and per tonne
 (CO2e) so that a request only scales them; nothing here depends on a request.
+
+A route changes state at most once in a row at a place (the search never takes two transfer
+edges in a row, see :mod:`planner._search`). Where the data allows a change between two states
+only through a third (sea -> road -> rail at a port with no sea/rail handling), that chain is one
+*composite* transfer edge carrying each handling's figures and events; where a direct change
+exists, no chain is compiled, so a route never handles a unit twice to save on the direct figures.
 """
 
 from __future__ import annotations
@@ -181,6 +187,7 @@ class CompiledGraph:
         keys: list[str] = []
         events: list[EventTemplate] = []
         time_part: TimePart
+        transit_seen = 0
         for time_part in data["hours_parts"]:
             part: Part = (time_part.min, time_part.typical, time_part.max)
             parts.append(part)
@@ -204,7 +211,8 @@ class CompiledGraph:
                 assert place_id is not None
                 keys.append(f"{name}:border:{place_id}")
                 place = nodes[place_id]
-                from_country, to_country = data["countries"]
+                countries = data["countries"]
+                from_country, to_country = countries[:2] if place_id == a else countries[-2:]
                 events.append(
                     EventTemplate(
                         EventKind.BORDER,
@@ -212,6 +220,27 @@ class CompiledGraph:
                         part,
                         place["border"].fee_usd_per_teu.value,
                         f"border controls at {place['name']} ({from_country} -> {to_country})",
+                        from_country=from_country,
+                        to_country=to_country,
+                    )
+                )
+            elif time_part.kind == "transit":
+                country = time_part.country
+                assert country is not None
+                side = "entry" if time_part.entry else "exit"
+                keys.append(f"{name}:transit:{country}:{side}")
+                countries = data["countries"]
+                at = 1 + transit_seen // 2  # parts come in travel order: entry then exit of each transit country
+                transit_seen += 1
+                from_country, to_country = (countries[at - 1], country) if time_part.entry else (country, countries[at + 1])
+                events.append(
+                    EventTemplate(
+                        EventKind.BORDER,
+                        a,
+                        part,
+                        data["link"].transit_border.fee_usd_per_teu.value,
+                        f"border controls {'entering' if time_part.entry else 'leaving'} {country} in transit "
+                        f"({from_country} -> {to_country}) between {origin['name']} and {destination['name']}",
                         from_country=from_country,
                         to_country=to_country,
                     )
@@ -231,7 +260,7 @@ class CompiledGraph:
             cost_teu=data["cost_usd_per_teu"],
             co2e_t=data["co2e_kg_per_tonne"],
             distance=data["distance_km"],
-            border=1 if data["border_crossing"] else 0,
+            border=data["border_crossings"],
             transship=0,
             events=tuple(events),
         )
@@ -244,10 +273,54 @@ class CompiledGraph:
         if base is not None and base.same_place(place_id, place, states):
             # The same place with the same states as in the base network: the same changes between them.
             for i, j in itertools.permutations(nodes, 2):
-                edge = base.transfer_edge(place_id, self.node_state[i], self.node_state[j])
-                if edge is not None:
+                for edge in base.transfer_edges(place_id, self.node_state[i], self.node_state[j]):
                     self._copy(base.compiled, edge, i, j)
             return
+        first = len(self.edge_src)
+        self._add_direct_transfers(place_id, place, nodes)
+        self._add_composite_transfers(place_id, nodes, range(first, len(self.edge_src)))
+
+    def _add_composite_transfers(self, place_id: str, nodes: list[int], direct: range) -> None:
+        """One edge per chain of two or three changes between states with no direct change between them."""
+        out: dict[int, list[int]] = {}
+        for edge in direct:
+            out.setdefault(self.edge_src[edge], []).append(edge)
+        pairs = {(self.edge_src[e], self.edge_dst[e]) for e in direct}
+        chains: list[list[int]] = [[e] for e in direct]
+        for _ in range(len(nodes) - 2):
+            longer = []
+            for chain in chains:
+                seen = {self.edge_src[e] for e in chain}
+                for edge in out.get(self.edge_dst[chain[-1]], ()):
+                    if self.edge_dst[edge] not in seen:
+                        longer.append([*chain, edge])
+            chains = longer
+            for chain in chains:
+                src, dst = self.edge_src[chain[0]], self.edge_dst[chain[-1]]
+                if (src, dst) in pairs:
+                    continue
+                self._edge(
+                    src,
+                    dst,
+                    TRANSFER,
+                    link=None,
+                    place=place_id,
+                    parts=tuple(p for e in chain for p in self.parts[e]),
+                    part_keys=tuple(k for e in chain for k in self.part_keys[e]),
+                    hours=(
+                        sum(self.hours_min[e] for e in chain),
+                        sum(self.hours[e] for e in chain),
+                        sum(self.hours_max[e] for e in chain),
+                    ),
+                    cost_teu=sum(self.cost_teu[e] for e in chain),
+                    co2e_t=0.0,
+                    distance=0.0,
+                    border=0,
+                    transship=sum(self.transship[e] for e in chain),
+                    events=tuple(t for e in chain for t in self.events[e]),
+                )
+
+    def _add_direct_transfers(self, place_id: str, place: Mapping[str, Any], nodes: list[int]) -> None:
         name = place["name"]
         handling_by_modes = {t.modes: t for t in place["transshipments"]}
         modes = [_mode_of_state(self.node_state[i]) for i in nodes]
@@ -315,14 +388,14 @@ class _Base:
         self.compiled = compiled
         self.graph = compiled.network.graph
         self.by_link: dict[tuple[str, str, str], int] = {}
-        self.transfers: dict[tuple[str, str, str], int] = {}
+        self.transfers: dict[tuple[str, str, str], list[int]] = {}
         for edge, link in enumerate(compiled.edge_link):
             src, dst = compiled.node_place[compiled.edge_src[edge]], compiled.node_place[compiled.edge_dst[edge]]
             if link is not None:
                 self.by_link[(src, dst, link)] = edge
             else:
                 states = (compiled.node_state[compiled.edge_src[edge]], compiled.node_state[compiled.edge_dst[edge]])
-                self.transfers[(src, *states)] = edge
+                self.transfers.setdefault((src, *states), []).append(edge)
 
     def link_edge(self, a: str, b: str, link: str, data: Mapping[str, Any]) -> int | None:
         """The base's compiled edge of ``link`` from ``a`` to ``b`` if its graph edge is this very ``data``."""
@@ -338,8 +411,9 @@ class _Base:
         compiled = self.compiled
         return sorted(compiled.node_state[n] for n in compiled.place_nodes.get(place, ())) == sorted(states)
 
-    def transfer_edge(self, place: str, from_state: str, to_state: str) -> int | None:
-        return self.transfers.get((place, from_state, to_state))
+    def transfer_edges(self, place: str, from_state: str, to_state: str) -> list[int]:
+        """The base's transfer edges (direct or composite) between two states of a place."""
+        return self.transfers.get((place, from_state, to_state), [])
 
 
 _BASE = CacheSlot[None, _Base]("compiled graph as a base", max_entries=1)

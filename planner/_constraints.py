@@ -9,13 +9,13 @@ and says so with place and link names.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import _search
 from ._compile import CompiledGraph
 from .cache import CacheSlot
 from .corridors import corridor_links
-from .errors import NoRouteError, UnreachableError
+from .errors import LoopOnlyError, NoRouteError, UnreachableError
 from .graph import link_label
 from .model import LinkStatus, Mode
 from .network import Network
@@ -46,11 +46,12 @@ class Constraint:
 
 @dataclass(frozen=True, slots=True)
 class EdgeIndex:
-    """Compiled edges by the places they touch, by link and by the mode they run in."""
+    """Compiled edges by the places they touch, by link, by the mode they run in and by the countries they pass in transit."""
 
     by_place: dict[str, list[int]]
     by_link: dict[str, list[int]]
     by_mode: dict[Mode, list[int]]
+    by_transit_country: dict[str, list[int]]
 
 
 _EDGE_INDEX = CacheSlot[None, EdgeIndex]("edge index", max_entries=1)
@@ -94,6 +95,8 @@ def _build_edge_index(graph: CompiledGraph) -> EdgeIndex:
     by_place: dict[str, list[int]] = {}
     by_link: dict[str, list[int]] = {}
     by_mode: dict[Mode, list[int]] = {}
+    by_transit_country: dict[str, list[int]] = {}
+    links = graph.network.links
     for edge in range(len(graph.edge_src)):
         src = graph.node_place[graph.edge_src[edge]]
         dst = graph.node_place[graph.edge_dst[edge]]
@@ -103,13 +106,15 @@ def _build_edge_index(graph: CompiledGraph) -> EdgeIndex:
         link = graph.edge_link[edge]
         if link is not None:
             by_link.setdefault(link, []).append(edge)
+            for country in links[link].transit_countries:
+                by_transit_country.setdefault(country, []).append(edge)
         state = graph.node_state[graph.edge_dst[edge]]
         by_mode.setdefault(Mode.RAIL if state.startswith("rail") else Mode(state), []).append(edge)
-    return EdgeIndex(by_place, by_link, by_mode)
+    return EdgeIndex(by_place, by_link, by_mode, by_transit_country)
 
 
 def banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str]) -> frozenset[int]:
-    """Edges touching an avoided place or country, on an avoided link, or into a disallowed mode."""
+    """Edges touching an avoided place or country (at an end or in transit), on an avoided link, or into a disallowed mode."""
     network = graph.network
     places = set(request.avoid_places) if "avoid_places" in active else set()
     countries = set(request.avoid_countries) if "avoid_countries" in active else set()
@@ -121,6 +126,8 @@ def banned_edges(graph: CompiledGraph, request: RouteRequest, active: set[str]) 
     if countries:
         places |= {p.id for p in network.places.values() if p.country in countries}
     banned: set[int] = set()
+    for country in countries:
+        banned.update(index.by_transit_country.get(country, ()))
     for place in places:
         banned.update(index.by_place.get(place, ()))
     for link in links:
@@ -176,20 +183,31 @@ def stops(request: RouteRequest, active: set[str]) -> list[str]:
     return [request.origin, *via, request.destination]
 
 
-def explain_no_route(graph: CompiledGraph, request: RouteRequest, weights: Sequence[float]) -> NoRouteError:
-    """The error to raise when no route satisfies ``request``: which constraints cut it, and where."""
+def explain_no_route(
+    graph: CompiledGraph, request: RouteRequest, weights: Sequence[float], *, proven: bool = False
+) -> NoRouteError:
+    """The error to raise when no route satisfies ``request``: which constraints cut it, and where.
+
+    ``proven``: the exact loop-free search found none (else only the label searches did), which
+    decides how firmly a :class:`~planner.errors.LoopOnlyError` is worded.
+    """
     network = graph.network
     a = network.places[request.origin].name
     b = network.places[request.destination].name
     constraints = constraints_of(network, request)
     names = {c.name for c in constraints}
-    if _search.best_path(graph, weights, stops(request, set()), limits_for(graph, request, set())) is None:
+    def routed(active: set[str]) -> bool:
+        # The culprits only: a quick search (it can miss a loop-free route the exact one would find).
+        found = _search.best_path(graph, weights, stops(request, active), limits_for(graph, request, active), thorough=False)
+        return found is not None
+
+    if not routed(set()):
+        looping = _looping_route(graph, request, weights, set())
+        if looping is not None:
+            return _loop_only(graph, f"no route from {a} to {b}", looping, [], proven)
         return UnreachableError(f"no route from {a} to {b}: the network does not connect them")
-    # Constraints that alone leave no route.
-    alone = [
-        c for c in constraints
-        if _search.best_path(graph, weights, stops(request, {c.name}), limits_for(graph, request, {c.name})) is None
-    ]  # fmt: skip
+    # Constraints that alone leave no route (with one constraint, the search that failed already said so).
+    alone = constraints if len(constraints) == 1 else [c for c in constraints if not routed({c.name})]
     culprits = alone
     if not culprits:
         # Drop constraints one by one until a route appears: the last one dropped completes the cut.
@@ -197,13 +215,42 @@ def explain_no_route(graph: CompiledGraph, request: RouteRequest, weights: Seque
         culprits = []
         for c in constraints:
             kept.discard(c.name)
-            if _search.best_path(graph, weights, stops(request, kept), limits_for(graph, request, kept)) is not None:
+            if routed(kept):
                 culprits = [x for x in constraints if x.name in kept or x.name == c.name]
                 break
     described = "; ".join(c.description for c in culprits) or "the constraints"
+    looping = _looping_route(graph, request, weights, {c.name for c in culprits})
+    if looping is not None:
+        return _loop_only(graph, f"no route from {a} to {b} {described}", looping, [c.name for c in culprits], proven)
     detail = _cut_detail(graph, request, culprits)
     message = f"no route from {a} to {b} {described}" + (f": {detail}" if detail else "")
     return NoRouteError(message, constraints=[c.name for c in culprits])
+
+
+def _looping_route(graph: CompiledGraph, request: RouteRequest, weights: Sequence[float], active: set[str]) -> list[int] | None:
+    """The best route under the ``active`` constraints when it may pass a place twice, or None."""
+    limits = replace(limits_for(graph, request, active), allow_loops=True)
+    found = _search.best_path(graph, weights, stops(request, active), limits)
+    return None if found is None else found[1]
+
+
+def _loop_only(graph: CompiledGraph, head: str, edges: list[int], culprits: list[str], proven: bool) -> LoopOnlyError:
+    """Say which places the routes meeting the constraints pass twice, with the stretch that loops."""
+    network = graph.network
+    places = _search.places_of(graph, edges)
+    twice = list(dict.fromkeys(p for i, p in enumerate(places) if p in places[:i]))
+    first = places.index(twice[0])
+    again = places.index(twice[0], first + 1)
+    stretch = places[max(first - 1, 0) : again + 2]
+    shown = " > ".join(network.places[p].name for p in stretch)
+    them = "it" if len(culprits) == 1 else "them"
+    found = f"no loop-free route meets {them}" if proven else "no loop-free route was found (the search for one is bounded)"
+    names = ", ".join(network.places[p].name for p in twice)
+    return LoopOnlyError(
+        f"{head} without passing a place twice: {found}; the best route meeting {them} goes out and back "
+        f"(... {shown} ...), passing {names} twice",
+        constraints=culprits,
+    )
 
 
 def _cut_detail(graph: CompiledGraph, request: RouteRequest, culprits: list[Constraint]) -> str:
@@ -216,14 +263,16 @@ def _cut_detail(graph: CompiledGraph, request: RouteRequest, culprits: list[Cons
         if found is None:
             return ""
         _, edges = found
-        route_places = [graph.node_place[graph.edge_src[e]] for e in edges] + [graph.node_place[graph.edge_dst[edges[-1]]]]
         hits: list[str] = []
-        for p in route_places:
-            place = network.places[p]
-            if place.country in request.avoid_countries and "avoid_countries" in names:
-                hits.append(place.country)
-            elif p in request.avoid_places and "avoid_places" in names:
-                hits.append(place.name)
+        for e in edges:
+            src, dst = graph.node_place[graph.edge_src[e]], graph.node_place[graph.edge_dst[e]]
+            link = graph.edge_link[e]
+            passed = network.graph._succ[src][dst][link]["countries"] if link is not None else (network.places[src].country,)
+            for p, country in ((src, network.places[src].country), *((None, c) for c in passed), (dst, network.places[dst].country)):
+                if country in request.avoid_countries and "avoid_countries" in names:
+                    hits.append(country)
+                elif p in request.avoid_places and "avoid_places" in names:
+                    hits.append(network.places[p].name)
         hits = list(dict.fromkeys(hits))
         used_modes = sorted({graph.node_state[graph.edge_dst[e]].rstrip("0123456789") for e in edges})
         excluded_links = [link for e in edges if (link := graph.edge_link[e]) is not None and link in request.avoid_links]

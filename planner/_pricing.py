@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -11,7 +11,7 @@ from ._compile import LINK, CompiledGraph, EventTemplate, Part
 from .cache import LRU, MiB
 from .corridors import corridor_links
 from .network import Network
-from .route import CorridorShare, Event, Leg, Route
+from .route import BorderCrossing, CorridorShare, Event, Leg, Route
 
 MONTE_CARLO_SAMPLES = 2048
 MONTE_CARLO_SEED = 20261128
@@ -137,6 +137,26 @@ def _render(template: EventTemplate, network: Network, teu: float) -> Event:
     )
 
 
+def corridor_shares(network: Network, km_by_link: Mapping[str, float]) -> list[CorridorShare]:
+    """The corridors a route of these kilometres per link runs on, with their share of its distance, largest first.
+
+    Shares are rounded to 4 decimals; ties go to the corridor id first in alphabetical order, so
+    the first is the route's *main corridor*.
+    """
+    distance = sum(km_by_link.values())
+    shares = []
+    if distance > 0:
+        for corridor_id, ids in corridor_links(network).items():
+            if ids.isdisjoint(km_by_link):
+                continue
+            on = sum(km for link, km in km_by_link.items() if link in ids)
+            if on > 0:
+                corridor = network.corridors[corridor_id]
+                shares.append(CorridorShare(corridor.id, corridor.name, round(on / distance, 4)))
+    shares.sort(key=lambda c: (-c.share, c.id))
+    return shares
+
+
 def price(
     graph: CompiledGraph,
     edges: Sequence[int],
@@ -219,24 +239,20 @@ def price(
     places = [legs[0].origin] if legs else []
     for leg in legs:
         places.append(leg.destination)
-    countries: list[str] = []
-    for place in places:
-        country = network.places[place].country
-        if not countries or countries[-1] != country:
-            countries.append(country)
-    shares = []
-    if distance > 0:
-        used: dict[str, float] = {}
-        for leg in legs:
-            used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
-        for corridor_id, ids in corridor_links(network).items():
-            if ids.isdisjoint(used):
-                continue
-            on = sum(km for link, km in used.items() if link in ids)
-            if on > 0:
-                corridor = network.corridors[corridor_id]
-                shares.append(CorridorShare(corridor.id, corridor.name, round(on / distance, 4)))
-    shares.sort(key=lambda c: (-c.share, c.id))
+    countries: list[str] = [network.places[places[0]].country] if places else []
+    borders: list[BorderCrossing] = []
+    succ = network.graph._succ
+    for leg in legs:
+        passed = succ[leg.origin][leg.destination][leg.link]["countries"]
+        if any(x != y for x, y in zip(passed, passed[1:], strict=False)):
+            borders.append(BorderCrossing(leg.link, leg.origin, leg.destination, passed))
+        for country in passed[1:]:
+            if countries[-1] != country:
+                countries.append(country)
+    used: dict[str, float] = {}
+    for leg in legs:
+        used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
+    shares = corridor_shares(network, used)
     p50, p90 = percentiles(parts, keys=keys)
     return Route(
         rank=rank,
@@ -255,7 +271,8 @@ def price(
         corridors=tuple(shares),
         places=tuple(places),
         legs=tuple(legs),
+        borders=tuple(borders),
     )
 
 
-__all__ = ["edge_samples", "percentiles", "price", "row_percentiles"]
+__all__ = ["corridor_shares", "edge_samples", "percentiles", "price", "row_percentiles"]

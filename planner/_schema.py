@@ -274,6 +274,8 @@ class LinkSpec(Provenanced):
     departures_per_week: PositiveFigure | None = None
     co2e_g_per_tonne_km: Figure | None = None
     border_controls: bool = True
+    transit_countries: Annotated[list[Country], Field(max_length=10)] = []
+    transit_border: BorderSpec | None = None
     waypoints: Annotated[list[LatLon], Field(max_length=200)] = []
     bidirectional: bool = True
     status: Literal["operational", "planned"] = "operational"

@@ -176,7 +176,8 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
             asset_id = f"link:{link_id}"
             by_asset[asset_id].append(edge)
             slots[(asset_id, "fwd" if links[link_id].origin == a else "rev")].append(edge)
-            if places[a].country != places[b].country:
+            # Border controls at both ends: between two countries, or into and out of a transit country.
+            if places[a].country != places[b].country or links[link_id].transit_countries:
                 for end, slot in ((a, "out"), (b, "in")):
                     by_asset[f"border:{end}"].append(edge)
                     slots[(f"border:{end}", slot)].append(edge)
@@ -184,14 +185,16 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
                 for end in (a, b):
                     by_asset[f"port:{end}"].append(edge)
         elif graph.edge_kind[edge] == TRANSFER:
-            si, sj = graph.node_state[graph.edge_src[edge]], graph.node_state[graph.edge_dst[edge]]
-            if "sea" in (si, sj):
+            if "sea" in (graph.node_state[graph.edge_src[edge]], graph.node_state[graph.edge_dst[edge]]):
                 by_asset[f"port:{a}"].append(edge)
-            kind = "gauge_change" if si.startswith("rail") and sj.startswith("rail") else "transshipment"
-            asset_id = f"{kind}:{a}"
-            by_asset[asset_id].append(edge)
-            slot = f"{si}>{sj}" if kind == "gauge_change" else f"{_state_mode(si)}>{_state_mode(sj)}"
-            slots[(asset_id, slot)].append(edge)
+            # A composite change (sea -> road -> rail where the data has no sea/rail handling) uses each facility it chains.
+            for si, sj in _transfer_hops(graph, edge):
+                kind = "gauge_change" if si.startswith("rail") and sj.startswith("rail") else "transshipment"
+                asset_id = f"{kind}:{a}"
+                if edge not in by_asset[asset_id]:
+                    by_asset[asset_id].append(edge)
+                slot = f"{si}>{sj}" if kind == "gauge_change" else f"{_state_mode(si)}>{_state_mode(sj)}"
+                slots[(asset_id, slot)].append(edge)
     assets: list[Asset] = []
     for link in links.values():
         if f"link:{link.id}" in by_asset:
@@ -255,7 +258,7 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
                 if kind is AssetKind.TRANSSHIPMENT:
                     pairs = {f.modes for f, _ in figures if f.modes}
                     if pairs:
-                        edges = [e for e in edges if _transfer_modes(graph, e) in pairs]
+                        edges = [e for e in edges if _transfer_modes(graph, e) & pairs]
                 if not edges:
                     continue
                 base = _place_hours(place, kind, graph, edges)
@@ -287,9 +290,22 @@ def _place_slots(kind: AssetKind, figure: Capacity, own: list[str]) -> tuple[str
     return tuple(own)
 
 
-def _transfer_modes(graph: CompiledGraph, edge: int) -> frozenset[Mode]:
-    states = (graph.node_state[graph.edge_src[edge]], graph.node_state[graph.edge_dst[edge]])
-    return frozenset(Mode(_state_mode(s)) for s in states)
+def _transfer_hops(graph: CompiledGraph, edge: int) -> list[tuple[str, str]]:
+    """The changes of state a transfer edge makes, in order: one, or each change of a composite edge.
+
+    Read from its part keys (``<place>:<state>><state>``, one per change).
+    """
+    hops = []
+    for key in graph.part_keys[edge]:
+        si, change, sj = key.rpartition(":")[2].partition(">")
+        if change:
+            hops.append((si, sj))
+    return hops or [(graph.node_state[graph.edge_src[edge]], graph.node_state[graph.edge_dst[edge]])]
+
+
+def _transfer_modes(graph: CompiledGraph, edge: int) -> set[frozenset[Mode]]:
+    """The mode pairs of the changes a transfer edge makes."""
+    return {frozenset(Mode(_state_mode(s)) for s in hop) for hop in _transfer_hops(graph, edge)}
 
 
 def _place_mode(kind: AssetKind, figure: Capacity, graph: CompiledGraph, edges: list[int]) -> Mode:

@@ -399,8 +399,9 @@ class _Run:
         self.network = network
         self.graph = graph
         self.demand = demand
+        self.looping = 0
         index = {p: i for i, p in enumerate(graph.places)}
-        n = len(graph.compiled.node_place)
+        n = graph.zones
         p = len(graph.places)
         totals: dict[tuple[str, str], list[float]] = {}
         for flow in demand.flows:
@@ -416,7 +417,7 @@ class _Run:
         base = base.copy()
         base[graph.n_real :] = _TINY
         if closed:
-            base[np.fromiter(closed, dtype=np.int64)] = np.inf
+            base[np.isin(graph.edge, np.fromiter(closed, dtype=np.int64))] = np.inf
         self.base = base
         self.criterion = criterion
         queues = graph.table.queues
@@ -567,12 +568,15 @@ class _Run:
                     estimate=queue.estimate,
                 )
             )
+        per_compiled = np.zeros((2, len(g.compiled.edge_src)))
+        for unit in (0, 1):
+            np.add.at(per_compiled[unit], g.edge[: g.n_real], flows[unit, : g.n_real])
         volumes = {
-            asset.id: (float(flows[0, list(edges)].sum()), float(flows[1, list(edges)].sum()))
+            asset.id: (float(per_compiled[0, list(edges)].sum()), float(per_compiled[1, list(edges)].sum()))
             for asset in g.table.assets
             if (edges := g.table.edges[asset.id])
         }
-        links = self._links(flows, g.table.queues, rho, hours)
+        links = self._links(per_compiled, g.table.queues, rho, hours)
         corridors = self._corridors(ods)
         total_teu = float(self.od_demand[0].sum())
         warnings_out: list[str] = []
@@ -580,6 +584,11 @@ class _Run:
             warnings_out.append(
                 f"the assignment did not reach the relative gap of {target_gap:g} in {solution.iterations} iterations "
                 f"(gap {solution.gap:.3g}); raise max_iterations or accept a larger gap"
+            )
+        if self.looping:
+            warnings_out.append(
+                f"{self.looping} OD pair(s) have a path that passes a place twice (left by one mode, entered again by "
+                "another); a route never does, so their times and costs may be lower than a route's"
             )
         if solution.trees is not None and not solution.trees.complete:
             warnings_out.append("too many paths to keep: OD paths and corridor shares come from the final shortest paths")
@@ -610,6 +619,7 @@ class _Run:
         )
 
     def _links(self, flows: np.ndarray, queues: tuple[AssetQueue, ...], rho: np.ndarray, hours: np.ndarray) -> tuple[LinkFlow, ...]:
+        """Per link, from ``flows`` per compiled edge (2 x compiled edges)."""
         g = self.graph
         worst: dict[str, tuple[float, float]] = {}
         for q, queue in enumerate(queues):
@@ -708,6 +718,9 @@ class _Run:
                 )
             )
         del g
+        # Routes pass each place once; equilibrium paths are shortest paths on the states, which may
+        # (rarely: a place left by one mode and entered again by another) pass one twice. Said, not hidden.
+        self.looping = len(paths.looping)
         return out
 
 
@@ -755,6 +768,8 @@ class _PathTable:
         self.row_of = {int(o): r for r, o in enumerate(trees.origins)}
         self.capped = solution.capped if len(solution.capped) else None
         self._cache: dict[int, dict[int, tuple[np.ndarray, list[tuple[int, ...]]]]] = {}
+        self.looping: set[int] = set()
+        """OD pairs with a path passing a place twice (see :meth:`_Run._ods`)."""
 
     def free_hours(self, k: int) -> float:
         """Hours of the pair's best path on the empty network."""
@@ -804,7 +819,10 @@ class _PathTable:
                 merged[key] = [None, w * scale if edges else 0.0, np.zeros(self.attributes.shape[1]), None]
                 continue
             attrs = self.attributes[edges].sum(axis=0)
-            merged[key] = [self._places(edges), w * scale, attrs, self._main_corridor(attrs)]
+            places = self._places(edges)
+            if len(set(places)) < len(places):
+                self.looping.add(k)
+            merged[key] = [places, w * scale, attrs, self._main_corridor(attrs)]
         out = [(m[0], m[1], m[2], m[3]) for m in merged.values()]
         if self.capped is not None and scale < 1.0:
             out.append((None, 1.0 - scale, np.zeros(self.attributes.shape[1]), None))
@@ -818,7 +836,8 @@ class _PathTable:
         for e in edges:
             if e >= g.n_real:
                 continue
-            for node in (compiled_graph.edge_src[e], compiled_graph.edge_dst[e]):
+            compiled_edge = int(g.edge[e])
+            for node in (compiled_graph.edge_src[compiled_edge], compiled_graph.edge_dst[compiled_edge]):
                 place = compiled_graph.node_place[node]
                 if not places or places[-1] != place:
                     places.append(place)

@@ -52,13 +52,15 @@ class CacheSlot(Generic[K, V]):
 
 @dataclass(frozen=True, slots=True)
 class CacheStats:
-    """How full one cache is."""
+    """How full one cache is, and how often lookups found an entry since it was made."""
 
     name: str
     entries: int
     max_entries: int
     bytes: int
     max_bytes: int | None
+    hits: int = 0
+    misses: int = 0
 
 
 class LRU(Generic[K, V]):
@@ -82,13 +84,17 @@ class LRU(Generic[K, V]):
         self._data: OrderedDict[K, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._hits = 0
+        self._misses = 0
 
     def get(self, key: K) -> V | None:
         """The value for ``key`` (now the most recently used), or None."""
         with self._lock:
             item = self._data.get(key)
             if item is None:
+                self._misses += 1
                 return None
+            self._hits += 1
             self._data.move_to_end(key)
             return item[0]
 
@@ -115,8 +121,10 @@ class LRU(Generic[K, V]):
         with self._lock:
             item = self._data.get(key)
             if item is not None:
+                self._hits += 1
                 self._data.move_to_end(key)
                 return item[0]
+            self._misses += 1
         value = build()
         with self._lock:
             item = self._data.get(key)
@@ -132,7 +140,9 @@ class LRU(Generic[K, V]):
 
     def stats(self) -> CacheStats:
         with self._lock:
-            return CacheStats(self.name, len(self._data), self.max_entries, self._bytes, self.max_bytes)
+            return CacheStats(
+                self.name, len(self._data), self.max_entries, self._bytes, self.max_bytes, self._hits, self._misses
+            )
 
     def __len__(self) -> int:
         return len(self._data)

@@ -591,7 +591,7 @@ class _Run:
         self.vot = vot
         places = g.places
         index = {p: i for i, p in enumerate(places)}
-        n, p = len(self.compiled.node_place), len(places)
+        n, p = g.zones, len(places)
         notes: list[str] = []
         if demand is None:
             pairs = [(a, b) for a in places for b in places if a != b]
@@ -609,7 +609,7 @@ class _Run:
             self.weighting = "demand"
             self.demand_name = demand.name
         weights = np.asarray(criterion_weights(self.compiled, Rank(criterion), vot), dtype=float)
-        cost = np.concatenate([weights, np.full(len(g.src) - g.n_real, _TINY)])
+        cost = np.concatenate([weights[g.edge[: g.n_real]], np.full(len(g.src) - g.n_real, _TINY)])
         origin = np.array([n + index[a] for a, _ in pairs], dtype=np.int64)
         destination = np.array([n + p + index[b] for _, b in pairs], dtype=np.int64)
         samples = _edge_samples(network, self.compiled)
@@ -636,7 +636,9 @@ class _Run:
         self.engine = engine
         self.baseline = engine.baseline
         self.p90_of: dict[int, float] = {}  # path key -> P90 hours, for this run
-        self.edge_keys = np.random.default_rng(20261129).integers(0, 2**63, size=(2, len(g.src)), dtype=np.uint64)
+        # keyed by compiled edge (a link edge appears twice in the flow graph, from either kind of state); 0 for virtual
+        compiled_keys = np.random.default_rng(20261129).integers(1, 2**63, size=(2, len(self.compiled.edge_src)), dtype=np.uint64)
+        self.edge_keys = np.where(g.edge >= 0, compiled_keys[:, np.maximum(g.edge, 0)], np.uint64(0))
         self.baseline_p90 = self._p90(engine.baseline)
         self.baseline_csc = engine.baseline.incidence(len(g.src)).tocsc()
         self.baseline_corridors = self._main_corridors(engine.baseline.totals)
@@ -665,10 +667,12 @@ class _Run:
         self.corridor_names = {c.id: c.name for c in network.corridors.values()}
         self.link_ids = tuple(network.links)
         position = {link: i for i, link in enumerate(self.link_ids)}
-        self.link_of_edge = np.array(
-            [position[link] if link is not None else -1 for link in self.compiled.edge_link] + [-1] * (len(g.src) - g.n_real),
-            dtype=np.int64,
-        )
+        link_of_compiled = np.array([position[link] if link is not None else -1 for link in self.compiled.edge_link] + [-1], dtype=np.int64)
+        self.link_of_edge = link_of_compiled[g.edge]  # virtual edges (-1) read the last entry: no link
+        # the flow graph's edges of each compiled edge, for closing an asset (its edges are compiled edges)
+        order = np.argsort(g.edge, kind="stable")
+        self.flow_edges_sorted = order
+        self.flow_edges_key = g.edge[order]
 
     def _path_keys(self, paths: PathSet) -> list[int | None]:
         """A 128-bit key per path: two sums of random 64-bit numbers of its edges (a simple path is its edge set)."""
@@ -705,7 +709,7 @@ class _Run:
         compiled_graph = self.compiled
         out = np.full(len(paths), np.nan)
         for row in range(len(paths)):
-            edges = [int(e) for e in paths.path(row) if e < self.graph.n_real]
+            edges = [int(self.graph.edge[e]) for e in paths.path(row) if self.graph.edge[e] >= 0]
             parts = [part for e in edges for part in compiled_graph.parts[e]]
             keys = [key for e in edges for key in compiled_graph.part_keys[e]]
             out[row] = percentiles(parts, (90.0,), keys=keys)[0]
@@ -714,7 +718,7 @@ class _Run:
     # --- one asset -------------------------------------------------------------------------------
 
     def assess(self, asset: Asset, *, closure: str, cut: float, days: float, check: bool, max_flows: int, screen: bool) -> AssetCriticality:
-        edges = np.asarray(self.table.edges.get(asset.id, ()), dtype=np.int64)
+        edges = self._flow_edges(self.table.edges.get(asset.id, ()))
         share_of_year = days / 365.0
         bridge = asset.link is not None and asset.link in self.bridges
         own_queues = self.queues_of.get(asset.id, [])
@@ -771,6 +775,15 @@ class _Run:
         )
         self.searches += result.searches
         return self._summarise(asset, result, volume, through_teu, bridge, share_of_year, check, capacity_after, max_flows)
+
+    def _flow_edges(self, compiled_edges: tuple[int, ...]) -> np.ndarray:
+        """The flow graph's edges standing for these compiled edges."""
+        wanted = np.asarray(compiled_edges, dtype=np.int64)
+        lo = np.searchsorted(self.flow_edges_key, wanted, side="left")
+        hi = np.searchsorted(self.flow_edges_key, wanted, side="right")
+        if not len(wanted):
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(np.concatenate([self.flow_edges_sorted[a:b] for a, b in zip(lo, hi, strict=True)]))
 
     def _own_queue_changes(self, own: list[int], cut: float, closure: str) -> tuple[QueueChange, ...]:
         if closure != "partial":
@@ -930,9 +943,9 @@ class _Run:
     def _places(self, edges: np.ndarray) -> tuple[str, ...]:
         c = self.compiled
         out: list[str] = []
-        for e in edges:
-            e = int(e)
-            if e >= self.graph.n_real:
+        for flow_edge in edges:
+            e = int(self.graph.edge[int(flow_edge)])
+            if e < 0:
                 continue
             for node in (c.edge_src[e], c.edge_dst[e]):
                 place = c.node_place[node]

@@ -17,8 +17,10 @@ may catch either::
     │   ├── ScenarioError                       a scenario is malformed or names unknown things
     │   └── DemandError                         demand rows that cannot be read (every bad row listed)
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
-    └── NoRouteError (LookupError)              no route under the request's constraints
-        └── UnreachableError                    no route even without constraints
+    ├── NoRouteError (LookupError)              no route under the request's constraints
+    │   ├── UnreachableError                    no route even without constraints
+    │   └── LoopOnlyError                       only routes passing a place twice meet the constraints
+    └── DeadlineExceededError (TimeoutError)    a search passed the deadline its caller gave
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "DeadlineExceededError",
     "DemandError",
     "InvalidRequestError",
+    "LoopOnlyError",
     "NetworkError",
     "NetworkFileError",
     "NetworkIssue",
@@ -202,3 +206,24 @@ class UnreachableError(NoRouteError):
     """Raised when origin and destination are not connected even without constraints."""
 
     code = "unreachable"
+
+
+class LoopOnlyError(NoRouteError):
+    """Raised when only routes that pass a place twice satisfy the request (e.g. a corridor's trunk
+    reached by going out and back): the planner never returns such a route."""
+
+    code = "no_loop_free_route"
+
+
+class DeadlineExceededError(PlannerError, TimeoutError):
+    """Raised when a search passes the ``deadline`` its caller gave (a ``time.monotonic()`` instant).
+
+    The search checks the clock as it settles labels, so it stops within a fraction of a
+    millisecond of the deadline on the bundled network; nothing computed so far is kept.
+    """
+
+    code = "deadline_exceeded"
+
+    def __init__(self, message: str, *, late_seconds: float = 0.0) -> None:
+        super().__init__(message)
+        self.late_seconds = late_seconds

@@ -92,8 +92,12 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
         "generalized_cost_usd": _r(route.generalized_cost_usd),
         "distance_km": _r(route.distance_km, 1),
         "border_crossings": route.border_crossings,
+        "borders": [
+            {"link": b.link, "from": b.origin, "to": b.destination, "countries": list(b.countries)} for b in route.borders
+        ],
         "transshipments": route.transshipments,
         "countries": list(route.countries),
+        "main_corridor": route.main_corridor,
         "corridors": [{"id": c.id, "name": c.name, "share": c.share} for c in route.corridors],
         "places": list(route.places),
         "best_on": list(route.best_on),
@@ -101,6 +105,9 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
     }
     if network is not None:
         out["place_names"] = [network.places[p].name for p in route.places]
+        for item in out["borders"]:
+            item["from_name"] = network.places[item["from"]].name
+            item["to_name"] = network.places[item["to"]].name
     return out
 
 
@@ -123,6 +130,7 @@ def request_to_dict(request: RouteRequest) -> JSON:
         "max_border_crossings": request.max_border_crossings,
         "max_transshipments": request.max_transshipments,
         "max_shared_fraction": request.max_shared_fraction,
+        "max_stretch": request.max_stretch,
         "value_of_time_usd_per_teu_hour": request.value_of_time_usd_per_teu_hour,
         "tonnes_per_teu": request.tonnes_per_teu,
     }
@@ -242,9 +250,11 @@ def scenario_plan_to_dict(result: ScenarioPlan, network: Network) -> JSON:
         "request": request_to_dict(request.request) if request else None,
         "scenario": result.scenario.summary(),
         "routes": routes,
+        "notes": list(result.planned.notes) if result.planned else [],
         "error": result.planned_error,
         "baseline": {
             "routes": [route_to_dict(r, network) for r in result.baseline.routes] if result.baseline else [],
+            "notes": list(result.baseline.notes) if result.baseline else [],
             "error": result.baseline_error,
         },
         "delta": result.best_delta(),

@@ -34,13 +34,19 @@ too (``status == "planned"``); the weight functions of :func:`planner.weight` hi
 ``departures_per_week``   scheduled departures, or None (no wait modelled)
 ``hours``                 typical hours from departure at one end to arrival at the other: half the
                           headway waiting for a departure, running time, border dwell at both ends
-                          (when the link crosses a border with controls) and any scenario delay at the
-                          arrival place; ``hours_min``/``hours_max`` the same sums of each part's range
+                          (when the link crosses a border with controls), the ``transit_border``
+                          dwell at the entry and exit of each transit country, and any scenario delay
+                          at the arrival place; ``hours_min``/``hours_max`` the same sums of each
+                          part's range
 ``hours_parts``           those parts, as :class:`TimePart`
 ``cost_usd_per_teu``      tariff (the link's own, else distance x the mode's rate) plus border fees
 ``co2e_kg_per_tonne``     distance x the link's (else the mode's) emission factor
-``countries``             (country of the departure place, country of the arrival place)
-``border_crossing``       the two countries differ
+``countries``             the countries passed in travel order: the departure place's, any transit
+                          countries, the arrival place's (``("TR", "BG", "RS", "HU")``)
+``transit_countries``     the countries passed between the ends, in travel order (usually empty)
+``border_crossing``       the link crosses at least one border
+``border_crossings``      how many: one per change of country in ``countries`` (a transit country
+                          adds its entry and exit)
 ``corridors``             ids of the corridors whose lines run over this link
 ``capacity``              tuple of :class:`~planner.Capacity` (empty when none is published)
 ``sources``, ``estimate``  the link's provenance (source keys; the reason when estimated)
@@ -69,13 +75,14 @@ __all__ = ["HOURS_PER_WEEK", "GraphBase", "TimePart", "build_graph", "corridor_l
 
 HOURS_PER_WEEK = 168.0
 
-PartKind = Literal["wait", "running", "border", "delay"]
+PartKind = Literal["wait", "running", "border", "transit", "delay"]
 
 
 class TimePart(NamedTuple):
     """One independent part of an edge's time, in hours (min, typical, max).
 
     ``place`` is where a border dwell or a scenario delay happens (None for waits and running).
+    A ``transit`` part is the dwell entering (``entry``) or leaving a transit ``country`` of the link.
     """
 
     kind: PartKind
@@ -83,6 +90,8 @@ class TimePart(NamedTuple):
     min: float
     typical: float
     max: float
+    country: str | None = None
+    entry: bool = False
 
 
 class _ReadOnlyDict(dict[str, Any]):
@@ -158,10 +167,17 @@ class _Shared:
         return tuple(parts)
 
     def direction_parts(self, link: Link, origin: Place, destination: Place) -> tuple[TimePart, ...]:
-        """The parts of one direction: border dwell at both ends (in travel order), a scenario delay on arrival."""
+        """The parts of one direction, in travel order: border dwell leaving the origin, at the entry and exit
+        of each transit country, arriving at the destination; a scenario delay on arrival."""
         parts: list[TimePart] = []
-        if origin.country != destination.country and link.border_controls:
+        if (origin.country != destination.country or link.transit_countries) and link.border_controls:
+            transit = link.transit_countries if origin.id == link.origin else link.transit_countries[::-1]
             for place in (origin, destination):
+                if place is destination and link.transit_border is not None:
+                    dwell = link.transit_border.dwell_hours
+                    for country in transit:
+                        for entry in (True, False):
+                            parts.append(TimePart("transit", None, dwell.min, dwell.typical, dwell.max, country, entry))
                 if place.border is not None:
                     part = self.borders.get(place.id)
                     if part is None:
@@ -206,7 +222,15 @@ def _edge_attributes(
             place = origin if part.place == origin.id else destination
             assert place.border is not None
             cost += place.border.fee_usd_per_teu.value
+        elif part.kind == "transit":
+            assert link.transit_border is not None
+            cost += link.transit_border.fee_usd_per_teu.value
     factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
+    reverse = origin.id != link.origin
+    countries = link.countries_between(
+        destination.country if reverse else origin.country, origin.country if reverse else destination.country, reverse=reverse
+    )
+    crossings = sum(1 for x, y in zip(countries, countries[1:], strict=False) if x != y)
     return _ReadOnlyDict(
         id=link.id,
         mode=link.mode,
@@ -220,8 +244,10 @@ def _edge_attributes(
         hours_parts=parts,
         cost_usd_per_teu=cost,
         co2e_kg_per_tonne=distance * factor.value / 1000.0,
-        countries=shared.pair(origin.country, destination.country),
-        border_crossing=origin.country != destination.country,
+        countries=shared.pair(origin.country, destination.country) if len(countries) == 2 else countries,
+        transit_countries=countries[1:-1],
+        border_crossing=crossings > 0,
+        border_crossings=crossings,
         corridors=corridors,
         capacity=link.capacity,
         sources=link.provenance.sources,

@@ -344,14 +344,36 @@ class _Checker:
             if link.mode != "rail" and link.gauge_mm is not None:
                 self.error(("links", index, "gauge_mm"), f"gauge_mm only applies to rail links, this is {link.mode}")
             a, b = places.get(link.from_), places.get(link.to)
-            if a and b and a.country != b.country and link.border_controls:
+            if a and b:
+                self._transit(index, link, a.country, b.country)
+            crosses = a and b and (a.country != b.country or link.transit_countries)
+            if a and b and crosses and link.border_controls:
                 for place, end in ((a, "from"), (b, "to")):
                     if place.border is None:
                         self.warn(
                             ("links", index, end),
-                            f"link crosses {a.country}->{b.country} but place '{place.id}' has no border block "
-                            "(no dwell or fee is charged there)",
+                            f"link crosses {'->'.join((a.country, *link.transit_countries, b.country))} but place "
+                            f"'{place.id}' has no border block (no dwell or fee is charged there)",
                         )
+
+    def _transit(self, index: int, link: s.LinkSpec, a: str, b: str) -> None:
+        sequence = [a, *link.transit_countries, b]
+        for i, (x, y) in enumerate(zip(sequence, sequence[1:], strict=False)):
+            if x == y and (i > 0 or i < len(sequence) - 2):
+                self.error(
+                    ("links", index, "transit_countries"),
+                    f"the link would pass from {x} to {x} ({' -> '.join(sequence)}); list each country it enters once, "
+                    "in order, without the countries of its ends",
+                )
+                break
+        if link.transit_border is not None and not link.transit_countries:
+            self.error(("links", index, "transit_border"), "transit_border applies only to a link with transit_countries")
+        if link.transit_countries and link.border_controls and link.transit_border is None:
+            self.warn(
+                ("links", index, "transit_countries"),
+                f"link passes {', '.join(link.transit_countries)} but has no transit_border block "
+                "(no dwell or fee is charged at their borders)",
+            )
 
     def _gauges(self) -> None:
         by_place: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -466,6 +488,9 @@ class _Checker:
                         at: Loc = ("places", i, "capacity", facility, *((j,) if len(figures) > 1 else ()))
                         check(at, figure, figure.figures())
         for i, link in enumerate(self.spec.links):
+            if link.transit_border:
+                tb = link.transit_border
+                check(("links", i, "transit_border"), tb, [("dwell_hours", tb.dwell_hours), ("fee_usd_per_teu", tb.fee_usd_per_teu)])
             check(
                 ("links", i),
                 link,
@@ -528,6 +553,10 @@ def hours_range(value: object, block: s.Provenanced) -> HoursRange:
     return HoursRange.exact(float(value), _prov(block))
 
 
+def _border(block: s.BorderSpec) -> Border:
+    return Border(hours_range(block.dwell_hours, block), _figure(block.fee_usd_per_teu, block))
+
+
 def _capacity(spec: s.CapacitySpec) -> Capacity:
     figures = {name: _figure(value, spec) for name, value in spec.figures()}
     return Capacity(
@@ -563,6 +592,8 @@ def link_from_spec(link: s.LinkSpec) -> Link:
         departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
         co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
         border_controls=link.border_controls,
+        transit_countries=tuple(link.transit_countries),
+        transit_border=_border(link.transit_border) if link.transit_border else None,
         waypoints=tuple((float(lat), float(lon)) for lat, lon in link.waypoints),
         bidirectional=link.bidirectional,
         status=LinkStatus(link.status),
@@ -599,9 +630,7 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
                 Transshipment(frozenset(Mode(m) for m in t.modes), hours_range(t.hours, t), _figure(t.cost_usd_per_teu, t))
                 for t in p.transshipment
             ),
-            border=Border(hours_range(p.border.dwell_hours, p.border), _figure(p.border.fee_usd_per_teu, p.border))
-            if p.border
-            else None,
+            border=_border(p.border) if p.border else None,
             gauge_change=GaugeChange(hours_range(p.gauge_change.hours, p.gauge_change), _figure(p.gauge_change.cost_usd_per_teu, p.gauge_change))
             if p.gauge_change
             else None,

@@ -236,6 +236,10 @@ class Link:
     co2e_g_per_tonne_km: Figure | None = None
     border_controls: bool = True
     """False where a link crosses a border without controls (inside a customs union): no dwell or fee."""
+    transit_countries: tuple[str, ...] = ()
+    """Countries the link passes between its ends, in order from ``origin`` (it enters and leaves each)."""
+    transit_border: Border | None = None
+    """Controls of one transit country at one of its borders, charged at its entry and at its exit."""
     waypoints: tuple[tuple[float, float], ...] = ()
     """Intermediate (lat, lon) points from origin to destination, for drawing only (sea lanes, long lines)."""
     bidirectional: bool = True
@@ -248,6 +252,15 @@ class Link:
     @property
     def ends(self) -> tuple[str, str]:
         return (self.origin, self.destination)
+
+    def countries_between(self, origin_country: str, destination_country: str, *, reverse: bool = False) -> tuple[str, ...]:
+        """The countries a journey on this link passes, in travel order: ends and transit countries.
+
+        ``origin_country`` and ``destination_country`` are those of the link's ``origin`` and
+        ``destination`` places; ``reverse`` travels from ``destination`` to ``origin``.
+        """
+        sequence = (origin_country, *self.transit_countries, destination_country)
+        return sequence[::-1] if reverse else sequence
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,8 +75,13 @@ class Network:
 
     @property
     def countries(self) -> frozenset[str]:
-        """ISO 3166-1 alpha-2 codes of every country with a place in the network."""
-        return self.caches.get(_COUNTRIES, None, lambda: frozenset(p.country for p in self.places.values()))
+        """ISO 3166-1 alpha-2 codes of every country with a place in the network or that a link passes in transit."""
+        return self.caches.get(
+            _COUNTRIES,
+            None,
+            lambda: frozenset(p.country for p in self.places.values())
+            | frozenset(c for link in self.links.values() for c in link.transit_countries),
+        )
 
     def operational_links(self) -> tuple[Link, ...]:
         """Links that carry traffic today (not planned)."""

@@ -45,33 +45,59 @@ def pareto_front_paths(
     origin: str,
     destination: str,
     banned_edges: frozenset[int] = frozenset(),
+    *,
+    deadline: float | None = None,
 ) -> list[tuple[Vector, list[int]]]:
-    """Every non-dominated path (as edge lists) from ``origin`` to ``destination``, sorted by hours."""
+    """Every non-dominated path (as edge lists) from ``origin`` to ``destination``, sorted by hours.
+
+    Labels live on search states (a node, and whether it was entered by a change of mode: one change
+    at a place, see :mod:`planner._search`), and a label never extends into a place its path has passed.
+
+    ``deadline`` (a ``time.monotonic()`` instant) stops the search with
+    :class:`~planner.errors.DeadlineExceededError` once past it.
+    """
+    _search.check_deadline(deadline)
     hours, cost, co2e = graph.hours, graph.cost_teu, graph.co2e_t
+    index = _search.state_index(graph)
+    n = index.n
+    numbers = index.place_number
     targets = set(graph.place_nodes.get(destination, ()))
     labels: dict[int, list[Vector]] = {}
-    heap: list[tuple[Vector, int, int, _search.Trail]] = []
+    heap: list[tuple[Vector, int, int, _search.Trail, frozenset[int]]] = []
     counter = 0
     for node in graph.place_nodes.get(origin, ()):
         vec: Vector = (0.0, 0.0, 0.0)
         labels.setdefault(node, []).append(vec)
-        heap.append((vec, counter, node, None))
+        heap.append((vec, counter, node, None, frozenset((numbers[node],))))
         counter += 1
     heapq.heapify(heap)
     front: list[tuple[Vector, _search.Trail]] = []
-    created = 0
+    created = popped = 0
     while heap:
-        vec, _, node, trail = heapq.heappop(heap)
-        if vec not in labels.get(node, ()):
+        vec, _, state, trail, passed = heapq.heappop(heap)
+        popped += 1
+        if deadline is not None and not popped % _search.DEADLINE_CHECK_EVERY:
+            _search.check_deadline(deadline)
+        if vec not in labels.get(state, ()):
             continue  # removed after being queued: a better label arrived
         if any(_covers(f, vec) for f, _ in front):
             continue
+        node = state if state < n else state - n
         if node in targets:
             front.append((vec, trail))
             continue
         for target, edge in graph.adj[node]:
             if edge in banned_edges:
                 continue
+            if index.is_transfer[edge]:
+                if state >= n:
+                    continue  # never two changes in a row at one place
+                target += n
+                now = passed
+            else:
+                if numbers[target] in passed:
+                    continue  # never a place twice
+                now = passed | {numbers[target]}
             new: Vector = (vec[0] + hours[edge], vec[1] + cost[edge], vec[2] + co2e[edge])
             existing = labels.setdefault(target, [])
             if any(_covers(old, new) for old in existing):
@@ -83,7 +109,7 @@ def pareto_front_paths(
             existing.append(new)
             counter += 1
             created += 1
-            heapq.heappush(heap, (new, counter, target, (trail, edge)))
+            heapq.heappush(heap, (new, counter, target, (trail, edge), now))
         if created > MAX_LABELS:
             break
     result = [(vec, _search.trail_edges(trail)) for vec, trail in front]
@@ -93,7 +119,7 @@ def pareto_front_paths(
     return result
 
 
-def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
+def pareto_routes(graph: CompiledGraph, request: RouteRequest, *, deadline: float | None = None) -> list[Route]:
     """The Pareto front for a request, capped at ``k`` routes and sorted by transit time.
 
     The routes best on time, on cost and on CO2e are kept first (in that order, as far as
@@ -114,7 +140,7 @@ def pareto_routes(graph: CompiledGraph, request: RouteRequest) -> list[Route]:
             field="rank",
         )
     banned = banned_edges(graph, request, active)
-    paths = pareto_front_paths(graph, request.origin, request.destination, banned)
+    paths = pareto_front_paths(graph, request.origin, request.destination, banned, deadline=deadline)
     if not paths:
         raise explain_no_route(graph, request, criterion_weights(graph, Rank.TIME, 0.0))
     routes = [

@@ -27,10 +27,12 @@ from .network import Network
 __all__ = [
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_MAX_STRETCH",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
     "MAX_K",
+    "MAX_STRETCH",
     "MAX_TEU",
     "MAX_TONNES",
     "MAX_VIA",
@@ -44,8 +46,11 @@ DEFAULT_K = 3
 MAX_K = 20
 MAX_VIA = 10
 MAX_AVOID = 50
-DEFAULT_MAX_SHARED_FRACTION = 0.5
-"""Two returned routes may share at most this fraction of the shorter one's distance."""
+DEFAULT_MAX_SHARED_FRACTION = 0.9
+"""Two returned routes may share at most this fraction of the shorter one's distance (1 switches the bound off)."""
+DEFAULT_MAX_STRETCH = 1.5
+"""No alternative is worse than this factor times the best route on the ranked criterion."""
+MAX_STRETCH = 10.0
 DEFAULT_TONNES_PER_TEU = 10.0
 """Cargo tonnes per loaded TEU (GLEC Framework default average load; docs/cost-model.md)."""
 DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR = 15.0
@@ -92,6 +97,7 @@ class RouteRequest:
     max_border_crossings: int | None = None
     max_transshipments: int | None = None
     max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION
+    max_stretch: float = DEFAULT_MAX_STRETCH
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU
     _resolved: object = field(default=None, kw_only=True, repr=False, compare=False)
@@ -146,6 +152,7 @@ def resolve_request(
     max_border_crossings: int | None = None,
     max_transshipments: int | None = None,
     max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION,
+    max_stretch: float = DEFAULT_MAX_STRETCH,
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
 ) -> RouteRequest:
@@ -176,7 +183,11 @@ def resolve_request(
     max_border_crossings, max_transshipments
         Upper limits (whole numbers >= 0).
     max_shared_fraction
-        Two returned routes share at most this fraction (0..1) of the shorter one's distance.
+        Two returned routes share at most this fraction (0..1) of the shorter one's distance
+        (default 0.9; 1 switches the bound off).
+    max_stretch
+        No alternative is worse than this factor (1..10, default 1.5) times the best route on the
+        ranked criterion; fewer than ``k`` routes come back when fewer qualify.
     value_of_time_usd_per_teu_hour
         USD per TEU per hour, for the generalized cost.
     tonnes_per_teu
@@ -214,6 +225,11 @@ def resolve_request(
     if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0.0 <= fraction <= 1.0:
         raise InvalidRequestError(
             f"max_shared_fraction must be between 0 and 1, got {fraction!r}", field="max_shared_fraction"
+        )
+    stretch = max_stretch
+    if isinstance(stretch, bool) or not isinstance(stretch, int | float) or not 1.0 <= stretch <= MAX_STRETCH:
+        raise InvalidRequestError(
+            f"max_stretch must be a number from 1 to {MAX_STRETCH:g}, got {stretch!r}", field="max_stretch"
         )
     vot = value_of_time_usd_per_teu_hour
     if isinstance(vot, bool) or not isinstance(vot, int | float) or not math.isfinite(vot) or vot < 0:
@@ -297,6 +313,7 @@ def resolve_request(
         max_border_crossings=_count(max_border_crossings, "max_border_crossings"),
         max_transshipments=_count(max_transshipments, "max_transshipments"),
         max_shared_fraction=float(fraction),
+        max_stretch=float(stretch),
         value_of_time_usd_per_teu_hour=float(vot),
         tonnes_per_teu=tonnes_per_teu,
         _resolved=_RESOLVED,

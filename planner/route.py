@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from .model import Mode
 
-__all__ = ["CorridorShare", "Event", "EventKind", "Leg", "Route"]
+__all__ = ["BorderCrossing", "CorridorShare", "Event", "EventKind", "Leg", "Route"]
 
 
 class EventKind(StrEnum):
@@ -74,6 +74,19 @@ class CorridorShare:
 
 
 @dataclass(frozen=True, slots=True)
+class BorderCrossing:
+    """A leg that crosses borders: where it runs from and to, and the countries it passes in travel order.
+
+    A leg through transit countries crosses several borders (``len(countries) - 1``).
+    """
+
+    link: str
+    origin: str
+    destination: str
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """A priced route. Totals are the sums of the legs; every criterion is filled whatever the ranking."""
 
@@ -94,6 +107,8 @@ class Route:
     places: tuple[str, ...]
     legs: tuple[Leg, ...]
     best_on: tuple[str, ...] = field(default=())
+    borders: tuple[BorderCrossing, ...] = field(default=())
+    """Where the route crosses borders, in travel order (one item per border-crossing leg)."""
 
     @property
     def transit_days(self) -> float:
@@ -103,3 +118,13 @@ class Route:
     @property
     def link_ids(self) -> tuple[str, ...]:
         return tuple(leg.link for leg in self.legs)
+
+    @property
+    def main_corridor(self) -> str | None:
+        """The id of the corridor the route runs on longest (ties: the first id alphabetically), or None."""
+        return self.corridors[0].id if self.corridors else None
+
+    @property
+    def border_points(self) -> tuple[tuple[str, str], ...]:
+        """The places either side of each border-crossing leg, in travel order: the route's border decisions."""
+        return tuple((b.origin, b.destination) for b in self.borders)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from . import _search
-from ._alternatives import diverse_paths
+from ._alternatives import Choice, choose_paths
 from ._compile import compiled
 from ._constraints import constraints_of, explain_no_route, limits_for, stops
 from ._pricing import price
@@ -22,8 +22,10 @@ from .pareto import pareto_routes
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
+    DEFAULT_MAX_STRETCH,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
+    MAX_STRETCH,
     Rank,
     RouteRequest,
     check_request,
@@ -37,7 +39,11 @@ __all__ = ["PLAN_CACHE_BYTES", "PLAN_CACHE_SIZE", "RoutePlan", "plan", "plan_rou
 
 @dataclass(frozen=True, slots=True)
 class RoutePlan:
-    """The resolved request and the routes found, best first."""
+    """The resolved request and the routes found, best first.
+
+    ``notes`` say why there are fewer routes than ``k`` asked for (only so many are admissible and
+    different enough), in plain sentences.
+    """
 
     request: RouteRequest
     routes: tuple[Route, ...]
@@ -62,11 +68,18 @@ def plan_routes(
     max_border_crossings: int | None = None,
     max_transshipments: int | None = None,
     max_shared_fraction: float = DEFAULT_MAX_SHARED_FRACTION,
+    max_stretch: float = DEFAULT_MAX_STRETCH,
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
     use_cache: bool = True,
+    deadline: float | None = None,
 ) -> RoutePlan:
-    """Find up to ``k`` ranked, diverse routes from ``origin`` to ``destination``.
+    """Find up to ``k`` ranked routes from ``origin`` to ``destination``: the best, then real alternatives.
+
+    Alternatives are within ``max_stretch`` of the best on the ranked criterion, pass no place
+    twice, are locally optimal, and each crosses other borders or follows another main corridor
+    than every route before it (see :mod:`planner._alternatives`); fewer than ``k`` come back,
+    with a note in :attr:`RoutePlan.notes`, when fewer qualify.
 
     Parameters
     ----------
@@ -75,10 +88,13 @@ def plan_routes(
     origin, destination
         Place ids, names or aliases.
     rank, k, teu, tonnes, avoid_countries, avoid_places, avoid_links, modes, via, corridor, \
-max_border_crossings, max_transshipments, max_shared_fraction, value_of_time_usd_per_teu_hour, tonnes_per_teu
+max_border_crossings, max_transshipments, max_shared_fraction, max_stretch, value_of_time_usd_per_teu_hour, \
+tonnes_per_teu
         The request's options, as for :func:`planner.resolve_request`.
     use_cache
         False computes the plan afresh instead of taking it from the network's plan cache.
+    deadline
+        A ``time.monotonic()`` instant: the search stops once past it (None: no limit).
 
     Returns
     -------
@@ -91,6 +107,8 @@ max_border_crossings, max_transshipments, max_shared_fraction, value_of_time_usd
         The request is malformed (which field, what was expected).
     NoRouteError
         No route satisfies the constraints; the message names the constraints that cut it.
+    DeadlineExceededError
+        The search passed ``deadline``.
 
     Examples
     --------
@@ -115,10 +133,11 @@ max_border_crossings, max_transshipments, max_shared_fraction, value_of_time_usd
         max_border_crossings=max_border_crossings,
         max_transshipments=max_transshipments,
         max_shared_fraction=max_shared_fraction,
+        max_stretch=max_stretch,
         value_of_time_usd_per_teu_hour=value_of_time_usd_per_teu_hour,
         tonnes_per_teu=tonnes_per_teu,
     )
-    return plan(network, request, use_cache=use_cache)
+    return plan(network, request, use_cache=use_cache, deadline=deadline)
 
 
 PLAN_CACHE_SIZE = 1024
@@ -142,11 +161,13 @@ _PLANS = CacheSlot[RouteRequest, RoutePlan | NoRouteError](
 )
 
 
-def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> RoutePlan:
+def plan(network: Network, request: RouteRequest, *, use_cache: bool = True, deadline: float | None = None) -> RoutePlan:
     """Plan routes for a request built by :func:`planner.resolve_request`.
 
     The same request on the same network always gives the same plan, so plans (and no-route
     errors) are kept in the network's bounded plan cache; ``use_cache=False`` computes afresh.
+    A ``deadline`` (a ``time.monotonic()`` instant) stops the search once past it; the cache
+    answers without looking at it.
 
     Raises
     ------
@@ -154,15 +175,17 @@ def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> 
         The request names ids this network does not have (it was resolved on another one).
     NoRouteError
         No route satisfies the constraints.
+    DeadlineExceededError
+        The search passed ``deadline`` (nothing is cached).
     """
     if not use_cache:
         check_request(network, request)
-        return _plan(network, request)
+        return _plan(network, request, deadline)
     hit = network.caches.peek(_PLANS, request)
     if hit is None:
         check_request(network, request)  # a plan in the cache was checked when it was made
         try:
-            hit = _plan(network, request)
+            hit = _plan(network, request, deadline)
         except NoRouteError as exc:
             hit = exc
         network.caches.put(_PLANS, request, hit)
@@ -172,37 +195,81 @@ def plan(network: Network, request: RouteRequest, *, use_cache: bool = True) -> 
     return hit
 
 
-def _value(route: Route, rank: Rank) -> float:
-    if rank is Rank.COST:
-        return route.cost_usd
-    if rank is Rank.CO2E:
-        return route.co2e_kg
-    if rank is Rank.GENERALIZED:
-        return route.generalized_cost_usd
-    if rank is Rank.RELIABLE:
-        return route.transit_hours_p90
-    return route.transit_hours
+_CRITERION = {
+    Rank.TIME: "typical transit time",
+    Rank.COST: "cost",
+    Rank.CO2E: "CO2e",
+    Rank.GENERALIZED: "generalized cost",
+    Rank.RELIABLE: "P90 transit time",
+}
 
 
-def _plan(network: Network, request: RouteRequest) -> RoutePlan:
+def _notes(request: RouteRequest, found: int, choice: Choice) -> tuple[str, ...]:
+    """Why a plan has fewer routes than asked for."""
+    if found >= request.k:
+        return ()
+    stretch = f"{request.max_stretch:g}x the best route's {_CRITERION[request.rank]}"
+    head = f"{found} route{'s' if found != 1 else ''} of the {request.k} asked for: "
+    if found == 1:
+        text = head + f"no other route within {stretch} crosses other borders or follows another main corridor"
+    else:
+        text = head + f"no further route within {stretch} crosses other borders or follows another main corridor than these"
+    if choice.too_shared:
+        text += (
+            f"; routes that do but share over {request.max_shared_fraction:.0%} of their distance with a route "
+            "above are left out (max_shared_fraction)"
+        )
+    if choice.beyond_stretch and request.max_stretch < MAX_STRETCH:
+        text += f"; raise max_stretch (now {request.max_stretch:g}, at most {MAX_STRETCH:g}) to admit routes further from the best"
+    return (text,)
+
+
+def _plan(network: Network, request: RouteRequest, deadline: float | None = None) -> RoutePlan:
     graph = compiled(network)
     if request.rank is Rank.PARETO:
-        return RoutePlan(request, tuple(pareto_routes(graph, request)))
+        routes = pareto_routes(graph, request, deadline=deadline)
+        notes = () if len(routes) >= request.k else (f"the Pareto front has {len(routes)} route{'s' if len(routes) != 1 else ''}",)
+        return RoutePlan(request, tuple(routes), notes)
     search_rank = Rank.TIME if request.rank is Rank.RELIABLE else request.rank
     weights = criterion_weights(graph, search_rank, request.value_of_time_usd_per_teu_hour)
     active = {c.name for c in constraints_of(network, request)}
-    limits = limits_for(graph, request, active)
+    limits = replace(limits_for(graph, request, active), deadline=deadline)
     route_stops = stops(request, active)
     found = _search.best_path(graph, weights, route_stops, limits)
+    proven = False
+    if found is None and len(route_stops) == 2:
+        # The label searches keep one (then a few) labels per state and can miss a loop-free route
+        # hidden behind a cheaper looping one: look again exhaustively, within a bound.
+        try:
+            found = _search.exact_best_path(graph, weights, route_stops, limits)
+            proven = found is None
+        except _search.SearchBoundError:
+            pass
     if found is None:
-        raise explain_no_route(graph, request, weights)
+        raise explain_no_route(graph, request, weights, proven=proven)
     _, first = found
-    pool = request.k if request.rank is not Rank.RELIABLE else max(request.k * 2, request.k + 4)
-    paths = diverse_paths(graph, weights, route_stops, limits, first, pool, request.max_shared_fraction)
-    routes = [
-        price(graph, p, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour)
-        for p in paths
-    ]
-    routes.sort(key=lambda r: _value(r, request.rank))
-    routes = routes[: request.k]
-    return RoutePlan(request, tuple(replace(r, rank=i) for i, r in enumerate(routes, start=1)))
+    priced: dict[tuple[int, ...], Route] = {}
+
+    def route_of(edges: list[int]) -> Route:
+        key = tuple(edges)
+        if key not in priced:
+            priced[key] = price(
+                graph, edges, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour
+            )
+        return priced[key]
+
+    reliable = request.rank is Rank.RELIABLE
+    choice = choose_paths(
+        graph,
+        weights,
+        route_stops,
+        limits,
+        first,
+        k=request.k,
+        max_stretch=request.max_stretch,
+        max_shared=request.max_shared_fraction,
+        value=(lambda edges: route_of(edges).transit_hours_p90) if reliable else None,
+        pool=max(request.k * 2, request.k + 4) if reliable else 0,
+    )
+    routes = [replace(route_of(p), rank=i) for i, p in enumerate(choice.paths, start=1)]
+    return RoutePlan(request, tuple(routes), _notes(request, len(routes), choice))

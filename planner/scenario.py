@@ -6,7 +6,7 @@ network with the changes made (:mod:`planner.scenario_network`), and
 Change types::
 
     close_place: ID                                 close_link: ID
-    close_border: CC                                (every link crossing into or out of CC)
+    close_border: CC                                (every link crossing into or out of CC, in transit too)
     add_delay: {place: ID, hours: H}                set_border_dwell: {place: ID, hours: H | {typical, min, max}}
     multiply_tariff: {mode | link | country: X, factor: F}
     set_departures: {link: ID, per_week: N}         add_link: {<a link as in the network format>}

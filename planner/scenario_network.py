@@ -53,8 +53,8 @@ def _apply(network: Network, scenario: Scenario, *, cache_share: float) -> Netwo
             cc = change.close_border
 
             def crosses(link: Link, cc: str = cc) -> bool:
-                a, b = places[link.origin].country, places[link.destination].country
-                return a != b and cc in (a, b)
+                passed = link.countries_between(places[link.origin].country, places[link.destination].country)
+                return any(x != y and cc in (x, y) for x, y in zip(passed, passed[1:], strict=False))
 
             links = {k: v for k, v in links.items() if not crosses(v)}
         elif change.add_delay:

@@ -16,9 +16,10 @@ __all__ = ["ScenarioPlan", "plan_with_scenario", "route_delta"]
 
 
 def route_delta(base: Route, new: Route) -> dict[str, float]:
-    """Scenario minus baseline: hours, P90 hours, USD, kg CO2e and generalized USD."""
+    """Scenario minus baseline: typical, P50 and P90 hours, USD, kg CO2e and generalized USD."""
     return {
         "transit_hours": round(new.transit_hours - base.transit_hours, 2),
+        "transit_hours_p50": round(new.transit_hours_p50 - base.transit_hours_p50, 2),
         "transit_hours_p90": round(new.transit_hours_p90 - base.transit_hours_p90, 2),
         "cost_usd": round(new.cost_usd - base.cost_usd, 2),
         "co2e_kg": round(new.co2e_kg - base.co2e_kg, 2),

@@ -114,7 +114,7 @@
 
   // ---------- errors in plain words ----------
   const FIELD_INPUTS = {
-    origin: "#origin", from: "#origin", destination: "#destination", to: "#destination", via: "#via", k: "#k",
+    origin: "#origin", from: "#origin", destination: "#destination", to: "#destination", via: "#via", k: "#k", max_stretch: "#stretch",
     teu: "#amount", tonnes: "#amount", corridor: "#corridor", corridors: "#compare-corridors", scenario: "#scenario",
     avoid_countries: "#avoid-box", avoid_country: "#avoid-box", modes: "#modes-label",
   };
@@ -643,6 +643,7 @@
     };
     if (state.view === "routes") {
       q.k = $("#k").value;
+      q.max_stretch = $("#stretch").value;
       const modes = $$("input[name=mode]:checked").map((i) => i.value);
       if (modes.length !== 3) q.modes = modes.join(",");
       q.via = $("#via").value.split(",").map((s) => s.trim()).filter(Boolean);
@@ -664,6 +665,7 @@
       // keep shared links short: drop the defaults
       if (params.get("rank") === "time") params.delete("rank");
       if (params.get("k") === "3") params.delete("k");
+      if (params.get("max_stretch") === "1.5") params.delete("max_stretch");
       if (params.get("teu") === "1") params.delete("teu");
       if (params.get("view") === "routes") params.delete("view");
     }
@@ -676,6 +678,7 @@
     $("#rank").value = params.get("rank") || "time";
     if (!$("#rank").value || $("#rank option:checked").disabled) $("#rank").value = "time";
     $("#k").value = params.get("k") || "3";
+    $("#stretch").value = params.get("max_stretch") || "1.5";
     if (params.has("tonnes")) { $("#unit").value = "tonnes"; $("#amount").value = params.get("tonnes"); }
     else { $("#unit").value = "teu"; $("#amount").value = params.get("teu") || "1"; }
     const modes = params.has("modes") ? params.get("modes").split(",") : ["rail", "road", "sea"];
@@ -695,6 +698,7 @@
   // The JSON body of POST /v1/routes (used with a scenario, which the query-string form does not take).
   function routeBody(q) {
     const body = { origin: q.from, destination: q.to, rank: q.rank, k: Number(q.k), scenario: q.scenario };
+    if (q.max_stretch) body.max_stretch = Number(q.max_stretch);
     if (q.teu) body.teu = Number(q.teu);
     if (q.tonnes) body.tonnes = Number(q.tonnes);
     if (q.modes) body.modes = q.modes.split(",").filter(Boolean);
@@ -804,7 +808,7 @@
   function routeTooltip(route, i) {
     const label = routeLabel(route, i);
     return `<strong>${esc(label.title)} ${esc(label.via)}</strong>` +
-      `${esc(days(route.transit_hours))} days typical, P90 ${esc(days(route.transit_hours_p90))} days<br>` +
+      `${esc(days(route.transit_hours))} days typical, P50 ${esc(days(route.transit_hours_p50))}, P90 ${esc(days(route.transit_hours_p90))} days<br>` +
       `${esc(usd(route.cost_usd))} · ${esc(tonnes(route.co2e_kg))} t CO₂e · ${esc(km(route.distance_km))}<br>` +
       `${esc(route.border_crossings)} border crossing(s), ${esc(route.transshipments)} transshipment(s)`;
   }
@@ -847,6 +851,10 @@
     $("#routes-heading").textContent = (`${routes.length} ${RANK_LABELS[req.rank] || ""} route${routes.length === 1 ? "" : "s"}: ` +
       `${origin} → ${destination}${shipment ? ", " + shipment : ""}`).replace(/\s+/g, " ");
     renderScenarioNote(body);
+    // Fewer routes than asked for: the API says why (every other one is too far from the best or too alike).
+    const notes = body.notes || [];
+    $("#routes-note").textContent = notes.map(humanise).join(" ");
+    $("#routes-note").hidden = !notes.length;
     const tbody = $("#routes-table tbody");
     tbody.replaceChildren(...routes.map((r, i) => routeRow(r, i)));
     drawRoutes(routes, routeColour, selectRoute);
@@ -875,12 +883,12 @@
       const d = body.delta;
       const change = d && (Math.abs(d.transit_hours) > 0.05 || Math.abs(d.cost_usd) > 0.5)
         ? ` (${signed(d.transit_hours / 24, nf1)} days, ${signed(d.cost_usd, nf0, "$")})` : " (no change)";
-      note.append(`Best route ${days(best.transit_hours)} days, ${usd(best.cost_usd)} against ${days(base.transit_hours)} days, ${usd(base.cost_usd)} on today's network${change}.`);
+      note.append(`Best route ${days(best.transit_hours)} days typical, ${usd(best.cost_usd)} against ${days(base.transit_hours)} days, ${usd(base.cost_usd)} on today's network${change}.`);
     } else if (best && !base) {
       note.append(`Today's network has no route for this query${body.baseline && body.baseline.error ? ": " + humanise(body.baseline.error) : ""}; the scenario opens one.`);
     } else if (!best) {
       note.append(`No route under the scenario${body.error ? ": " + humanise(body.error) : ""}.`);
-      if (base) note.append(` Today's network: ${days(base.transit_hours)} days, ${usd(base.cost_usd)}.`);
+      if (base) note.append(` Today's network: ${days(base.transit_hours)} days typical, ${usd(base.cost_usd)}.`);
     }
     note.hidden = false;
   }
@@ -902,6 +910,7 @@
       el("th", { scope: "row" }, pick, el("span", { class: "sub-line", text: label.via }),
         el("div", { class: "tags", "aria-label": "Corridors" }, corridors.length ? corridors : el("span", { class: "tag", text: "no named corridor" }), best)),
       el("td", { class: "num", text: days(route.transit_hours) }),
+      el("td", { class: "num", text: days(route.transit_hours_p50) }),
       el("td", { class: "num", text: days(route.transit_hours_p90) }),
       el("td", { class: "num", text: lo != null && hi != null ? `${days(lo)}–${days(hi)}` : "–" }),
       el("td", { class: "num", text: usd(route.cost_usd) }),
@@ -960,7 +969,7 @@
     const colourOf = (opts && opts.colourOf) || routeColour;
     const labelOf = (opts && opts.labelOf) || ((r, i) => `Route ${i + 1}`);
     const measures = [
-      ["Transit (days)", (r) => (r.transit_hours) / 24, (v) => nf1.format(v)],
+      ["Typical transit (days)", (r) => (r.transit_hours) / 24, (v) => nf1.format(v)],
       ["Cost (USD)", (r) => r.cost_usd, (v) => "$" + nf0.format(v)],
       ["CO₂e (t)", (r) => r.co2e_kg / 1000, (v) => nf1.format(v)],
     ];
@@ -971,7 +980,7 @@
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     svg.setAttribute("role", "img");
-    const summary = routes.map((r, i) => `${labelOf(r, i)}: ${days(r.transit_hours)} days, ${usd(r.cost_usd)}, ${tonnes(r.co2e_kg)} t CO₂e`).join("; ");
+    const summary = routes.map((r, i) => `${labelOf(r, i)}: ${days(r.transit_hours)} days typical, ${usd(r.cost_usd)}, ${tonnes(r.co2e_kg)} t CO₂e`).join("; ");
     svg.setAttribute("aria-label", "Bar chart of transit time, cost and CO₂e per route. " + summary);
     const add = (tag, attrs, text) => {
       const n = document.createElementNS(ns, tag);
@@ -1025,7 +1034,8 @@
       note.hidden = false;
     } else note.hidden = true;
 
-    const cols = [["Corridor"], ["Days", "Typical transit time"], ["P90", "90th percentile transit time"],
+    const cols = [["Corridor"], ["Typical d", "Typical transit time in days: the sum of each part's most likely time (transit_hours)"],
+      ["P50 d", "Median transit time in days (transit_hours_p50)"], ["P90 d", "90th percentile transit time in days (transit_hours_p90)"],
       ["USD"], ["kg CO₂e", "Kilograms of CO₂ equivalent"], ["Bord.", "Border crossings"]];
     $("#compare-table thead").replaceChildren(el("tr", {}, cols.map(([c, title], i) =>
       el("th", { scope: "col", class: i >= 1 ? "num" : null }, title ? el("abbr", { title, text: c }) : c))));
@@ -1064,6 +1074,7 @@
           el("span", { class: `sub-line status-${status}` }, capitalise(result),
             reason && status !== "ok" ? ": " + shortReason(reason, row).replace(/^./, (c) => c.toLowerCase()) : "")),
         cell((r) => r.transit_hours, days, true),
+        cell((r) => r.transit_hours_p50, days, true),
         cell((r) => r.transit_hours_p90, days, true),
         cell((r) => r.cost_usd, usd, true),
         cell((r) => r.co2e_kg, (v) => nf0.format(v), true),

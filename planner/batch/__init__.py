@@ -7,6 +7,7 @@ interrupted at any point resumes where it stopped, with no row lost or duplicate
 See docs/batch.md.
 """
 
+from ._count import InputKind, count_rows, read_counted
 from ._evaluate import COLUMNS_OUT, ResultLine, RowOutcome, evaluate_row, evaluate_rows, route_line
 from ._executors import ChunkExecutor, DaskExecutor, LocalPoolExecutor, NetworkSource, make_executor
 from ._json import MAX_JSON_DEPTH, Excess, too_deep
@@ -51,6 +52,7 @@ __all__ = [
     "DaskExecutor",
     "Excess",
     "InputFormat",
+    "InputKind",
     "Job",
     "JobStatus",
     "JobStore",
@@ -65,6 +67,7 @@ __all__ = [
     "RowStream",
     "TooManyJobsError",
     "TooManyRowsError",
+    "count_rows",
     "detect_format",
     "evaluate_row",
     "evaluate_rows",
@@ -76,6 +79,7 @@ __all__ = [
     "parse_jsonl",
     "parse_objects",
     "parse_rows",
+    "read_counted",
     "read_text_rows",
     "render",
     "route_line",

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import NoRouteError, PlannerError
 from ..network import Network
-from ..request import Rank, resolve_request
+from ..request import DEFAULT_MAX_STRETCH, Rank, resolve_request
 from ..route import Route
 from ..routing import plan
 from ..scenario import load_bundled_scenario
@@ -107,6 +107,7 @@ def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
         row.destination,
         rank=row.rank if row.rank is not None else Rank.TIME,
         k=row.k if row.k is not None else 1,
+        max_stretch=row.max_stretch if row.max_stretch is not None else DEFAULT_MAX_STRETCH,
         teu=row.teu,
         tonnes=row.tonnes,
         avoid_countries=row.avoid_countries,

@@ -30,6 +30,8 @@ _FLAT = rf'(?:[^"{{}}\[\]]|{_STR})*'
 _FLAT_ROW = re.compile(rf"\{{(?:[^\"{{}}\[\]]|{_STR}|\[{_FLAT}\])*\}}".encode(), re.DOTALL)
 # A run of such rows, each followed by a comma: split with one findall, a C call for many rows.
 _FLAT_RUN = re.compile(rf"(?:[ \t\r\n]*{_FLAT_ROW.pattern.decode()}[ \t\r\n]*,)+".encode(), re.DOTALL)
+_RUN_WINDOW = 16_384
+"""Bytes a run of flat rows is matched in at once (the regex engine keeps state for each character it matches)."""
 _KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"[ \t\r\n]*:[ \t\r\n]*', re.DOTALL)
 _SHORT_VALUE = re.compile(rb'"(?:[^"\\]|\\.)*"|null|true|false|-?[0-9][0-9.eE+-]*', re.DOTALL)
 
@@ -202,7 +204,7 @@ class JsonBodySplitter:
                     continue
                 if not final and len(buf) - self._pos < self._wait_for:
                     return  # an incomplete row: scanned again once more bytes have come (see _row_end)
-                run = _FLAT_RUN.match(buf, self._pos)
+                run = _FLAT_RUN.match(buf, self._pos, self._pos + _RUN_WINDOW)
                 if run is not None:  # the common case: many flat rows, each followed by a comma
                     for text in _FLAT_ROW.findall(buf, self._pos, run.end()):
                         if len(text) > MAX_ROW_BYTES:

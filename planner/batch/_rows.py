@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import json
 import math
@@ -60,6 +61,7 @@ COLUMNS_IN = (
     "destination",
     "rank",
     "k",
+    "max_stretch",
     "teu",
     "tonnes",
     "avoid_countries",
@@ -97,6 +99,7 @@ class BatchRow:
     destination: str = ""
     rank: str | None = None
     k: int | None = None
+    max_stretch: float | None = None
     teu: float | None = None
     tonnes: float | None = None
     avoid_countries: tuple[str, ...] = ()
@@ -190,7 +193,7 @@ def unknown_fields(data: dict[str, object], columns: tuple[str, ...]) -> None:
         where = "an unknown field" if shown is None else "unknown field"
         if shown is None and _SURROGATE.search(unknown[0]):
             where += " whose name contains a lone surrogate"
-        raise RowError(shown, f"{where}; expected one of {', '.join(columns)}")
+        raise RowError(shown, f"{where}{_did_you_mean(shown, columns)}; expected one of {', '.join(columns)}")
 
 
 def _text(value: object, name: str, *, required: bool = False) -> str | None:
@@ -281,6 +284,7 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
             destination=destination,
             rank=_text(data.get("rank"), "rank"),
             k=_integer(data.get("k"), "k"),
+            max_stretch=_number(data.get("max_stretch"), "max_stretch"),
             teu=_number(data.get("teu"), "teu"),
             tonnes=_number(data.get("tonnes"), "tonnes"),
             avoid_countries=_items(data.get("avoid_countries"), "avoid_countries"),
@@ -473,14 +477,30 @@ def parse_csv(source: Iterable[bytes] | Iterable[str], schema: RowSchema[R] = BA
     return RowStream(split(), build)
 
 
+_ROW_ALIASES = {"from": "origin", "to": "destination", "avoid_country": "avoid_countries"}
+
+
+def _did_you_mean(name: str | None, columns: tuple[str, ...]) -> str:
+    """``"; did you mean X?"`` for a column name close to one of ``columns``, else ``""``."""
+    if name is None:
+        return ""
+    alias = _ROW_ALIASES.get(name.lower())
+    if alias in columns:
+        return f"; did you mean {alias}?"
+    close = difflib.get_close_matches(name.lower(), columns, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 def _header(record: list[str], schema: RowSchema[Any]) -> list[str]:
     header = [cell.strip().lower() for cell in record]
     unknown = [h for h in header if h not in schema.columns]
     if unknown:
         name = unknown[0]
-        shown = repr(name) if len(name) <= 40 and not _CONTROL.search(name) else "(a long or unprintable name)"
+        readable = len(name) <= 40 and not _CONTROL.search(name)
+        shown = repr(name) if readable else "(a long or unprintable name)"
+        hint = _did_you_mean(name, schema.columns) if readable and _SAFE_NAME.match(name) else ""
         raise BatchInputError(
-            f"header: unknown column {shown}; expected columns among {', '.join(schema.columns)}",
+            f"header: unknown column {shown}{hint}; expected columns among {', '.join(schema.columns)}",
             field=name if _SAFE_NAME.match(name) else None,
         )
     for needed in schema.required:

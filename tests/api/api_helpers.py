@@ -74,3 +74,44 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def grid_network_yaml(side: int) -> str:
+    """A network file of ``side`` x ``side`` places joined to their east and south neighbours by rail and road.
+
+    Many equally good paths: a Pareto front on it is slow to find, which is what deadline tests need.
+    """
+    lines = [
+        "network: {id: grid, name: Grid test network, version: '1', description: A square grid, currency_year: 2024}",
+        "sources:",
+        "  TEST: {publisher: corridor-planner tests, title: Made-up grid, year: 2026}",
+        "modes:",
+    ]
+    for mode, speed, cost, co2e in (("rail", 50, 1, 20), ("road", 60, 2, 80), ("sea", 25, 0.5, 10)):
+        lines += [
+            f"  {mode}:",
+            f"    speed_kmh: {{value: {speed}, source: TEST}}",
+            f"    cost_usd_per_teu_km: {{value: {cost}, source: TEST}}",
+            f"    co2e_g_per_tonne_km: {{value: {co2e}, source: TEST}}",
+        ]
+    lines.append("places:")
+    for y in range(side):
+        for x in range(side):
+            lines.append(
+                f"  - {{id: g{x}_{y}, name: Grid {x} {y}, country: AA, lat: {10 + y * 0.1:.1f}, lon: {10 + x * 0.1:.1f},"
+                " kinds: [city], source: TEST, transshipment: [{modes: [rail, road], hours: 1, cost_usd_per_teu: 5, source: TEST}]}"
+            )
+    lines.append("links:")
+    n = 0
+    for y in range(side):
+        for x in range(side):
+            for dx, dy in ((1, 0), (0, 1)):
+                if x + dx < side and y + dy < side:
+                    for mode in ("rail", "road"):
+                        n += 1
+                        gauge = ", gauge_mm: 1435" if mode == "rail" else ""
+                        km = 10 + (x * 7 + y * 3 + dx) % 5
+                        lines.append(
+                            f"  - {{id: l{n}, from: g{x}_{y}, to: g{x + dx}_{y + dy}, mode: {mode}, distance_km: {km}{gauge}, source: TEST}}"
+                        )
+    return "\n".join(lines) + "\n"

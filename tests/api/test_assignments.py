@@ -13,6 +13,7 @@ import pytest
 
 from api.app import create_app
 from api.settings import Settings
+from planner.demand import MAX_DEMAND_ROWS
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -147,3 +148,52 @@ def test_an_empty_or_malformed_body_or_another_media_type_is_refused(client: Tes
     assert bad.json()["errors"][0]["field"] == "body"
     other = client.post("/v1/assignments", content=b"<x/>", headers={**A, "Content-Type": "application/xml"})
     assert other.status_code == 415
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "message"),
+    [
+        ("GET", "/v1/assignments", {"status": "done"}, "unknown query parameter; this endpoint takes none"),
+        ("GET", "/v1/demand", {"year": 2030}, "unknown query parameter; this endpoint takes none"),
+        ("POST", "/v1/assignments", {"metod": "aon"}, "unknown query parameter; did you mean method?"),
+    ],
+)
+def test_an_unknown_query_parameter_is_refused_naming_it(
+    client: TestClient, method: str, path: str, params: dict[str, object], message: str
+) -> None:
+    csv_body = "origin,destination,teu_per_year\no,d,10\n"
+    content = csv_body.encode() if method == "POST" else None
+    response = client.request(method, path, params=params, content=content, headers={**A, "Content-Type": "text/csv"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"field": next(iter(params)), "message": message}]
+
+
+def test_a_json_submission_refuses_options_in_the_query_instead_of_dropping_them(client: TestClient) -> None:
+    body = {"demand": [{"origin": "o", "destination": "d", "teu_per_year": 10}]}
+    response = client.post("/v1/assignments?method=aon", json=body, headers=A)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "method"
+    assert "in the body" in response.json()["errors"][0]["message"]
+
+
+def test_a_misspelt_body_option_is_named_with_a_suggestion(client: TestClient) -> None:
+    response = client.post("/v1/assignments", json={"demand": "uz_kz_2030", "max_iteration": 5}, headers=A)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"field": "max_iteration", "message": "unknown field (not part of this request's schema); did you mean max_iterations?"}
+    ]
+
+
+def test_a_bad_csv_header_and_a_demand_past_the_row_cap_are_refused(client: TestClient) -> None:
+    header = b"origin,destination,teu_per_yer\no,d,1\n"
+    bad = client.post("/v1/assignments", content=header, headers={**A, "Content-Type": "text/csv"})
+    assert bad.status_code == 422, bad.text
+    assert bad.json()["errors"][0]["field"] == "teu_per_yer"
+    assert "unknown column 'teu_per_yer'; did you mean teu_per_year?" in bad.json()["detail"]
+    rows = "".join("o,d,1\n" for _ in range(MAX_DEMAND_ROWS + 1))
+    response = client.post(
+        "/v1/assignments", content=("origin,destination,teu_per_year\n" + rows).encode(), headers={**A, "Content-Type": "text/csv"}
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["code"] == "too_many_rows"
+    assert f"more than {MAX_DEMAND_ROWS:,} rows" in response.json()["detail"]

@@ -198,7 +198,9 @@ def test_scenarios_list_the_bundled_scenarios(client: TestClient) -> None:
 
 def test_inline_scenario_closing_a_link_changes_the_routes(client: TestClient) -> None:
     inline = {"name": "no_ferry", "title": "Ferry stopped", "changes": [{"close_link": "l4"}]}
-    response = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": 2, "scenario": inline})
+    # max_stretch 10: the baseline keeps the southern route (4.6 times the direct road's hours) beside the road.
+    body = {"origin": "a1", "destination": "c2", "k": 2, "max_stretch": 10, "scenario": inline}
+    response = client.post("/v1/routes", json=body)
     assert response.status_code == 200, response.text
     data = response.json()
     assert [r["places"] for r in data["routes"]] == [["a1", "c2"]]
@@ -250,7 +252,7 @@ def test_openapi_documents_every_endpoint_with_a_description_and_an_example(clie
     operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
     jobs = ("/v1/batches", "/v1/assignments", "/v1/criticality")  # answered 202 with a job, documented in their own tests
     v1 = [(p, m, op) for p, m, op in operations if p.startswith("/v1/") and not p.startswith(jobs)]
-    assert len(v1) == 15
+    assert len(v1) == 16
     for path, method, op in v1:
         assert op.get("description") or op.get("summary"), (path, method)
         success = next(status for status in ("200", "201", "204") if status in op["responses"])
@@ -294,20 +296,19 @@ def test_a_repeated_query_is_answered_from_the_response_cache(client: TestClient
     first = client.get("/v1/routes", params=params)
     cache = client.app.state.network.caches.table(RESPONSES)  # type: ignore[attr-defined]
     size = len(cache)
-    pool = client.app.state.pool  # type: ignore[attr-defined]
-    client.app.state.pool = _NoPool()  # type: ignore[attr-defined]
+    dispatcher = client.app.state.compute  # type: ignore[attr-defined]
+    client.app.state.compute = _NoCompute()  # type: ignore[attr-defined]
     try:
         again = client.get("/v1/routes", params=params)
     finally:
-        client.app.state.pool = pool  # type: ignore[attr-defined]
+        client.app.state.compute = dispatcher  # type: ignore[attr-defined]
     assert again.status_code == 200
     assert again.content == first.content
     assert len(cache) == size
 
 
-class _NoPool:
-    size = 0
+class _NoCompute:
     deadline_seconds = 0.0
 
-    async def run(self, *args: object) -> bytes:
-        raise AssertionError("a cached answer must not reach the compute pool")
+    async def run(self, *args: object, **options: object) -> bytes:
+        raise AssertionError("a cached answer must not be computed again")

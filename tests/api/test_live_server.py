@@ -61,10 +61,11 @@ def guarded_server() -> Iterator[str]:
     )  # fmt: skip
 
 
-def running(*args: str) -> Iterator[str]:
+def running(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``corridor serve ARGS`` on a free port until the generator is closed; ``env`` adds CORRIDOR_* settings."""
     port = free_port()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as log, tempfile.TemporaryDirectory() as data_dir:
-        env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir}
+        env = {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "0", "CORRIDOR_DATA_DIR": data_dir, **(env or {})}
         process = serve("--port", str(port), *args, env=env, log=log)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -258,3 +259,18 @@ def test_head_is_answered_like_get_without_a_body(guarded_server: str) -> None:
             assert head.headers["content-type"] == get.headers["content-type"]
         post_only = http.head("/v1/batches/0123")
         assert post_only.status_code == 404
+
+
+def test_a_real_server_never_drops_a_route_parameter(bundled_server: str) -> None:
+    with httpx.Client(base_url=bundled_server, timeout=30) as http:
+        honoured = http.get("/v1/routes", params={"from": "Xian", "to": "Duisburg", "avoid_countries": "RU"})
+        assert honoured.status_code == 200, honoured.text
+        assert all("RU" not in route["countries"] for route in honoured.json()["routes"])
+        misspelt = http.get("/v1/routes", params={"from": "Xian", "to": "Duisburg", "avoid_countrys": "RU"})
+        assert assert_problem(misspelt, 422)["errors"][0] == {
+            "field": "avoid_countrys", "message": "unknown query parameter; did you mean avoid_countries?"
+        }
+        rank = http.get("/v1/routes", params={"from": "Xian", "to": "Duisburg", "rank": "fastest"})
+        assert assert_problem(rank, 422)["detail"] == "rank: expected one of time, cost, co2e, generalized, reliable, pareto"
+        none = http.get("/v1/routes", params={"from": "Xian", "to": "Tashkent", "max_border_crossings": "0"})
+        assert assert_problem(none, 409, "no_route")["constraints"] == ["max_border_crossings"]

@@ -72,7 +72,7 @@ def test_jsonl_output_keeps_values_as_given(tiny: planner.Network) -> None:
 
 
 def test_top_k_gives_one_line_per_route_with_its_rank(tiny: planner.Network) -> None:
-    lines = _lines(tiny, "origin,destination,k\na1,c2,2\n")
+    lines = _lines(tiny, "origin,destination,k,max_stretch\na1,c2,2,10\n")
     assert [(line["row"], line["rank"]) for line in lines] == [("1", "1"), ("1", "2")]
 
 

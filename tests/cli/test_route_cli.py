@@ -30,6 +30,31 @@ def test_route_json_names_the_route_fields(capsys: pytest.CaptureFixture[str]) -
     assert data["request"]["origin"] == "xian"
 
 
+def test_xian_tashkent_k3_json_gives_three_border_points_within_one_and_a_half_times(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["route", "Xi'an", "Tashkent", "--k", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    routes = data["routes"]
+    assert len(routes) == 3
+    assert data["notes"] == []
+    assert [(r["borders"][0]["from"], r["borders"][0]["to"]) for r in routes] == [
+        ("horgos_cn", "altynkol"), ("wuqia", "irkeshtam"), ("alashankou", "dostyk")
+    ]
+    assert all(r["transit_hours"] <= 1.5 * routes[0]["transit_hours"] for r in routes)
+    assert data["request"]["max_stretch"] == 1.5
+
+
+def test_route_table_labels_typical_p50_and_p90_and_prints_the_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "alpha", "gamma city", "--k", "3", "--network", TINY]) == 0
+    out = capsys.readouterr().out
+    assert "typical d  P50 d  P90 d  range d" in out
+    assert "\nnote: 1 route of the 3 asked for" in out
+    assert "raise max_stretch" in out
+    assert main(["route", "alpha", "gamma city", "--k", "3", "--max-stretch", "10", "--network", TINY]) == 0
+    assert "a1 > a2 > b1 > b2 > c1 > c2" in capsys.readouterr().out
+
+
 def test_route_table_with_legs_on_the_fixture(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "alpha", "gamma city", "--rank", "cost", "--k", "1", "--legs", "--network", TINY]) == 0
     out = capsys.readouterr().out

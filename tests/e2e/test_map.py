@@ -237,7 +237,7 @@ def _intersects(a: Box, b: Box) -> bool:
 
 def test_the_legend_collapsed_on_a_900px_window_leaves_the_routes_visible(open_page: OpenPage) -> None:
     pg, watch = open_page(NARROW)
-    pg.goto("/?from=Xi%27an&to=Tashkent")  # three routes, two of them round India by sea: a wide extent
+    pg.goto("/?from=Shanghai&to=Rotterdam&rank=cost&max_stretch=3")  # round India by sea and by rail: a wide extent
     pg.wait_for_selector("body[data-result='routes']")
     legend = pg.locator("details.legend")
     expect(legend).not_to_have_attribute("open", "")  # collapsed by default on a map this narrow
@@ -360,7 +360,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def _readme_cku_table() -> dict[str, list[str]]:
     """The README's `corridor compare Kashgar Tashkent --corridor cku --rank cost --scenario cku_opened` rows:
-    label -> [days, p90, range, USD, kg CO2e, ...]."""
+    label -> [typical d, P50 d, P90 d, range d, USD, kg CO2e, ...]."""
     text = README.read_text(encoding="utf-8")
     block = text.split("$ corridor compare Kashgar Tashkent --corridor cku --rank cost --scenario cku_opened", 1)[1]
     block = block.split("```", 1)[0]
@@ -374,7 +374,7 @@ def _readme_cku_table() -> dict[str, list[str]]:
 
 
 def _cells(pg: Page, row: int) -> list[tuple[str, str]]:
-    """(value under the scenario, today's value) for Days, P90, USD, kg CO2e of one comparison row."""
+    """(value under the scenario, today's value) for typical days, P50 days, P90 days and USD of one comparison row."""
     out = []
     for cell in pg.locator("#compare-table tbody tr").nth(row).locator("td").all()[:4]:
         now = cell.locator(".scen-value").inner_text()
@@ -413,19 +413,19 @@ def test_the_comparison_takes_rank_and_shipment_and_reproduces_the_readme_cku_co
     readme = _readme_cku_table()
     for row, label in enumerate(["best (any corridor)", "cku"]):
         today, scenario = readme[label], readme[label + " [scenario]"]
-        want = [(scenario[i], today[i]) for i in (0, 1, 3, 4)]  # days, p90, USD, kg CO2e
+        want = [(scenario[i], today[i]) for i in (0, 1, 2, 4)]  # typical d, P50 d, P90 d, USD
         assert _cells(pg, row) == [(s.replace(",", ""), t.replace(",", "")) for s, t in want], label
     expect(pg.locator("#compare-table tbody tr").nth(1)).to_contain_text("China–Kyrgyzstan–Uzbekistan railway")
     _assert_fitted(pg)
 
     # the shipment goes to the API: 2 TEU cost more than 1
-    usd_one = _cells(pg, 0)[2][0]
+    usd_one = _cells(pg, 0)[3][0]
     pg.get_by_label("Shipment", exact=True).fill("2")
     pg.get_by_role("button", name="Compare").click()
     expect(pg.locator("#compare-heading")).to_have_text("Cheapest route per corridor: Kashgar → Tashkent, 2 TEU")
     pg.wait_for_selector("body[data-result='compare']")
     assert "teu=2" in pg.url
-    assert float(_cells(pg, 0)[2][0]) > float(usd_one)
+    assert float(_cells(pg, 0)[3][0]) > float(usd_one)
     _shot(pg, "compare-cku-by-cost")
     watch.assert_clean()
 

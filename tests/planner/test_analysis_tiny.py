@@ -177,7 +177,8 @@ def test_a_scenario_never_leaks_into_the_next_request(tiny: planner.Network) -> 
 
 def test_scenario_plan_reports_deltas_and_vanished_routes(tiny: planner.Network) -> None:
     scenario = parse_scenario({"name": "closed", "title": "Closed", "changes": [{"close_link": "l6"}]}, tiny)
-    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=3))
+    # max_stretch 10: the southern route (4.6 times the direct road's hours) is among the baseline's routes.
+    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=3, max_stretch=10))
     data = scenario_plan_to_dict(result, tiny)
     assert data["delta"]["transit_hours"] == pytest.approx(SOUTH_HOURS - 20)
     assert data["delta"]["cost_usd"] == pytest.approx(SOUTH_COST - 2000)
@@ -198,7 +199,7 @@ def test_compare_lists_every_corridor_with_a_reason_when_it_cannot_serve(tiny: p
 def test_an_unchanged_path_keeps_its_exact_p50_and_p90_under_a_scenario(tiny: planner.Network) -> None:
     # Each part's draws are seeded by its name, so a path the scenario does not touch has no Monte Carlo noise.
     scenario = parse_scenario({"name": "closed", "title": "Closed", "changes": [{"close_link": "l6"}]}, tiny)
-    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=2))
+    result = plan_with_scenario(tiny, scenario, resolve_request(tiny, "a1", "c2", k=2, max_stretch=10))
     assert result.baseline is not None
     assert result.planned is not None
     base = next(r for r in result.baseline.routes if r.places == SOUTH)

@@ -63,3 +63,21 @@ def test_used_paths_take_at_least_their_free_flow_time_and_stay_close_to_the_pai
             worst = max(worst, path.hours - od.hours)
     assert worst < 24 * 3  # no used path more than three days slower than the pair's average
     assert nx.is_frozen(eurasia.graph)  # the shared network was not touched
+
+
+def test_free_flow_paths_take_as_long_as_the_planners_fastest_route(eurasia: planner.Network) -> None:
+    """On an empty network each pair's path is the fastest route: the same states, changes and loop-free places."""
+    places = sorted(eurasia.places)
+    pairs = [(a, b) for i, a in enumerate(places) for b in places[i % 7 :: 23] if a != b]
+    demand = [{"origin": a, "destination": b, "teu_per_year": 1e-6} for a, b in pairs]
+    result = planner.assign(eurasia, demand, method="aon", criterion="time")
+    compared = 0
+    for od in result.ods:
+        try:
+            route = planner.plan_routes(eurasia, od.origin, od.destination, rank="time", k=1).routes[0]
+        except planner.NoRouteError:
+            assert od.unserved_reason == "no route"
+            continue
+        assert od.free_flow_hours == pytest.approx(route.transit_hours, rel=1e-9), (od.origin, od.destination)
+        compared += 1
+    assert compared > 500

@@ -30,6 +30,8 @@ def _figures(network: planner.Network) -> list[tuple[str, Figure | HoursRange]]:
         for value in (link.distance_km, link.transit_hours, link.cost_usd_per_teu, link.departures_per_week, link.co2e_g_per_tonne_km):
             if value is not None:
                 out.append((f"link {link.id}", value))
+        if link.transit_border:
+            out += [(f"link {link.id} transit border", link.transit_border.dwell_hours), (f"link {link.id} transit border", link.transit_border.fee_usd_per_teu)]
     return out
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import planner
 
 EXPECTED = {
-    "DEFAULT_K", "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_MIN_CORRIDOR_SHARE", "DEFAULT_TONNES_PER_TEU",
-    "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_AVOID", "MAX_K", "MAX_TEU", "MAX_TONNES", "MAX_VIA",
-    "Border", "CacheSlot", "Comparison", "ComparisonRow", "Corridor", "CorridorShare", "Event", "EventKind", "Figure",
-    "GaugeChange", "HoursRange", "InvalidRequestError", "Leg", "Link", "LinkStatus", "Mode", "ModeDefaults", "Network",
+    "DEFAULT_K", "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_MAX_STRETCH", "DEFAULT_MIN_CORRIDOR_SHARE", "DEFAULT_TONNES_PER_TEU",
+    "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_AVOID", "MAX_K", "MAX_STRETCH", "MAX_TEU", "MAX_TONNES", "MAX_VIA",
+    "Border", "BorderCrossing", "CacheSlot", "Comparison", "ComparisonRow", "Corridor", "CorridorShare", "DeadlineExceededError", "Event", "EventKind", "Figure",
+    "GaugeChange", "HoursRange", "InvalidRequestError", "Leg", "Link", "LinkStatus", "LoopOnlyError", "Mode", "ModeDefaults", "Network",
     "NetworkCaches", "NetworkError", "NetworkFileError", "NetworkInfo", "NetworkIssue", "NetworkValidationError",
     "NoRouteError", "Place", "PlaceKind", "PlaceMatch", "PlannerError", "Provenance", "Rank", "Route", "RoutePlan",
     "RouteRequest", "SamePlaceError", "Scenario", "ScenarioError", "ScenarioPlan", "Source", "TimePart",

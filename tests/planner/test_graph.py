@@ -43,7 +43,9 @@ def test_every_link_is_one_keyed_edge_per_direction_it_runs(eurasia: planner.Net
             assert data["distance_km"] == link.distance_km.value
             assert data["sources"] == link.provenance.sources
             assert set(data["corridors"]) == {c for c, ids in corridors.items() if link.id in ids}
-            assert data["countries"] == (eurasia.places[a].country, eurasia.places[b].country)
+            transit = link.transit_countries if a == link.origin else link.transit_countries[::-1]
+            assert data["countries"] == (eurasia.places[a].country, *transit, eurasia.places[b].country)
+            assert data["transit_countries"] == transit
 
 
 def test_edge_figures_are_the_links_with_waits_borders_and_defaults_applied(tiny: planner.Network) -> None:

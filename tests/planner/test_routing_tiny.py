@@ -136,9 +136,29 @@ def test_max_transshipments_excludes_the_ferry_route(tiny: planner.Network) -> N
 
 
 def test_diversity_bound_holds_and_both_routes_are_returned(tiny: planner.Network) -> None:
-    routes = planner.plan_routes(tiny, "a1", "c2", rank="time", k=3, max_shared_fraction=0.0).routes
+    routes = planner.plan_routes(tiny, "a1", "c2", rank="time", k=3, max_shared_fraction=0.0, max_stretch=10).routes
     assert [r.places for r in routes] == [("a1", "c2"), SOUTH]
     assert [r.rank for r in routes] == [1, 2]
+
+
+def test_an_alternative_over_max_stretch_is_left_out_with_a_note_saying_why(tiny: planner.Network) -> None:
+    # The southern route takes SOUTH_HOURS = 92.2 h against the direct road's 20 h: 4.61 times as long.
+    assert round(SOUTH_HOURS / 20, 2) == 4.61
+    plan = planner.plan_routes(tiny, "a1", "c2", rank="time", k=3, max_stretch=4.6)
+    assert [r.places for r in plan.routes] == [("a1", "c2")]
+    (note,) = plan.notes
+    assert note.startswith("1 route of the 3 asked for: no other route within 4.6x the best route's typical transit time")
+    assert "raise max_stretch (now 4.6, at most 10)" in note
+    wider = planner.plan_routes(tiny, "a1", "c2", rank="time", k=3, max_stretch=4.62)
+    assert [r.places for r in wider.routes] == [("a1", "c2"), SOUTH]
+    assert wider.notes == ("2 routes of the 3 asked for: no further route within 4.62x the best route's typical "
+                           "transit time crosses other borders or follows another main corridor than these",)
+
+
+@pytest.mark.parametrize("stretch", [0.99, 10.01, float("nan"), True, "2"])
+def test_max_stretch_outside_1_to_10_is_refused(tiny: planner.Network, stretch: object) -> None:
+    with pytest.raises(planner.InvalidRequestError, match="max_stretch must be a number from 1 to 10"):
+        planner.plan_routes(tiny, "a1", "c2", max_stretch=stretch)  # type: ignore[arg-type]
 
 
 def test_time_range_and_percentiles_are_ordered(tiny: planner.Network) -> None:
