@@ -3,21 +3,8 @@
 (() => {
   "use strict";
   const $ = (s) => document.querySelector(s);
+  const { fmt } = window.JobMap;
   const state = { map: null, assets: null, picked: null, links: new Map(), places: new Map(), result: null, byId: new Map(), markers: new Map() };
-
-  async function api(path, init) {
-    const response = await fetch(path, init);
-    const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      const detail = body && (body.detail || body.title);
-      throw new Error(detail || "HTTP " + response.status);
-    }
-    return { body, response };
-  }
-
-  function fmt(n, digits = 0) {
-    return n === null || n === undefined ? "–" : Number(n).toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  }
 
   function signed(n, digits = 1) {
     if (n === null || n === undefined) return "–";
@@ -44,48 +31,22 @@
   }
 
   async function setupMap() {
-    const map = L.map("map", { zoomSnap: 0.25 });
-    map.createPane("countries").style.zIndex = 200;
+    const { map, network } = await window.JobMap.baseMap();
     map.createPane("flow").style.zIndex = 450;
-    map.setView([44, 62], 4);
     state.map = map;
-    const topo = await (await fetch("/static/vendor/world-atlas/countries-50m.json")).json();
-    const countries = topojson.feature(topo, topo.objects.countries);
-    countries.features = countries.features.filter((f) => f.id !== "010");
-    L.geoJSON(countries, { pane: "countries", interactive: false, style: { color: "#b3ab9c", weight: 0.8, fillColor: "#f5f2ea", fillOpacity: 1 } }).addTo(map);
-    const net = (await api("/v1/network")).body;
-    for (const f of net.features) {
+    for (const f of network.features) {
       if (f.geometry.type === "Point") state.places.set(f.properties.id, f.properties.name);
       else state.links.set(f.properties.id, f.geometry.coordinates.map(([lon, lat]) => [lat, lon]));
     }
-    L.geoJSON(net, { filter: (f) => f.geometry.type !== "Point", style: { color: "#c8c2b6", weight: 1, opacity: 0.8 }, interactive: false }).addTo(map);
   }
 
   async function loadChoices() {
-    const sets = (await api("/v1/demand")).body.demand_sets;
-    const select = $("#demand");
-    for (const s of sets) select.append(new Option(s.title, s.name, s.name === "uz_kz_2030", s.name === "uz_kz_2030"));
-    const describe = () => {
-      const s = sets.find((x) => x.name === select.value);
-      $("#demand-description").textContent = s ? s.description : "Without demand, volumes count OD pairs and capacity is not checked.";
-    };
-    select.addEventListener("change", describe);
-    describe();
+    await window.JobMap.demandChoices($("#demand"), $("#demand-description"), "Without demand, volumes count OD pairs and capacity is not checked.");
     $("#closure").addEventListener("change", () => {
       const partial = $("#closure").value === "partial";
       $("#fraction").disabled = !partial;
       if (partial && Number($("#days").value) === 365) $("#days").value = 7;
     });
-  }
-
-  async function poll(location) {
-    for (;;) {
-      const job = (await api(location)).body;
-      if (job.status === "done") return job;
-      if (job.status === "failed" || job.status === "cancelled") throw new Error("the run " + job.status + (job.error ? ": " + job.error : ""));
-      $("#crit-status").textContent = "Closing each asset in turn… (" + job.status + ")";
-      await new Promise((r) => setTimeout(r, 300));
-    }
   }
 
   function tooltip(a) {
@@ -225,15 +186,14 @@
       if ($("#demand").value) body.demand = $("#demand").value;
       if ($("#kinds").value) body.kinds = $("#kinds").value.split(",");
       if (body.closure === "partial") body.fraction = Number($("#fraction").value);
-      const { response } = await api("/v1/criticality", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      const location = response.headers.get("location");
-      await poll(location);
-      const [result, geojson] = await Promise.all([api(location + "/results"), api(location + "/geojson")]);
-      state.result = result.body;
-      state.byId = new Map(result.body.assets.map((a) => [a.asset, a]));
-      drawAssets(geojson.body);
-      renderRanking(result.body);
-      $("#crit-summary").textContent = describe(result.body);
+      const { result, geojson } = await window.JobMap.runJob("/v1/criticality", body, "criticality run", (status) => {
+        $("#crit-status").textContent = "Closing each asset in turn… (" + status + ")";
+      });
+      state.result = result;
+      state.byId = new Map(result.assets.map((a) => [a.asset, a]));
+      drawAssets(geojson);
+      renderRanking(result);
+      $("#crit-summary").textContent = describe(result);
       $("#crit-detail").hidden = true;
       if (state.picked) state.picked.remove();
       $("#crit-empty").hidden = true;
