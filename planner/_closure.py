@@ -106,6 +106,8 @@ class ClosureEngine:
         od_origin: np.ndarray,
         od_destination: np.ndarray,
         samples: np.ndarray | None,
+        *,
+        baseline: PathSet | None = None,
     ) -> None:
         self.graph = graph
         self.cost = cost
@@ -118,7 +120,13 @@ class ClosureEngine:
             [graph.hours, graph.cost, graph.co2e_t, graph.distance, graph.corridor_weight, graph.corridor_km]
         )
         self.queue_of_edge = graph.queues.T.tocsr()  # edges x queues
-        self.baseline = self.paths(np.arange(len(od_origin)), cost)[0]
+        self.baseline = baseline if baseline is not None else self.paths(np.arange(len(od_origin)), cost)[0]
+
+    def restricted(self, ods: np.ndarray) -> ClosureEngine:
+        """The same engine for OD pairs ``ods`` only (numbered 0, 1, ... in that order), its baseline kept."""
+        kept = self.baseline.take(ods)
+        baseline = PathSet(np.arange(len(ods)), kept.reached, kept.cost, kept.indptr, kept.edges, kept.totals, kept.queues)
+        return ClosureEngine(self.graph, self.cost, self.od_origin[ods], self.od_destination[ods], self.samples, baseline=baseline)
 
     # --- searching -------------------------------------------------------------------------------
 

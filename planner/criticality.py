@@ -19,7 +19,7 @@ import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -526,8 +526,6 @@ def _rank(rows: list[AssetCriticality], metric: str) -> tuple[AssetCriticality, 
 
 
 def _with_rank(row: AssetCriticality, rank: int) -> AssetCriticality:
-    from dataclasses import replace
-
     return replace(row, rank=rank)
 
 
@@ -622,7 +620,7 @@ class _Run:
             notes.append(f"{self.unrouted} OD pair(s) have no route on the open network and are left out ({names}{', ...' if self.unrouted > 5 else ''})")
             pairs = [pairs[k] for k in keep]
             volume = volume[keep]
-            engine = ClosureEngine(g, cost, origin[keep], destination[keep], samples)
+            engine = engine.restricted(keep)
         if self.weighting == "equal":
             notes.insert(
                 0,

@@ -258,3 +258,17 @@ def test_a_partial_closure_of_an_asset_already_over_capacity_moves_only_what_the
     )
     assert row(result, "link:l1").teu_per_year == pytest.approx(60)
     assert any("over capacity" in note for note in result.notes)
+
+
+def test_pairs_with_no_route_on_the_open_network_are_left_out_and_counted(tmp_path: Path) -> None:
+    # the spur network with one more place that no link reaches: its 2 x 7 pairs have no route at all
+    text = _with_spur(_tiny_text()).replace(
+        "links:\n", "  - {id: e1, name: Epsilon, country: BB, lat: 12.0, lon: 14.0, kinds: [city], source: TEST}\nlinks:\n", 1
+    )
+    path = tmp_path / "tiny_lonely.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = planner.criticality(planner.load_network(path), assets=["link:l7"])
+    assert result.unrouted_pairs == 14
+    assert result.pairs == 7 * 6
+    assert any(note.startswith("14 OD pair(s) have no route on the open network") for note in result.notes)
+    assert row(result, "link:l7").isolated_teu == pytest.approx(12)  # as without the lonely place
