@@ -46,11 +46,11 @@ def plan(
     if geojson:
         features = [route_feature(r, network) for r in result.routes]
         return orjson.dumps(
-            {"type": "FeatureCollection", "request": request_to_dict(result.request), "notes": list(result.notes), "features": features}
+            {"type": "FeatureCollection", "request": request_to_dict(result.request, network), "notes": list(result.notes), "features": features}
         )
     return orjson.dumps(
         {
-            "request": request_to_dict(result.request),
+            "request": request_to_dict(result.request, network),
             "notes": list(result.notes),
             "routes": [route_to_dict(r, network) for r in result.routes],
         }

@@ -21,16 +21,20 @@ __all__ = [
     "MAX_COMPARE_CORRIDORS",
     "PROBLEM_RESPONSES",
     "CompareBody",
+    "ContainerName",
     "CompareQuery",
     "CountryCode",
     "Format",
     "Identifier",
+    "IsoDate",
+    "Month",
     "PlaceQuery",
     "RankName",
     "RouteBody",
     "RouteOptions",
     "RouteQuery",
     "ScenarioName",
+    "ServiceName",
 ]
 
 MAX_COMPARE_CORRIDORS = 20
@@ -42,6 +46,10 @@ Identifier = Annotated[str, StringConstraints(min_length=1, max_length=100, patt
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 ScenarioName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 RankName = Literal["time", "cost", "co2e", "generalized", "reliable", "pareto"]
+ServiceName = Literal["express", "scheduled", "standard"]
+ContainerName = Literal["20ft", "40ft", "40hc"]
+IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Month = Annotated[int, Field(ge=1, le=12)]
 ModeName = Literal["rail", "road", "sea"]
 Format = Literal["json", "geojson"]
 Teu = Annotated[float, Field(gt=0, le=MAX_TEU, allow_inf_nan=False, description="Shipment size in TEU (default 1)")]
@@ -103,6 +111,18 @@ class RouteOptions(_Strict):
     modes: list[ModeName] | None = Field(None, min_length=1, max_length=3, description="Allowed modes (default all)")
     max_border_crossings: Count | None = Field(None, description="Border crossings at most (a transit country counts its entry and exit)")
     max_transshipments: Count | None = None
+    service: ServiceName = Field(
+        "scheduled",
+        description="express (priority block trains, green-lane clearance), scheduled (regular block trains and "
+        "liners) or standard (wagonload, groupage, ordinary trucks): which dwell, queue and wait figures apply",
+    )
+    container: ContainerName | None = Field(
+        None, description="20ft (default), 40ft or 40hc for a TEU shipment; a 40 ft box counts 2 TEU"
+    )
+    departure_date: IsoDate | None = Field(
+        None, description="YYYY-MM-DD the cargo is ready at the origin: waits for services with published weekdays are exact and routes carry arrival dates"
+    )
+    month: Month | None = Field(None, description="1-12: that month's seasonal waits (default: the month of departure_date)")
 
     @model_validator(mode="before")
     @classmethod

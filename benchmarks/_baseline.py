@@ -17,25 +17,30 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from planner._compile import CompiledGraph
-from planner.graph import HOURS_PER_WEEK
-from planner.model import Link
+from planner.model import BorderDirection, Link, Mode, ServiceLevel
 from planner.network import Network
 
 
-def link_hours(network: Network, link: Link) -> float:
-    """Typical hours of one link, computed on the fly (the networkx weight function)."""
+def link_hours(network: Network, link: Link, start: str | None = None) -> float:
+    """Typical hours of one link from ``start`` (default its ``from`` end) at the default service level,
+    computed on the fly (the networkx weight function): a sea or road link's departure wait (a rail link's is
+    charged where a route boards it, which an unexpanded graph cannot tell), running, border dwell."""
     hours = 0.0
-    if link.departures_per_week is not None:
-        hours += HOURS_PER_WEEK / link.departures_per_week.value / 2.0
+    level = ServiceLevel.SCHEDULED
+    timetable = link.departures.at(level) if link.departures is not None else None
+    if timetable is not None and link.mode is not Mode.RAIL:
+        hours += timetable.headway_hours / 2.0
     if link.transit_hours is not None:
         hours += link.transit_hours.typical
     else:
         hours += link.distance_km.value / network.modes[link.mode].speed_kmh.value
     a, b = network.places[link.origin], network.places[link.destination]
+    if start == link.destination:
+        a, b = b, a
     if a.country != b.country and link.border_controls:
-        for p in (a, b):
+        for p, direction in ((a, BorderDirection.LEAVING), (b, BorderDirection.ENTERING)):
             if p.border is not None:
-                hours += p.border.dwell_hours.typical
+                hours += p.border.for_mode(link.mode).dwell(direction, level).typical
     return hours
 
 
@@ -57,7 +62,7 @@ def nx_unexpanded(network: Network) -> nx.DiGraph:
 
 def nx_weight(network: Network) -> Any:
     def weight(u: str, v: str, data: dict[str, Any]) -> float:
-        return min(link_hours(network, link) for link in data["links"])
+        return min(link_hours(network, link, u) for link in data["links"])
 
     return weight
 
@@ -77,7 +82,7 @@ def csr_of(graph: CompiledGraph, weights: list[float]) -> csr_matrix:
 
 def scipy_best(matrix: csr_matrix, graph: CompiledGraph, origin: str, destination: str) -> float:
     """Cheapest total from any state of ``origin`` to any state of ``destination`` (one query)."""
-    dist = dijkstra(matrix, directed=True, indices=graph.place_nodes[origin], min_only=True)
+    dist = dijkstra(matrix, directed=True, indices=graph.start_nodes[origin], min_only=True)
     targets = graph.place_nodes.get(destination)
     return float(np.min(dist[targets])) if targets else float("inf")
 
@@ -89,7 +94,7 @@ def scipy_many(matrix: csr_matrix, graph: CompiledGraph, pairs: list[tuple[str, 
         by_origin.setdefault(a, []).append(i)
     out = [0.0] * len(pairs)
     for origin, rows in by_origin.items():
-        dist = dijkstra(matrix, directed=True, indices=graph.place_nodes[origin], min_only=True)
+        dist = dijkstra(matrix, directed=True, indices=graph.start_nodes[origin], min_only=True)
         for i in rows:
             targets = graph.place_nodes.get(pairs[i][1])
             out[i] = float(np.min(dist[targets])) if targets else float("inf")

@@ -27,6 +27,9 @@ from planner.model import (
     Place,
     PlaceKind,
     Provenance,
+    ServiceDepartures,
+    ServiceHours,
+    Timetable,
     Transshipment,
 )
 from planner.network import Network
@@ -42,6 +45,14 @@ def _hours(typical: float, lo: float, hi: float) -> HoursRange:
     return HoursRange(typical, lo, hi, _P)
 
 
+def _levels(typical: float, lo: float, hi: float) -> ServiceHours:
+    return ServiceHours.same(_hours(typical, lo, hi))
+
+
+def _departures(per_week: float) -> ServiceDepartures:
+    return ServiceDepartures.same(Timetable(_fig(per_week)))
+
+
 def _country(i: int) -> str:
     letters = string.ascii_uppercase
     return letters[(i // 26) % 26] + letters[i % 26]
@@ -54,11 +65,11 @@ def synthetic_network(n_places: int, seed: int = 7) -> Network:
     seam = width // 2
     km = 25.0
 
-    rail_road = Transshipment(frozenset((Mode.RAIL, Mode.ROAD)), _hours(4.0, 2.0, 8.0), _fig(90.0))
-    rail_sea = Transshipment(frozenset((Mode.RAIL, Mode.SEA)), _hours(12.0, 6.0, 36.0), _fig(150.0))
-    road_sea = Transshipment(frozenset((Mode.ROAD, Mode.SEA)), _hours(8.0, 4.0, 24.0), _fig(120.0))
-    border = Border(_hours(10.0, 3.0, 48.0), _fig(120.0))
-    gauge = GaugeChange(_hours(6.0, 3.0, 18.0), _fig(200.0))
+    rail_road = Transshipment(frozenset((Mode.RAIL, Mode.ROAD)), _levels(4.0, 2.0, 8.0), _fig(90.0))
+    rail_sea = Transshipment(frozenset((Mode.RAIL, Mode.SEA)), _levels(12.0, 6.0, 36.0), _fig(150.0))
+    road_sea = Transshipment(frozenset((Mode.ROAD, Mode.SEA)), _levels(8.0, 4.0, 24.0), _fig(120.0))
+    border = Border.same(_hours(10.0, 3.0, 48.0), _fig(120.0))
+    gauge = GaugeChange(_levels(6.0, 3.0, 18.0), _fig(200.0))
 
     def country_of(x: int, y: int) -> str:
         return _country((y // block) * (width // block + 1) + x // block)
@@ -96,8 +107,8 @@ def synthetic_network(n_places: int, seed: int = 7) -> Network:
         dist = km * (0.8 + 0.4 * rnd.random())
         if rnd.random() < 0.6:
             gauge_mm = 1435 if xa < seam else 1520
-            deps = _fig(float(rnd.choice((7, 14, 21)))) if rnd.random() < 0.5 else None
-            links[lid] = Link(lid, f"p{a}", f"p{b}", Mode.RAIL, _fig(dist), gauge_mm=gauge_mm, departures_per_week=deps, provenance=_P)
+            deps = _departures(float(rnd.choice((7, 14, 21)))) if rnd.random() < 0.5 else None
+            links[lid] = Link(lid, f"p{a}", f"p{b}", Mode.RAIL, _fig(dist), gauge_mm=gauge_mm, departures=deps, provenance=_P)
         else:
             links[lid] = Link(lid, f"p{a}", f"p{b}", Mode.ROAD, _fig(dist), provenance=_P)
 
@@ -111,7 +122,7 @@ def synthetic_network(n_places: int, seed: int = 7) -> Network:
     for a, b in zip(ports, ports[1:], strict=False):
         lid = f"l{len(links)}"
         links[lid] = Link(
-            lid, f"p{a}", f"p{b}", Mode.SEA, _fig(km * (b - a) * 0.9), departures_per_week=_fig(3.0), provenance=_P
+            lid, f"p{a}", f"p{b}", Mode.SEA, _fig(km * (b - a) * 0.9), departures=_departures(3.0), provenance=_P
         )
 
     modes = {

@@ -328,8 +328,8 @@ def _nx_pareto(network: planner.Network, g: nx.DiGraph, a: str, b: str, w: Any, 
     for p in itertools.islice(nx.shortest_simple_paths(g, a, b, weight=w), paths):
         h = c = e = 0.0
         for u, v in itertools.pairwise(p):
-            link = min(g[u][v]["links"], key=lambda x: base.link_hours(network, x))
-            h += base.link_hours(network, link)
+            link = min(g[u][v]["links"], key=lambda x: base.link_hours(network, x, u))
+            h += base.link_hours(network, link, u)
             d = link.distance_km.value
             defaults = network.modes[link.mode]
             c += link.cost_usd_per_teu.value if link.cost_usd_per_teu else d * defaults.cost_usd_per_teu_km.value

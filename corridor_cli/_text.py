@@ -4,12 +4,55 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from planner import Assignment, Comparison, Criticality, Route, ScenarioPlan
+from planner import Assignment, Comparison, Criticality, EventKind, Network, Route, RouteRequest, ScenarioPlan
 from planner.compare import route_change, row_delta
 
 from ._output import table
 
-__all__ = ["format_assignment", "format_comparison", "format_criticality", "format_legs", "format_routes", "format_scenario_plan"]
+__all__ = [
+    "format_arrival",
+    "format_assignment",
+    "format_comparison",
+    "format_criticality",
+    "format_legs",
+    "format_month",
+    "format_request",
+    "format_routes",
+    "format_scenario_plan",
+]
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_request(network: Network, request: RouteRequest) -> str:
+    """``Xi'an -> Tashkent, ranked by time, 1 TEU (20ft), scheduled service`` and the date or month when given."""
+    a, b = network.places[request.origin].name, network.places[request.destination].name
+    if request.shipment == "tonnes":
+        size = f"{request.tonnes:g} t of bulk"
+    else:
+        size = f"{request.teu:g} TEU ({request.container.value if request.container else '20ft'})"
+    text = f"{a} -> {b}, ranked by {request.rank.value}, {size}, {request.service.value} service"
+    if request.departure_date is not None:
+        text += f", ready {request.departure_date.isoformat()}"
+    elif request.month is not None:
+        text += f", in {_MONTHS[request.month - 1]}"
+    return text
+
+
+def format_month(month: int) -> str:
+    """``Dec`` for 12."""
+    return _MONTHS[month - 1]
+
+
+def format_arrival(route: Route) -> str:
+    """``, departs ... arrives ... (P50 ..., P90 ...)`` for a route with arrival dates, else empty."""
+    dates = route.arrival_date
+    if dates is None:
+        return ""
+    return (
+        f", ready {dates.departure.isoformat()}, arrives {dates.typical.isoformat()} "
+        f"(P50 {dates.p50.isoformat()}, P90 {dates.p90.isoformat()})"
+    )
 
 
 TIME_HEADERS = ["typical d", "P50 d", "P90 d", "range d"]
@@ -29,6 +72,7 @@ def _days(route: Route) -> list[str]:
 def format_routes(routes: Sequence[Route]) -> str:
     """One line per route: days (typical, P50, P90, range), USD, kg CO2e, km, borders, corridors, places."""
     rows = []
+    dated = any(r.arrival_date is not None for r in routes)
     for r in routes:
         corridors = ", ".join(f"{c.id} {c.share:.0%}" for c in r.corridors[:3]) or "-"
         crossings = ", ".join(f"{b.origin}/{b.destination}" for b in r.borders) or "-"
@@ -43,20 +87,35 @@ def format_routes(routes: Sequence[Route]) -> str:
                 r.transshipments,
                 crossings,
                 corridors,
+                *((f"{r.arrival_date.p50.isoformat()} / {r.arrival_date.p90.isoformat()}",) if dated and r.arrival_date else ()),
                 " > ".join(r.places),
             )
         )
-    headers = ["#", *TIME_HEADERS, "USD", "kg CO2e", "km", "borders", "trans", "crossed at", "corridors", "via"]
-    return table(headers, rows, right=(0, 1, 2, 3, 5, 6, 7, 8, 9))
+    headers = ["#", *TIME_HEADERS, "USD", "kg CO2e", "km", "borders", "trans", "crossed at", "corridors"]
+    headers += ["arrives P50 / P90"] if dated else []
+    return table([*headers, "via"], rows, right=(0, 1, 2, 3, 5, 6, 7, 8, 9))
 
 
 def format_legs(route: Route) -> str:
-    """One line per leg, with its events."""
-    rows = []
+    """One line per leg (running time, with its waits, queues, dwell and changes), then one line per event.
+
+    Each event shows its typical hours and range, at the route's service level; a border its direction.
+    """
+    rows: list[tuple[object, ...]] = []
     for leg in route.legs:
-        events = "; ".join(f"{e.kind.value} {e.hours:g} h" for e in leg.events)
-        rows.append((leg.origin_name, leg.destination_name, leg.mode.value, f"{leg.distance_km:,.0f}", f"{leg.hours:.1f}", f"{leg.cost_usd:,.0f}", f"{leg.co2e_kg:,.0f}", events))
-    return table(["from", "to", "mode", "km", "hours", "USD", "kg CO2e", "events"], rows, right=(3, 4, 5, 6))
+        extra = sum(e.hours for e in leg.events)
+        mode = leg.mode.value + (f" {leg.gauge_mm}" if leg.gauge_mm else "")
+        rows.append(
+            (leg.origin_name, leg.destination_name, mode, f"{leg.distance_km:,.0f}", f"{leg.hours - extra:.1f}",
+             f"{leg.hours:.1f}", f"{leg.hours_min:.0f}-{leg.hours_max:.0f}", f"{leg.cost_usd:,.0f}", f"link {leg.link}")
+        )  # fmt: skip
+        for e in leg.events:
+            what = e.kind.value
+            if e.kind is EventKind.BORDER and e.direction:
+                what += f" {e.direction} {e.from_country if e.direction == 'leaving' else e.to_country}"
+            rows.append(("", "", f"  {what}", "", f"{e.hours:.1f}", "", f"{e.hours_min:.0f}-{e.hours_max:.0f}", f"{e.cost_usd:,.0f}", e.description))
+    headers = ["from", "to", "mode / event", "km", "hours", "leg h", "range h", "USD", "what"]
+    return table(headers, rows, right=(3, 4, 5, 6, 7))
 
 
 def format_scenario_plan(result: ScenarioPlan) -> str:
@@ -79,6 +138,9 @@ def format_scenario_plan(result: ScenarioPlan) -> str:
             f"  best route change: {delta['transit_hours']:+.1f} h, {delta['cost_usd']:+,.0f} USD, "
             f"{delta['co2e_kg']:+,.0f} kg CO2e"
         )
+        base, new = result.baseline.routes[0], result.planned.routes[0]  # type: ignore[union-attr]
+        if base.places == new.places and base.link_ids != new.link_ids:
+            lines.append(f"  same places, other links: {' '.join(base.link_ids)} -> {' '.join(new.link_ids)}")
     for p in result.appeared():
         lines.append("  appears: " + " > ".join(p))
     for p in result.vanished():

@@ -8,9 +8,11 @@ from planner import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
     DEFAULT_MAX_STRETCH,
+    ContainerType,
     Network,
     Rank,
     RouteRequest,
+    ServiceLevel,
     load_network,
     load_scenario,
     plan,
@@ -20,14 +22,23 @@ from planner import (
 from planner.export import request_to_dict, route_to_dict, scenario_plan_to_dict
 
 from ._output import print_json
-from ._text import format_legs, format_routes, format_scenario_plan
+from ._text import format_arrival, format_legs, format_month, format_request, format_routes, format_scenario_plan
 
 
 def add_route_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``route`` and ``compare``."""
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--teu", type=float, help="shipment size in TEU (a 40 ft container = 2 TEU); default 1")
-    size.add_argument("--tonnes", type=float, help="shipment size in tonnes of bulk")
+    size.add_argument("--tonnes", type=float, help="shipment size in tonnes of bulk (priced per wagon, truck or box)")
+    parser.add_argument(
+        "--service",
+        default="scheduled",
+        choices=[s.value for s in ServiceLevel],
+        help="express (priority block trains), scheduled (regular block trains; default) or standard (wagonload, groupage)",
+    )
+    parser.add_argument("--container", choices=[c.value for c in ContainerType], help="20ft (default), 40ft or 40hc")
+    parser.add_argument("--departure-date", metavar="YYYY-MM-DD", help="day the cargo is ready: exact waits where weekdays are published, arrival dates")
+    parser.add_argument("--month", type=int, metavar="1-12", help="seasonal waits of this month (default: the departure date's)")
     parser.add_argument("--avoid-country", action="append", default=[], metavar="CC", help="ISO code; repeatable")
     parser.add_argument("--avoid-place", action="append", default=[], metavar="P", help="repeatable")
     parser.add_argument("--avoid-link", action="append", default=[], metavar="ID", help="repeatable")
@@ -67,6 +78,10 @@ def request_of(
         max_border_crossings=args.max_border_crossings,
         max_transshipments=args.max_transshipments,
         max_shared_fraction=max_shared_fraction,
+        service=args.service,
+        container=args.container,
+        departure_date=args.departure_date,
+        month=args.month,
         max_stretch=max_stretch,
     )
 
@@ -93,7 +108,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"two routes share at most F of the shorter one's distance, 0..1 (default {DEFAULT_MAX_SHARED_FRACTION:g}; 1: no bound)",
     )
     parser.add_argument("--scenario", help="scenario file or bundled scenario name")
-    parser.add_argument("--legs", action="store_true", help="also print each route's legs")
+    parser.add_argument("--legs", action="store_true", help="also print each route's legs with every wait, queue, dwell and change")
     add_route_options(parser)
     parser.set_defaults(run=_run)
 
@@ -121,19 +136,19 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             {
-                "request": request_to_dict(result.request),
+                "request": request_to_dict(result.request, network),
                 "notes": list(result.notes),
                 "routes": [route_to_dict(r, network) for r in result.routes],
             }
         )
         return 0
-    a, b = network.places[result.request.origin].name, network.places[result.request.destination].name
-    print(f"{a} -> {b}, ranked by {result.request.rank.value}, {result.request.teu:g} TEU\n")
+    print(format_request(network, result.request) + "\n")
     print(format_routes(result.routes))
     for note in result.notes:
         print(f"\nnote: {note}")
     if args.legs:
         for route in result.routes:
-            print(f"\nroute {route.rank}:")
+            month = f", seasonal waits of {format_month(route.month)}" if route.month and not route.arrival_date else ""
+            print(f"\nroute {route.rank}, {route.service.value} service{month}{format_arrival(route)}:")
             print(format_legs(route))
     return 0

@@ -16,6 +16,7 @@ from . import (
     commands_network,
     commands_route,
     commands_serve,
+    commands_validate,
 )
 
 # Each command module exposes ``register(subparsers)``; the parser dispatches to ``args.run``.
@@ -27,6 +28,7 @@ _MODULES = [
     commands_batch,
     commands_assign,
     commands_criticality,
+    commands_validate,
 ]
 
 

@@ -61,6 +61,7 @@ from .errors import (
     NetworkValidationError,
     NoRouteError,
     PlannerError,
+    PublishedRoutesError,
     SamePlaceError,
     ScenarioError,
     UnknownCorridorError,
@@ -75,8 +76,11 @@ from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
 from .model import (
     Border,
+    BorderControls,
+    BorderDirection,
     Capacity,
     CapacityDirection,
+    ContainerType,
     Corridor,
     Figure,
     GaugeChange,
@@ -90,7 +94,12 @@ from .model import (
     PlaceCapacity,
     PlaceKind,
     Provenance,
+    Season,
+    ServiceDepartures,
+    ServiceHours,
+    ServiceLevel,
     Source,
+    Timetable,
     Transshipment,
 )
 from .network import Network
@@ -98,6 +107,7 @@ from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
     DEFAULT_MAX_STRETCH,
+    DEFAULT_SERVICE,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
@@ -110,7 +120,7 @@ from .request import (
     RouteRequest,
     resolve_request,
 )
-from .route import BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
+from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
 from .scenario_network import apply_scenario
@@ -125,6 +135,7 @@ __all__ = [
     "DEFAULT_MAX_SHARED_FRACTION",
     "DEFAULT_MAX_STRETCH",
     "DEFAULT_MIN_CORRIDOR_SHARE",
+    "DEFAULT_SERVICE",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
     "MAX_AVOID",
@@ -143,7 +154,10 @@ __all__ = [
     "Assignment",
     "AssignmentConvergenceWarning",
     "BPRDelay",
+    "ArrivalDates",
     "Border",
+    "BorderControls",
+    "BorderDirection",
     "BorderCrossing",
     "CacheSlot",
     "Capacity",
@@ -152,6 +166,7 @@ __all__ = [
     "CargoClass",
     "Comparison",
     "ComparisonRow",
+    "ContainerType",
     "Corridor",
     "CorridorFlow",
     "CorridorShare",
@@ -197,6 +212,7 @@ __all__ = [
     "Provenance",
     "QueueChange",
     "QueueDelay",
+    "PublishedRoutesError",
     "Rank",
     "Route",
     "RouteFigures",
@@ -206,9 +222,14 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioPlan",
+    "Season",
+    "ServiceDepartures",
+    "ServiceHours",
+    "ServiceLevel",
     "Source",
     "Throughput",
     "TimePart",
+    "Timetable",
     "Transshipment",
     "UnknownCorridorError",
     "UnknownCountryError",

@@ -90,12 +90,17 @@ def _build_graph(network: Network) -> FlowGraph:
     n_real = len(src)
     for place, nodes in graph.place_nodes.items():
         i = index[place]
+        # A route starts where routes start at its origin (a start node per state: its origin node,
+        # which carries the first departure wait) and ends in any node of its destination, arriving
+        # by a link (arriving by a change of mode at the destination only adds the change).
+        for node in graph.start_nodes.get(place, ()):
+            src.append(zones + i)
+            dst.append(node)
+            edge.append(-1)
         for node in nodes:
-            # A route starts in any state of its origin and ends in any of its destination, arriving by a
-            # link (arriving by a change of mode at the destination only adds the change).
-            src.extend((zones + i, node))
-            dst.extend((node, zones + p + i))
-            edge.extend((-1, -1))
+            src.append(node)
+            dst.append(zones + p + i)
+            edge.append(-1)
     edge_of = np.asarray(edge, dtype=np.int64)
     pad = np.zeros(len(src) - n_real)
     copies = csr_matrix(

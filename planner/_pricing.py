@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._compile import LINK, CompiledGraph, EventTemplate, Part
+from ._compile import LINK, CompiledGraph, EventTemplate, Part, Timed
+from ._shipment import Shipment, shipment_of
 from .cache import LRU, MiB
 from .corridors import corridor_links
 from .network import Network
-from .route import BorderCrossing, CorridorShare, Event, Leg, Route
+from .request import RouteRequest
+from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 
 MONTE_CARLO_SAMPLES = 2048
 MONTE_CARLO_SEED = 20261128
@@ -116,8 +120,8 @@ def row_percentiles(samples: np.ndarray, q: float) -> np.ndarray:
     return result
 
 
-def _render(template: EventTemplate, network: Network, teu: float) -> Event:
-    low, typical, high = template.hours
+def _render(template: EventTemplate, network: Network, shipment: Shipment, hours: Part | None = None) -> Event:
+    low, typical, high = template.hours if hours is None else hours
     return Event(
         kind=template.kind,
         place=template.place,
@@ -125,7 +129,7 @@ def _render(template: EventTemplate, network: Network, teu: float) -> Event:
         hours=typical,
         hours_min=low,
         hours_max=high,
-        cost_usd=template.cost_usd_per_teu * teu,
+        cost_usd=template.cost_usd_per_teu * shipment.factor(template.cost_mode),
         description=template.description,
         from_mode=template.from_mode,
         to_mode=template.to_mode,
@@ -134,6 +138,7 @@ def _render(template: EventTemplate, network: Network, teu: float) -> Event:
         from_gauge_mm=template.from_gauge_mm,
         to_gauge_mm=template.to_gauge_mm,
         departures_per_week=template.departures_per_week,
+        direction=template.direction,
     )
 
 
@@ -157,44 +162,135 @@ def corridor_shares(network: Network, km_by_link: Mapping[str, float]) -> list[C
     return shares
 
 
-def price(
-    graph: CompiledGraph,
-    edges: Sequence[int],
-    *,
-    teu: float,
-    tonnes: float,
-    value_of_time: float,
-    rank: int = 1,
-) -> Route:
-    """Price a path: totals, legs with events, countries, corridors, P50/P90."""
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+@dataclass(frozen=True, slots=True)
+class _EdgeTime:
+    """One edge of a path at the request's service level and month: parts, their names and events."""
+
+    parts: tuple[Part, ...]
+    keys: tuple[str, ...]
+    events: tuple[EventTemplate, ...]
+    timed: tuple[Timed, ...]
+
+
+def _edge_time(graph: CompiledGraph, edge: int, request: RouteRequest) -> _EdgeTime:
+    level = graph.levels[request.service]
+    parts, keys, events = level.parts[edge], level.part_keys[edge], level.events[edge]
+    season_id = graph.edge_season.get(edge)
+    if request.month is not None and season_id is not None:
+        season = graph.network.seasons[season_id]
+        extra = season.at(request.month)
+        if extra is not None:
+            part: Part = (extra.min, extra.typical, extra.max)
+            src = graph.node_place[graph.edge_src[edge]]
+            dst = graph.node_place[graph.edge_dst[edge]]
+            name = graph.network.places[src].name
+            event = EventTemplate(
+                EventKind.SEASON, src, part, 0.0, f"{season.description} at {name} ({_MONTH_NAMES[request.month - 1]})"
+            )
+            parts = (*parts, part)
+            keys = (*keys, f"{graph.edge_link[edge]}:{src}>{dst}:season")
+            events = (*events, event)
+    return _EdgeTime(parts, keys, events, level.timed.get(edge, ()))
+
+
+class _Timeline:
+    """A path's parts in travel order, evaluated from a departure date: waits for services with
+    published weekdays follow from the arrival time, so they depend on everything before them."""
+
+    def __init__(self, departure: dt.date, times: Sequence[_EdgeTime]) -> None:
+        self.start_hour = departure.weekday() * 24.0  # hours into the week (Monday 00:00 = 0) at departure
+        self.times = times
+
+    @staticmethod
+    def _wait(position: np.ndarray, weekdays: tuple[int, ...]) -> np.ndarray:
+        waits = [np.mod(day * 24.0 - position, 168.0) for day in weekdays]
+        return np.minimum.reduce(waits) if len(waits) > 1 else waits[0]
+
+    def run(self) -> tuple[list[list[Part]], list[float], np.ndarray]:
+        """Per edge, each part's (min, typical, max) as evaluated; the typical-pass time after each edge; the draws' totals."""
+        n = MONTE_CARLO_SAMPLES
+        passes = np.zeros(3)  # all-min, typical, all-max
+        total = np.zeros(n)
+        evaluated: list[list[Part]] = []
+        after: list[float] = []
+        for time in self.times:
+            timed = {t.part: t.weekdays for t in time.timed}
+            rows: list[Part] = []
+            for index, (part, key) in enumerate(zip(time.parts, time.keys, strict=True)):
+                if index in timed:
+                    days = timed[index]
+                    fixed = self._wait(np.mod(self.start_hour + passes, 168.0), days)
+                    drawn = self._wait(np.mod(self.start_hour + total, 168.0), days)
+                    low = float(min(fixed.min(), drawn.min()))
+                    high = float(max(fixed.max(), drawn.max()))
+                    rows.append((low, float(fixed[1]), high))
+                    passes = passes + fixed
+                    total = total + drawn
+                    continue
+                rows.append(part)
+                passes = passes + np.asarray(part)
+                total = total + (part[1] if part[2] - part[0] <= 1e-12 else _draws(key, part))
+            evaluated.append(rows)
+            after.append(float(passes[1]))
+        return evaluated, after, total
+
+
+def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, rank: int = 1) -> Route:
+    """Price a path for a request: totals, legs with events, countries, corridors, P50/P90 (and arrival dates).
+
+    Times are those of the request's service level and month. Without a departure date every part is
+    an independent triangular draw; with one, waits for services with published weekdays follow
+    from the time the shipment reaches them.
+    """
     network = graph.network
+    shipment = shipment_of(network, request)
+    times = [_edge_time(graph, e, request) for e in edges]
+    timeline = _Timeline(request.departure_date, times) if request.departure_date is not None else None
+    dated = timeline is not None and any(t.timed for t in times)
+    if dated and timeline is not None:
+        evaluated, _, total = timeline.run()
+    else:
+        evaluated = [list(t.parts) for t in times]
+        total = None
     legs: list[Leg] = []
     pending: list[int] = []
     parts: list[Part] = []
     keys: list[str] = []
-    for edge in edges:
-        parts.extend(graph.parts[edge])
-        keys.extend(graph.part_keys[edge])
+
+    def figures(group: list[int]) -> tuple[float, float, float, tuple[Event, ...]]:
+        low = typical = high = 0.0
+        out: list[Event] = []
+        for i in group:
+            rows = evaluated[i]
+            for a, b, c in rows:
+                low += a
+                typical += b
+                high += c
+            time = times[i]
+            # An event's hours are those of its part; the running part has no event.
+            by_key = dict(zip(time.keys, rows, strict=True))
+            for template, key in zip(time.events, _event_keys(time), strict=True):
+                out.append(_render(template, network, shipment, by_key.get(key)))
+        return low, typical, high, tuple(out)
+
+    for i, edge in enumerate(edges):
+        parts.extend(times[i].parts)
+        keys.extend(times[i].keys)
         if graph.edge_kind[edge] != LINK:
-            pending.append(edge)
+            pending.append(i)
             continue
         link_id = graph.edge_link[edge]
         assert link_id is not None
         link = network.links[link_id]
         src = graph.node_place[graph.edge_src[edge]]
         dst = graph.node_place[graph.edge_dst[edge]]
-        if pending:
-            group = [*pending, edge]
-            pending = []
-            hours = sum(graph.hours[e] for e in group)
-            hours_min = sum(graph.hours_min[e] for e in group)
-            hours_max = sum(graph.hours_max[e] for e in group)
-            cost_teu = sum(graph.cost_teu[e] for e in group)
-        else:
-            group = [edge]
-            hours, hours_min, hours_max = graph.hours[edge], graph.hours_min[edge], graph.hours_max[edge]
-            cost_teu = graph.cost_teu[edge]
-        events = tuple(_render(t, network, teu) for e in group for t in graph.events[e])
+        group = [*pending, i]
+        pending = []
+        low, typical, high, events = figures(group)
+        cost = sum(graph.cost_teu[edges[j]] * shipment.factor(graph.node_mode[graph.edge_dst[edges[j]]]) for j in group)
         legs.append(
             Leg(
                 origin=src,
@@ -205,33 +301,26 @@ def price(
                 mode=link.mode,
                 gauge_mm=link.gauge_mm,
                 distance_km=graph.distance[edge],
-                hours=hours,
-                hours_min=hours_min,
-                hours_max=hours_max,
-                cost_usd=cost_teu * teu,
-                co2e_kg=graph.co2e_t[edge] * tonnes,
+                hours=typical,
+                hours_min=low,
+                hours_max=high,
+                cost_usd=cost,
+                co2e_kg=graph.co2e_t[edge] * request.tonnes,
                 events=events,
             )
         )
     if pending and legs:
         # A change at the very end (rare: only when it costs nothing) belongs to the last leg.
         last = legs[-1]
-        extra = tuple(_render(t, network, teu) for e in pending for t in graph.events[e])
-        legs[-1] = Leg(
-            last.origin,
-            last.origin_name,
-            last.destination,
-            last.destination_name,
-            last.link,
-            last.mode,
-            last.distance_km,
-            last.hours + sum(graph.hours[e] for e in pending),
-            last.hours_min + sum(graph.hours_min[e] for e in pending),
-            last.hours_max + sum(graph.hours_max[e] for e in pending),
-            last.cost_usd + sum(graph.cost_teu[e] for e in pending) * teu,
-            last.co2e_kg,
-            last.gauge_mm,
-            last.events + extra,
+        low, typical, high, extra = figures(pending)
+        cost = sum(graph.cost_teu[edges[j]] * shipment.factor(graph.node_mode[graph.edge_dst[edges[j]]]) for j in pending)
+        legs[-1] = replace(
+            last,
+            hours=last.hours + typical,
+            hours_min=last.hours_min + low,
+            hours_max=last.hours_max + high,
+            cost_usd=last.cost_usd + cost,
+            events=last.events + extra,
         )
     hours = sum(leg.hours for leg in legs)
     cost = sum(leg.cost_usd for leg in legs)
@@ -253,7 +342,20 @@ def price(
     for leg in legs:
         used[leg.link] = used.get(leg.link, 0.0) + leg.distance_km
     shares = corridor_shares(network, used)
-    p50, p90 = percentiles(parts, keys=keys)
+    if total is not None:
+        p50, p90 = _quantiles(total, (50.0, 90.0))
+    else:
+        p50, p90 = percentiles(parts, keys=keys)
+    arrival = None
+    if request.departure_date is not None:
+        start = dt.datetime.combine(request.departure_date, dt.time())
+        arrival = ArrivalDates(
+            request.departure_date,
+            (start + dt.timedelta(hours=hours)).date(),
+            (start + dt.timedelta(hours=p50)).date(),
+            (start + dt.timedelta(hours=p90)).date(),
+        )
+    teu_value = shipment.teu_equivalent
     return Route(
         rank=rank,
         transit_hours=hours,
@@ -263,7 +365,7 @@ def price(
         transit_hours_p90=p90,
         cost_usd=cost,
         co2e_kg=sum(leg.co2e_kg for leg in legs),
-        generalized_cost_usd=cost + value_of_time * teu * hours,
+        generalized_cost_usd=cost + request.value_of_time_usd_per_teu_hour * teu_value * hours,
         distance_km=distance,
         border_crossings=sum(graph.border[e] for e in edges),
         transshipments=sum(graph.transship[e] for e in edges),
@@ -271,8 +373,17 @@ def price(
         corridors=tuple(shares),
         places=tuple(places),
         legs=tuple(legs),
+        service=request.service,
+        container=request.container,
+        month=request.month,
+        arrival_date=arrival,
         borders=tuple(borders),
     )
+
+
+def _event_keys(time: _EdgeTime) -> list[str]:
+    """The part name of each event of an edge (every part but the running one has an event, in order)."""
+    return [key for key in time.keys if not key.endswith(":run")]
 
 
 __all__ = ["corridor_shares", "edge_samples", "percentiles", "price", "row_percentiles"]

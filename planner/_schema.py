@@ -21,6 +21,10 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=Tru
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
 LatLon = tuple[Latitude, Longitude]
 KindName = Literal["city", "border_crossing", "seaport", "dry_port", "gauge_change", "logistics_hub"]
+ServiceName = Literal["express", "scheduled", "standard"]
+WeekdayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _one_or_list(value: object) -> str:
@@ -98,6 +102,150 @@ PositiveHours = Annotated[
 ]
 
 
+_LEVEL_KEYS = frozenset(("express", "scheduled", "standard"))
+_DIRECTION_KEYS = frozenset(("entering", "leaving"))
+
+
+def _hours_shape(value: object) -> str:
+    """Which form an hours value takes: a number, a range, levels or directions (by its keys)."""
+    if not isinstance(value, dict | BaseModel):
+        return "number"
+    keys = set(value) if isinstance(value, dict) else set(type(value).model_fields)
+    if keys & _DIRECTION_KEYS:
+        return "directions"
+    if keys & _LEVEL_KEYS:
+        return "levels"
+    return "spec"
+
+
+class LevelHoursSpec(Provenanced):
+    """Hours at each service level; all three are required."""
+
+    express: Hours
+    scheduled: Hours
+    standard: Hours
+
+
+# Hours that may differ by service level: a number, a range, or {express, scheduled, standard}.
+ServiceHours = Annotated[
+    Annotated[NonNegativeNumber, Tag("number")]
+    | Annotated[RangeSpec, Tag("spec")]
+    | Annotated[LevelHoursSpec, Tag("levels")],
+    Discriminator(_hours_shape),
+]
+
+
+class DirectionalHoursSpec(Provenanced):
+    """Border dwell by direction: entering the post's country or leaving it."""
+
+    entering: ServiceHours
+    leaving: ServiceHours
+
+
+# Border dwell: the same everywhere, by level, or by direction (each by level or not).
+DwellHours = Annotated[
+    Annotated[NonNegativeNumber, Tag("number")]
+    | Annotated[RangeSpec, Tag("spec")]
+    | Annotated[LevelHoursSpec, Tag("levels")]
+    | Annotated[DirectionalHoursSpec, Tag("directions")],
+    Discriminator(_hours_shape),
+]
+
+
+class DirectionalFeeSpec(Provenanced):
+    entering: Figure
+    leaving: Figure
+
+
+def _fee_shape(value: object) -> str:
+    if not isinstance(value, dict | BaseModel):
+        return "number"
+    keys = set(value) if isinstance(value, dict) else set(type(value).model_fields)
+    return "directions" if keys & _DIRECTION_KEYS else "spec"
+
+
+Fee = Annotated[
+    Annotated[NonNegativeNumber, Tag("number")]
+    | Annotated[FigureSpec, Tag("spec")]
+    | Annotated[DirectionalFeeSpec, Tag("directions")],
+    Discriminator(_fee_shape),
+]
+
+
+class TimetableSpec(Provenanced):
+    """Departures per week, with the weekdays where they are published."""
+
+    value: PositiveNumber
+    weekdays: Annotated[list[WeekdayName], Field(max_length=7)] = []
+    weekdays_back: Annotated[list[WeekdayName], Field(max_length=7)] = []
+    both_directions: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TimetableSpec:
+        for name in ("weekdays", "weekdays_back"):
+            days = getattr(self, name)
+            if len(set(days)) != len(days):
+                raise ValueError(f"{name} lists a day twice: {days}")
+            if days and abs(len(days) - self.value) > 1e-9:
+                raise ValueError(f"{name} lists {len(days)} day(s) but value is {self.value:g} departures per week")
+        if self.weekdays_back and not self.both_directions:
+            raise ValueError("weekdays_back is for departures from the 'to' end, but both_directions is false")
+        return self
+
+
+def _departures_shape(value: object) -> str:
+    if not isinstance(value, dict | BaseModel):
+        return "number"
+    keys = set(value) if isinstance(value, dict) else set(type(value).model_fields)
+    return "levels" if keys & _LEVEL_KEYS else "spec"
+
+
+Timetable = Annotated[
+    Annotated[PositiveNumber, Tag("number")] | Annotated[TimetableSpec, Tag("spec")],
+    Discriminator(_number_or_spec),
+]
+
+
+class LevelDeparturesSpec(Provenanced):
+    """Departures by service level; a level left out has no timetabled service on the link."""
+
+    express: Timetable | None = None
+    scheduled: Timetable | None = None
+    standard: Timetable | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> LevelDeparturesSpec:
+        if self.express is None and self.scheduled is None and self.standard is None:
+            raise ValueError("give departures for at least one of express, scheduled, standard")
+        return self
+
+
+Departures = Annotated[
+    Annotated[PositiveNumber, Tag("number")]
+    | Annotated[TimetableSpec, Tag("spec")]
+    | Annotated[LevelDeparturesSpec, Tag("levels")],
+    Discriminator(_departures_shape),
+]
+
+
+class SeasonSpec(Provenanced):
+    """Extra wait by month (jan..dec; months left out add nothing) on the links naming this season."""
+
+    description: Text
+    jan: Hours | None = None
+    feb: Hours | None = None
+    mar: Hours | None = None
+    apr: Hours | None = None
+    may: Hours | None = None
+    jun: Hours | None = None
+    jul: Hours | None = None
+    aug: Hours | None = None
+    sep: Hours | None = None
+    oct: Hours | None = None
+    nov: Hours | None = None
+    dec: Hours | None = None
+
+
 class NetworkHeader(_Strict):
     id: Slug
     name: Text
@@ -117,6 +265,9 @@ class ModeSpec(_Strict):
     speed_kmh: PositiveFigureSpec
     cost_usd_per_teu_km: FigureSpec
     co2e_g_per_tonne_km: FigureSpec
+    origin_wait_hours: ServiceHours | None = None
+    cost_ratio_40ft: PositiveFigureSpec | None = None
+    bulk_load_tonnes: PositiveFigureSpec | None = None
 
 
 class ModesSpec(_Strict):
@@ -127,7 +278,7 @@ class ModesSpec(_Strict):
 
 class TransshipmentSpec(Provenanced):
     modes: Annotated[list[ModeName], Field(min_length=2, max_length=2)]
-    hours: Hours
+    hours: ServiceHours
     cost_usd_per_teu: Figure
 
     @model_validator(mode="after")
@@ -137,13 +288,29 @@ class TransshipmentSpec(Provenanced):
         return self
 
 
+class BorderModeSpec(Provenanced):
+    """A border post's figures for links of one mode, where they differ from the block's."""
+
+    dwell_hours: DwellHours | None = None
+    fee_usd_per_teu: Fee | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> BorderModeSpec:
+        if self.dwell_hours is None and self.fee_usd_per_teu is None:
+            raise ValueError("give dwell_hours, fee_usd_per_teu or both for this mode")
+        return self
+
+
 class BorderSpec(Provenanced):
-    dwell_hours: Hours
-    fee_usd_per_teu: Figure
+    dwell_hours: DwellHours
+    fee_usd_per_teu: Fee
+    rail: BorderModeSpec | None = None
+    road: BorderModeSpec | None = None
+    sea: BorderModeSpec | None = None
 
 
 class GaugeChangeSpec(Provenanced):
-    hours: Hours
+    hours: ServiceHours
     cost_usd_per_teu: Figure
 
 
@@ -271,7 +438,9 @@ class LinkSpec(Provenanced):
     gauge_mm: Literal[1435, 1520] | None = None
     transit_hours: PositiveHours | None = None
     cost_usd_per_teu: Figure | None = None
-    departures_per_week: PositiveFigure | None = None
+    departures_per_week: Departures | None = None
+    queue_hours: ServiceHours | None = None
+    season: Slug | None = None
     co2e_g_per_tonne_km: Figure | None = None
     border_controls: bool = True
     transit_countries: Annotated[list[Country], Field(max_length=10)] = []
@@ -295,6 +464,7 @@ class CorridorSpec(Provenanced):
 class NetworkFile(_Strict):
     network: NetworkHeader
     sources: dict[SourceRef, SourceSpec] = {}
+    seasons: dict[Slug, SeasonSpec] = {}
     modes: ModesSpec
     places: Annotated[list[PlaceSpec], Field(min_length=1)]
     links: list[LinkSpec] = []

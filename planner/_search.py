@@ -158,7 +158,7 @@ def is_loopless(places: Sequence[str]) -> bool:
 def start_labels(graph: CompiledGraph, place: str, limits: Limits) -> dict[Label, tuple[float, Trail]]:
     layer = ACCESS if limits.corridor is not None else 0
     labels: dict[Label, tuple[float, Trail]] = {}
-    for node in graph.place_nodes.get(place, ()):
+    for node in graph.start_nodes.get(place, ()):
         labels[(node, layer, 0, 0)] = (0.0, None)
     return labels
 
@@ -746,7 +746,8 @@ def shortest_tree(
     via = [0] * (2 * n)
     done = bytearray(2 * n)
     heap: list[tuple[float, int]] = []
-    for node in graph.place_nodes.get(place, ()):
+    # A forward tree starts where routes start (origin nodes: a route never dodges its origin wait).
+    for node in (graph.place_nodes if backward else graph.start_nodes).get(place, ()):
         for state in (node, node + n) if backward else (node,):
             dist[state] = 0.0
             pred[state] = -1
@@ -903,7 +904,8 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, bann
     kernel = _kernel(graph)
     n = kernel.n
     matrix = kernel.matrix(weight, banned, frozenset())
-    sources = sorted(s for node in graph.place_nodes.get(place, ()) for s in ((node, node + n) if backward else (node,)))
+    starts = graph.place_nodes if backward else graph.start_nodes
+    sources = sorted(s for node in starts.get(place, ()) for s in ((node, node + n) if backward else (node,)))
     dist, pred, _ = dijkstra(
         matrix.T.tocsr() if backward else matrix,  # type: ignore[attr-defined]
         directed=True, indices=sources, min_only=True, return_predecessors=True,

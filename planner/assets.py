@@ -25,7 +25,7 @@ from .capacity import Throughput, throughput
 from .corridors import corridor_links
 from .errors import InvalidRequestError
 from .graph import link_label
-from .model import Capacity, CapacityDirection, Mode
+from .model import Capacity, CapacityDirection, Link, Mode, ServiceLevel
 from .network import Network
 
 __all__ = ["Asset", "AssetKind", "AssetQueue", "AssetTable", "asset_table", "corridor_assets", "network_assets"]
@@ -222,7 +222,7 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
                 figure,
                 mode=link.mode,
                 gauge_mm=link.gauge_mm,
-                departures_per_week=link.departures_per_week.value if link.departures_per_week else None,
+                departures_per_week=_scheduled_departures(link),
             )
             for slot in _link_slots(figure.direction):
                 groups[slot].append((figure, found))
@@ -326,7 +326,11 @@ def _place_hours(place: object, kind: AssetKind, graph: CompiledGraph, edges: li
     """The facility's own hours: the border dwell at the place, else the transfer's hours."""
     if kind is AssetKind.BORDER:
         border = getattr(place, "border", None)
-        return border.dwell_hours.typical if border is not None else 0.0
+        if border is None:
+            return 0.0
+        # The post's dwell at the default (scheduled) level, the longer of its two directions.
+        controls = border.controls
+        return float(max(controls.entering.at(ServiceLevel.SCHEDULED).typical, controls.leaving.at(ServiceLevel.SCHEDULED).typical))
     return sum(graph.hours[e] for e in edges) / len(edges)
 
 
@@ -364,3 +368,11 @@ def _figure_sources(figure: Capacity) -> tuple[str, ...]:
         if value is not None:
             keys.extend(value.provenance.sources)
     return tuple(keys)
+
+
+def _scheduled_departures(link: Link) -> float | None:
+    """Departures a week of the link's scheduled service level (its published timetable), or None."""
+    if link.departures is None:
+        return None
+    timetable = link.departures.at(ServiceLevel.SCHEDULED)
+    return timetable.per_week.value if timetable is not None else None

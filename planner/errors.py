@@ -16,6 +16,7 @@ may catch either::
     │   ├── SamePlaceError                      origin equals destination
     │   ├── ScenarioError                       a scenario is malformed or names unknown things
     │   └── DemandError                         demand rows that cannot be read (every bad row listed)
+    ├── PublishedRoutesError (ValueError)       a published-routes file (validation data) is malformed
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
     ├── NoRouteError (LookupError)              no route under the request's constraints
     │   ├── UnreachableError                    no route even without constraints
@@ -39,6 +40,7 @@ __all__ = [
     "NetworkValidationError",
     "NoRouteError",
     "PlannerError",
+    "PublishedRoutesError",
     "SamePlaceError",
     "ScenarioError",
     "UnknownCorridorError",
@@ -169,6 +171,15 @@ class DemandError(InvalidRequestError):
         more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
         of = f" of {total_rows:,}" if total_rows is not None else ""
         super().__init__(f"{len(self.errors)} bad demand row(s){of}:\n{shown}{more}", field=field)
+
+
+class PublishedRoutesError(PlannerError, ValueError):
+    """Raised by :func:`planner.load_published_routes` when the file cannot be read or a row is malformed.
+
+    The message names the file, the line and the column.
+    """
+
+    code = "published_routes"
 
 
 class UnknownPlaceError(PlannerError, LookupError):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._shipment import shipment_of
 from .compare import Comparison, route_change, row_delta
-from .model import Link, Place
+from .model import BorderControls, BorderDirection, Link, Place, ServiceHours, ServiceLevel
 from .network import Network
-from .request import RouteRequest
+from .request import DEFAULT_SERVICE, RouteRequest
 from .route import Event, Leg, Route
 from .scenario_plan import ScenarioPlan, route_delta
 
@@ -42,7 +43,7 @@ def event_to_dict(event: Event) -> JSON:
         "cost_usd": _r(event.cost_usd),
         "description": event.description,
     }
-    for name in ("from_mode", "to_mode", "from_country", "to_country", "from_gauge_mm", "to_gauge_mm", "departures_per_week"):
+    for name in ("from_mode", "to_mode", "from_country", "to_country", "from_gauge_mm", "to_gauge_mm", "departures_per_week", "direction"):
         value = getattr(event, name)
         if value is not None:
             out[name] = value.value if hasattr(value, "value") else value
@@ -101,6 +102,10 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
         "corridors": [{"id": c.id, "name": c.name, "share": c.share} for c in route.corridors],
         "places": list(route.places),
         "best_on": list(route.best_on),
+        "service": route.service.value,
+        "container": route.container.value if route.container is not None else None,
+        "month": route.month,
+        "arrival_date": _arrival(route),
         "legs": [leg_to_dict(leg, network) for leg in route.legs],
     }
     if network is not None:
@@ -111,9 +116,21 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
     return out
 
 
-def request_to_dict(request: RouteRequest) -> JSON:
-    """The resolved request, as echoed by the API."""
+def _arrival(route: Route) -> JSON | None:
+    dates = route.arrival_date
+    if dates is None:
+        return None
     return {
+        "departure": dates.departure.isoformat(),
+        "typical": dates.typical.isoformat(),
+        "p50": dates.p50.isoformat(),
+        "p90": dates.p90.isoformat(),
+    }
+
+
+def request_to_dict(request: RouteRequest, network: Network | None = None) -> JSON:
+    """The resolved request, as echoed by the API; with the network, bulk tonnes also show their load units."""
+    out: JSON = {
         "origin": request.origin,
         "destination": request.destination,
         "rank": request.rank.value,
@@ -133,7 +150,17 @@ def request_to_dict(request: RouteRequest) -> JSON:
         "max_stretch": request.max_stretch,
         "value_of_time_usd_per_teu_hour": request.value_of_time_usd_per_teu_hour,
         "tonnes_per_teu": request.tonnes_per_teu,
+        "service": request.service.value,
+        "container": request.container.value if request.container is not None else None,
+        "departure_date": request.departure_date.isoformat() if request.departure_date is not None else None,
+        "month": request.month,
     }
+    if network is not None and request.shipment == "tonnes":
+        out["load_units"] = [
+            {"mode": u.mode.value, "unit": u.unit, "tonnes_per_unit": u.tonnes_per_unit, "units": u.units}
+            for u in shipment_of(network, request).load_units
+        ]
+    return out
 
 
 def place_to_dict(place: Place) -> JSON:
@@ -147,22 +174,60 @@ def place_to_dict(place: Place) -> JSON:
         "kinds": sorted(k.value for k in place.kinds),
     }
     if place.border:
+        border = place.border
+        entering = border.controls.dwell(BorderDirection.ENTERING, DEFAULT_SERVICE)
         out["border"] = {
-            "dwell_hours": place.border.dwell_hours.typical,
-            "dwell_hours_min": place.border.dwell_hours.min,
-            "dwell_hours_max": place.border.dwell_hours.max,
-            "fee_usd_per_teu": place.border.fee_usd_per_teu.value,
+            # The scheduled level, entering the country: the figure a map tooltip shows.
+            "dwell_hours": entering.typical,
+            "dwell_hours_min": entering.min,
+            "dwell_hours_max": entering.max,
+            "fee_usd_per_teu": border.controls.fee_entering_usd_per_teu.value,
+            **_controls_to_dict(border.controls),
+            "by_mode": {mode.value: _controls_to_dict(controls) for mode, controls in border.by_mode},
         }
     if place.gauge_change:
         out["gauge_change"] = {
-            "hours": place.gauge_change.hours.typical,
+            "hours": place.gauge_change.hours.scheduled.typical,
+            "hours_by_service": _service_hours(place.gauge_change.hours),
             "cost_usd_per_teu": place.gauge_change.cost_usd_per_teu.value,
         }
     if place.transshipments:
         out["transshipment"] = [
-            {"modes": sorted(m.value for m in t.modes), "hours": t.hours.typical, "cost_usd_per_teu": t.cost_usd_per_teu.value}
+            {
+                "modes": sorted(m.value for m in t.modes),
+                "hours": t.hours.scheduled.typical,
+                "hours_by_service": _service_hours(t.hours),
+                "cost_usd_per_teu": t.cost_usd_per_teu.value,
+            }
             for t in place.transshipments
         ]
+    return out
+
+
+def _service_hours(hours: ServiceHours) -> JSON:
+    """``{level: [min, typical, max]}``."""
+    return {level.value: [h.min, h.typical, h.max] for level in ServiceLevel if (h := hours.at(level))}
+
+
+def _controls_to_dict(controls: BorderControls) -> JSON:
+    return {
+        "dwell_by_service": {
+            direction.value: _service_hours(controls.entering if direction is BorderDirection.ENTERING else controls.leaving)
+            for direction in BorderDirection
+        },
+        "fees_usd_per_teu": {direction.value: controls.fee(direction).value for direction in BorderDirection},
+    }
+
+
+def _departures(link: Link) -> JSON | None:
+    """``{level: departures a week}`` for the levels with a timetable, or None."""
+    if link.departures is None:
+        return None
+    out = {}
+    for level in ServiceLevel:
+        timetable = link.departures.at(level)
+        if timetable is not None:
+            out[level.value] = timetable.per_week.value
     return out
 
 
@@ -191,7 +256,9 @@ def network_geojson(network: Network) -> JSON:
             "distance_km": link.distance_km.value,
             "transit_hours": link.transit_hours.typical if link.transit_hours else None,
             "cost_usd_per_teu": link.cost_usd_per_teu.value if link.cost_usd_per_teu else None,
-            "departures_per_week": link.departures_per_week.value if link.departures_per_week else None,
+            "departures_per_week": (t.per_week.value if (t := link.departures and link.departures.at(DEFAULT_SERVICE)) else None),
+            "departures_by_service": _departures(link),
+            "season": link.season,
             "bidirectional": link.bidirectional,
             "status": link.status.value,
             "source": _provenance(network, link),
@@ -247,7 +314,7 @@ def scenario_plan_to_dict(result: ScenarioPlan, network: Network) -> JSON:
         item["change"] = "unchanged-path" if match else "appears"
         routes.append(item)
     return {
-        "request": request_to_dict(request.request) if request else None,
+        "request": request_to_dict(request.request, network) if request else None,
         "scenario": result.scenario.summary(),
         "routes": routes,
         "notes": list(result.planned.notes) if result.planned else [],
@@ -282,7 +349,7 @@ def comparison_to_dict(comparison: Comparison, network: Network) -> JSON:
             item["change"] = route_change(row.route, row.scenario_route)
         out_rows.append(item)
     return {
-        "request": request_to_dict(comparison.request),
+        "request": request_to_dict(comparison.request, network),
         "scenario": comparison.scenario.summary() if comparison.scenario else None,
         "rows": out_rows,
     }

@@ -13,7 +13,8 @@ Nodes are place ids, with the place's attributes:
 ``lat``, ``lon``    degrees
 ``kinds``           frozenset of :class:`~planner.PlaceKind`
 ``aliases``         other names
-``border``          :class:`~planner.Border` (dwell and fee at a border crossing) or None
+``border``          :class:`~planner.Border` (dwell and fees at a border crossing, by mode, direction and
+                    service level) or None
 ``gauge_change``    :class:`~planner.GaugeChange` or None
 ``transshipments``  tuple of :class:`~planner.Transshipment` (handling between two modes)
 ``delay_hours``     hours added to every arrival (set by scenarios only; 0 otherwise)
@@ -31,15 +32,25 @@ too (``status == "planned"``); the weight functions of :func:`planner.weight` hi
 ``mode``                  :class:`~planner.Mode`; ``gauge_mm`` 1435/1520 for rail, else None
 ``status``                :class:`~planner.LinkStatus`
 ``distance_km``           length
-``departures_per_week``   scheduled departures, or None (no wait modelled)
-``hours``                 typical hours from departure at one end to arrival at the other: half the
-                          headway waiting for a departure, running time, border dwell at both ends
-                          (when the link crosses a border with controls), the ``transit_border``
-                          dwell at the entry and exit of each transit country, and any scenario delay
-                          at the arrival place; ``hours_min``/``hours_max`` the same sums of each
-                          part's range
+``departures_per_week``   departures a week of the ``scheduled`` service level, or None (no timetable)
+``hours``                 typical hours from departure at one end to arrival at the other at the default
+                          service level (``scheduled``): for a sea or road link with a timetable, half the
+                          headway waiting for a departure; any slot queue; running time; border dwell at
+                          both ends (leaving the departure country, entering the arrival country, when the
+                          link crosses a border with controls), the ``transit_border`` dwell at the entry
+                          and exit of each transit country, and any scenario delay at the arrival place;
+                          ``hours_min``/``hours_max`` the same sums of each part's range. A rail link's
+                          departure wait is not in it: trains run through, and the wait is charged only
+                          where the link is boarded (``boarding_parts``)
 ``hours_parts``           those parts, as :class:`TimePart`
+``service_parts``         the parts at each :class:`~planner.ServiceLevel`, a :class:`ByService`
+                          (``hours_parts`` is its ``scheduled`` entry)
+``boarding_parts``        per service level (a :class:`ByService`), the departure wait of a rail link with
+                          a timetable this way, charged when a route boards it (at its origin or after a
+                          gauge change or transshipment), else None
+``season``                id of the season adding wait by month (``network.seasons``), or None
 ``cost_usd_per_teu``      tariff (the link's own, else distance x the mode's rate) plus border fees
+                          (the departure post's fee for leaving, the arrival post's for entering)
 ``co2e_kg_per_tonne``     distance x the link's (else the mode's) emission factor
 ``countries``             the countries passed in travel order: the departure place's, any transit
                           countries, the arrival place's (``("TR", "BG", "RS", "HU")``)
@@ -69,19 +80,30 @@ from typing import Any, Literal, NamedTuple, NoReturn
 import networkx as nx
 
 from ._gc import without_cyclic_gc
-from .model import Corridor, Link, Mode, ModeDefaults, NetworkInfo, Place
+from .model import BorderDirection, Corridor, Link, Mode, ModeDefaults, NetworkInfo, Place, ServiceLevel
 
-__all__ = ["HOURS_PER_WEEK", "GraphBase", "TimePart", "build_graph", "corridor_link_ids", "link_label"]
+__all__ = [
+    "HOURS_PER_WEEK",
+    "SERVICE_LEVELS",
+    "ByService",
+    "GraphBase",
+    "TimePart",
+    "build_graph",
+    "corridor_link_ids",
+    "link_label",
+]
 
 HOURS_PER_WEEK = 168.0
+SERVICE_LEVELS: tuple[ServiceLevel, ...] = (ServiceLevel.EXPRESS, ServiceLevel.SCHEDULED, ServiceLevel.STANDARD)
 
-PartKind = Literal["wait", "running", "border", "transit", "delay"]
+PartKind = Literal["wait", "queue", "running", "border", "transit", "delay"]
 
 
 class TimePart(NamedTuple):
     """One independent part of an edge's time, in hours (min, typical, max).
 
-    ``place`` is where a border dwell or a scenario delay happens (None for waits and running).
+    ``place`` is where a border dwell or a scenario delay happens (None for waits and running);
+    ``direction`` is ``"leaving"`` or ``"entering"`` for a border dwell.
     A ``transit`` part is the dwell entering (``entry``) or leaving a transit ``country`` of the link.
     """
 
@@ -90,8 +112,41 @@ class TimePart(NamedTuple):
     min: float
     typical: float
     max: float
+    direction: str | None = None
     country: str | None = None
     entry: bool = False
+
+
+class ByService(tuple):  # type: ignore[type-arg]
+    """A value per service level, read as ``values[ServiceLevel.EXPRESS]`` or ``values["express"]``.
+
+    Immutable and small (a 3-tuple): one of these per graph edge costs far less than a dict.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, express: Any, scheduled: Any, standard: Any) -> ByService:
+        return tuple.__new__(cls, (express, scheduled, standard))
+
+    def __getitem__(self, level: Any) -> Any:
+        return tuple.__getitem__(self, _LEVEL_INDEX[level])
+
+    def keys(self) -> tuple[ServiceLevel, ...]:
+        return SERVICE_LEVELS
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(self.__iter__())
+
+    def items(self) -> tuple[tuple[ServiceLevel, Any], ...]:
+        return tuple(zip(SERVICE_LEVELS, self.values(), strict=True))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ByService, tuple(self.values()))
+
+
+_LEVEL_INDEX: dict[Any, int] = {level: i for i, level in enumerate(SERVICE_LEVELS)}
+_LEVEL_INDEX.update({level.value: i for i, level in enumerate(SERVICE_LEVELS)})
+_NO_BOARDING = ByService(None, None, None)
 
 
 class _ReadOnlyDict(dict[str, Any]):
@@ -148,16 +203,21 @@ class _Shared:
     """Parts and small tuples many edges have in common, made once per graph: fewer objects to keep and to scan."""
 
     def __init__(self) -> None:
-        self.borders: dict[str, TimePart] = {}
+        self.borders: dict[tuple[str, Mode, BorderDirection, ServiceLevel], TimePart] = {}
         self.delays: dict[str, TimePart] = {}
         self.pairs: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def link_parts(self, link: Link, defaults: ModeDefaults) -> tuple[TimePart, ...]:
-        """The parts of a link the same in both directions: waiting for a departure, then running."""
+    def link_parts(self, link: Link, defaults: ModeDefaults, service: ServiceLevel) -> tuple[TimePart, ...]:
+        """The parts of a link the same in both directions: a departure wait (not for rail), a queue, running."""
         parts: list[TimePart] = []
-        if link.departures_per_week is not None:
-            headway = HOURS_PER_WEEK / link.departures_per_week.value
+        timetable = link.departures.at(service) if link.departures is not None else None
+        if timetable is not None and link.mode is not Mode.RAIL:
+            # Dropped again for the reverse of a one-direction timetable (see _edge_attributes).
+            headway = timetable.headway_hours
             parts.append(TimePart("wait", None, 0.0, headway / 2.0, headway))
+        if link.queue_hours is not None and link.queue_hours.at(service).max > 0:
+            q = link.queue_hours.at(service)
+            parts.append(TimePart("queue", None, q.min, q.typical, q.max))
         if link.transit_hours is not None:
             t = link.transit_hours
             parts.append(TimePart("running", None, t.min, t.typical, t.max))
@@ -166,23 +226,33 @@ class _Shared:
             parts.append(TimePart("running", None, running, running, running))
         return tuple(parts)
 
-    def direction_parts(self, link: Link, origin: Place, destination: Place) -> tuple[TimePart, ...]:
-        """The parts of one direction, in travel order: border dwell leaving the origin, at the entry and exit
-        of each transit country, arriving at the destination; a scenario delay on arrival."""
+    def direction_parts(
+        self, link: Link, origin: Place, destination: Place, service: ServiceLevel
+    ) -> tuple[TimePart, ...]:
+        """The parts of one direction, in travel order: border dwell leaving the origin's country, at the entry
+        and exit of each transit country, entering the destination's; a scenario delay on arrival."""
         parts: list[TimePart] = []
         if (origin.country != destination.country or link.transit_countries) and link.border_controls:
             transit = link.transit_countries if origin.id == link.origin else link.transit_countries[::-1]
-            for place in (origin, destination):
+            for place, direction in ((origin, BorderDirection.LEAVING), (destination, BorderDirection.ENTERING)):
                 if place is destination and link.transit_border is not None:
-                    dwell = link.transit_border.dwell_hours
+                    controls = link.transit_border.for_mode(link.mode)
                     for country in transit:
-                        for entry in (True, False):
-                            parts.append(TimePart("transit", None, dwell.min, dwell.typical, dwell.max, country, entry))
+                        for entry, way in ((True, BorderDirection.ENTERING), (False, BorderDirection.LEAVING)):
+                            dwell = controls.dwell(way, service)
+                            parts.append(
+                                TimePart(
+                                    "transit", None, dwell.min, dwell.typical, dwell.max, way.value, country=country, entry=entry
+                                )
+                            )
                 if place.border is not None:
-                    part = self.borders.get(place.id)
+                    key = (place.id, link.mode, direction, service)
+                    part = self.borders.get(key)
                     if part is None:
-                        dwell = place.border.dwell_hours
-                        part = self.borders[place.id] = TimePart("border", place.id, dwell.min, dwell.typical, dwell.max)
+                        dwell = place.border.for_mode(link.mode).dwell(direction, service)
+                        part = self.borders[key] = TimePart(
+                            "border", place.id, dwell.min, dwell.typical, dwell.max, direction.value
+                        )
                     parts.append(part)
         if destination.delay_hours:
             part = self.delays.get(destination.id)
@@ -196,17 +266,7 @@ class _Shared:
         return self.pairs.setdefault((a, b), (a, b))
 
 
-def _edge_attributes(
-    link: Link,
-    origin: Place,
-    destination: Place,
-    defaults: ModeDefaults,
-    corridors: tuple[str, ...],
-    common: tuple[TimePart, ...],
-    shared: _Shared,
-) -> _ReadOnlyDict:
-    extra = shared.direction_parts(link, origin, destination)
-    parts = common + extra if extra else common
+def _sums(parts: tuple[TimePart, ...]) -> tuple[float, float, float]:
     # Summed in order from int 0, like sum(): the compiled index and the weights see identical floats.
     low: float = 0
     typical: float = 0
@@ -215,17 +275,94 @@ def _edge_attributes(
         low += part.min
         typical += part.typical
         high += part.max
+    return low, typical, high
+
+
+def _link_uniform(link: Link) -> bool:
+    d, q = link.departures, link.queue_hours
+    return (d is None or d.express is d.scheduled is d.standard) and (q is None or q.express is q.scheduled is q.standard)
+
+
+def _boarding(link: Link, service: ServiceLevel, forward: bool) -> TimePart | None:
+    timetable = link.departures.at(service) if link.departures is not None else None
+    if timetable is None or link.mode is not Mode.RAIL or not timetable.applies(forward):
+        return None
+    headway = timetable.headway_hours
+    return TimePart("wait", None, 0.0, headway / 2.0, headway)
+
+
+def _same_at_every_level(link: Link, origin: Place, destination: Place) -> bool:
+    """Whether nothing on this link and at its ends differs by service level (most links): then one set of parts."""
+    d, q = link.departures, link.queue_hours
+    if d is not None and not (d.express is d.scheduled is d.standard):
+        return False
+    if q is not None and not (q.express is q.scheduled is q.standard):
+        return False
+    if (origin.country != destination.country or link.transit_countries) and link.border_controls:
+        borders = [place.border for place in (origin, destination) if place.border is not None]
+        if link.transit_border is not None and link.transit_countries:
+            borders.append(link.transit_border)
+        for border in borders:
+            if border is not None:
+                controls = border.for_mode(link.mode)
+                for hours in (controls.entering, controls.leaving):
+                    if not (hours.express is hours.scheduled is hours.standard):
+                        return False
+    return True
+
+
+def _edge_attributes(
+    link: Link,
+    origin: Place,
+    destination: Place,
+    defaults: ModeDefaults,
+    corridors: tuple[str, ...],
+    common: dict[ServiceLevel, tuple[TimePart, ...]],
+    shared: _Shared,
+) -> _ReadOnlyDict:
+    forward = origin.id == link.origin
+    uniform = _same_at_every_level(link, origin, destination)
+    parts_by_level: list[tuple[TimePart, ...]] = []
+    for service in (ServiceLevel.SCHEDULED,) if uniform else SERVICE_LEVELS:
+        extra = shared.direction_parts(link, origin, destination, service)
+        level_parts = common[service] + extra if extra else common[service]
+        timetable = link.departures.at(service) if link.departures is not None else None
+        if timetable is not None and not timetable.applies(forward):
+            level_parts = tuple(p for p in level_parts if p.kind != "wait")
+        # One tuple for the levels a link does not distinguish.
+        parts_by_level.append(next((p for p in parts_by_level if p == level_parts), level_parts))
+    if uniform:
+        parts = parts_by_level[0]
+        service_parts = ByService(parts, parts, parts)
+    else:
+        service_parts = ByService(*parts_by_level)
+        parts = service_parts[ServiceLevel.SCHEDULED]
+    low, typical, high = _sums(parts)
     distance = link.distance_km.value
     cost = link.cost_usd_per_teu.value if link.cost_usd_per_teu is not None else distance * defaults.cost_usd_per_teu_km.value
-    for part in extra:
-        if part.kind == "border":
-            place = origin if part.place == origin.id else destination
-            assert place.border is not None
-            cost += place.border.fee_usd_per_teu.value
-        elif part.kind == "transit":
-            assert link.transit_border is not None
-            cost += link.transit_border.fee_usd_per_teu.value
+    if (origin.country != destination.country or link.transit_countries) and link.border_controls:
+        for place, direction in ((origin, BorderDirection.LEAVING), (destination, BorderDirection.ENTERING)):
+            if place.border is not None:
+                cost += place.border.for_mode(link.mode).fee(direction).value
+        if link.transit_border is not None:
+            controls = link.transit_border.for_mode(link.mode)
+            for _ in link.transit_countries:  # entering and leaving each transit country
+                cost += controls.fee(BorderDirection.ENTERING).value
+                cost += controls.fee(BorderDirection.LEAVING).value
     factor = link.co2e_g_per_tonne_km or defaults.co2e_g_per_tonne_km
+    timetable = link.departures.at(ServiceLevel.SCHEDULED) if link.departures is not None else None
+    if timetable is not None and not timetable.applies(forward):
+        timetable = None
+    boarding = _NO_BOARDING
+    if link.departures is not None and link.mode is Mode.RAIL:
+        made: dict[int, TimePart | None] = {}  # one part for the levels that share a timetable
+        for service in SERVICE_LEVELS:
+            timetable_id = id(link.departures.at(service))
+            if timetable_id not in made:
+                made[timetable_id] = _boarding(link, service, forward)
+        boarding = ByService(*(made[id(link.departures.at(service))] for service in SERVICE_LEVELS))
+        if boarding == _NO_BOARDING:
+            boarding = _NO_BOARDING
     reverse = origin.id != link.origin
     countries = link.countries_between(
         destination.country if reverse else origin.country, origin.country if reverse else destination.country, reverse=reverse
@@ -237,11 +374,14 @@ def _edge_attributes(
         gauge_mm=link.gauge_mm,
         status=link.status,
         distance_km=distance,
-        departures_per_week=link.departures_per_week.value if link.departures_per_week is not None else None,
+        departures_per_week=timetable.per_week.value if timetable is not None else None,
         hours=typical,
         hours_min=low,
         hours_max=high,
         hours_parts=parts,
+        service_parts=service_parts,
+        boarding_parts=boarding,
+        season=link.season,
         cost_usd_per_teu=cost,
         co2e_kg_per_tonne=distance * factor.value / 1000.0,
         countries=shared.pair(origin.country, destination.country) if len(countries) == 2 else countries,
@@ -330,11 +470,19 @@ def build_graph(
             and base.places.get(b.id) is b
             and base.modes.get(link.mode) is defaults
         )
-        common: tuple[TimePart, ...] | None = None
+        common: dict[ServiceLevel, tuple[TimePart, ...]] | None = None
         for u, v in ((a, b), (b, a)) if link.bidirectional else ((a, b),):
             data = base.graph._succ[u.id][v.id][link.id] if same and base is not None else None
             if data is None or data["corridors"] != on:
-                common = common or shared.link_parts(link, defaults)
+                if common is None:
+                    common = {}
+                    for service in SERVICE_LEVELS:
+                        if common and _link_uniform(link):
+                            common[service] = common[ServiceLevel.EXPRESS]
+                            continue
+                        parts = shared.link_parts(link, defaults, service)
+                        # One tuple for the levels a link does not distinguish.
+                        common[service] = next((p for p in common.values() if p == parts), parts)
                 data = _edge_attributes(link, u, v, defaults, on, common, shared)
             keydict = succ[u.id].get(v.id)
             if keydict is None:

@@ -22,6 +22,7 @@ from . import _schema as s
 from .errors import NetworkFileError, NetworkIssue, NetworkValidationError
 from .model import (
     Border,
+    BorderControls,
     Capacity,
     CapacityDirection,
     Corridor,
@@ -37,7 +38,11 @@ from .model import (
     PlaceCapacity,
     PlaceKind,
     Provenance,
+    Season,
+    ServiceDepartures,
+    ServiceHours,
     Source,
+    Timetable,
     Transshipment,
 )
 from .network import Network
@@ -212,7 +217,7 @@ def parse_network(text: str, *, path: str = "<memory>") -> Network:
 # --- error reporting ------------------------------------------------------------------------
 
 _SECTION_ITEM = {"places": "place", "links": "link", "corridors": "corridor"}
-_TAGS = {"number", "spec", "one_source", "source_list", "one_capacity", "capacity_list"}  # union tags of _schema, not file keys
+_TAGS = {"number", "spec", "levels", "directions", "one_source", "source_list", "one_capacity", "capacity_list"}  # union tags of _schema, not file keys
 
 
 def _line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
@@ -230,7 +235,7 @@ def _item_of(raw: Any, loc: Loc) -> str | None:
         except (AttributeError, IndexError, KeyError, TypeError):
             ident = None
         return f"{label} '{ident}'" if isinstance(ident, str) else f"{label} #{int(loc[1]) + 1}"
-    if len(loc) >= 2 and loc[0] in ("sources", "modes"):
+    if len(loc) >= 2 and loc[0] in ("sources", "modes", "seasons"):
         return f"{loc[0]} '{loc[1]}'"
     if len(loc) >= 2 and loc[0] == "network":
         return "network"
@@ -240,9 +245,17 @@ def _item_of(raw: Any, loc: Loc) -> str | None:
 def _field_of(loc: Loc) -> str | None:
     if len(loc) == 1:
         return str(loc[0])  # a whole top-level section
-    skip = 2 if len(loc) >= 2 and loc[0] in ("places", "links", "corridors", "sources", "modes") else 1
+    skip = 2 if len(loc) >= 2 and loc[0] in ("places", "links", "corridors", "sources", "modes", "seasons") else 1
     parts = [str(p) for p in loc[skip:] if p not in _TAGS]
     return ".".join(parts) if parts else None
+
+
+_FORMS = {
+    "number": "a number",
+    "spec": "a mapping of a figure ({value, ...} or {typical, min, max})",
+    "levels": "a mapping by service level ({express, scheduled, standard})",
+    "directions": "a mapping by direction ({entering, leaving})",
+}
 
 
 def _short(value: Any) -> str:
@@ -253,7 +266,7 @@ def _short(value: Any) -> str:
 def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path: str) -> Iterator[NetworkIssue]:
     seen: set[tuple[Loc, str]] = set()
     for err in exc.errors(include_url=False):
-        loc: Loc = tuple(err["loc"])
+        loc: Loc = tuple(p for p in err["loc"] if p not in _TAGS)  # union tags are not keys of the file
         kind = err["type"]
         if kind == "extra_forbidden":
             message = "unknown key (check the spelling; see docs/network-format.md)"
@@ -262,6 +275,10 @@ def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
             message = f"expected one of {expected}, got {_short(err.get('input'))}"
+        elif kind == "union_tag_invalid":
+            expected = str(err.get("ctx", {}).get("expected_tags", ""))
+            forms = [_FORMS[t] for t in _FORMS if f"'{t}'" in expected]
+            message = f"expected {' or '.join(forms) or 'another form'} here, got {_short(err.get('input'))}"
         elif kind == "value_error":
             message = str(err.get("ctx", {}).get("error", err["msg"]))
         elif kind in {"string_pattern_mismatch"}:
@@ -279,6 +296,20 @@ def _pydantic_issues(exc: ValidationError, raw: Any, lines: dict[Loc, int], path
 
 
 # --- rules spanning entries -----------------------------------------------------------------
+
+# Mappings by level or direction and the fields that hold their figures.
+_COMPOSITE_FIELDS: dict[type, tuple[str, ...]] = {
+    s.LevelHoursSpec: ("express", "scheduled", "standard"),
+    s.DirectionalHoursSpec: ("entering", "leaving"),
+    s.DirectionalFeeSpec: ("entering", "leaving"),
+    s.LevelDeparturesSpec: ("express", "scheduled", "standard"),
+}
+
+
+def _timetables(value: object) -> list[object]:
+    if isinstance(value, s.LevelDeparturesSpec):
+        return [t for t in (value.express, value.scheduled, value.standard) if t is not None]
+    return [] if value is None else [value]
 
 
 def _figure_provenance(figure: object) -> tuple[tuple[str, ...], str | None]:
@@ -343,6 +374,16 @@ class _Checker:
                 self.error(("links", index, "gauge_mm"), "rail links need gauge_mm (1435 or 1520)")
             if link.mode != "rail" and link.gauge_mm is not None:
                 self.error(("links", index, "gauge_mm"), f"gauge_mm only applies to rail links, this is {link.mode}")
+            if link.season is not None and link.season not in self.spec.seasons:
+                known = ", ".join(sorted(self.spec.seasons)) or "none defined"
+                self.error(("links", index, "season"), f"unknown season '{link.season}' (expected a key of the seasons section: {known})")
+            if not link.bidirectional:
+                for timetable in _timetables(link.departures_per_week):
+                    if isinstance(timetable, s.TimetableSpec) and timetable.weekdays_back:
+                        self.error(
+                            ("links", index, "departures_per_week"),
+                            "weekdays_back is for departures from the 'to' end, but this link is one-way (bidirectional: false)",
+                        )
             a, b = places.get(link.from_), places.get(link.to)
             if a and b:
                 self._transit(index, link, a.country, b.country)
@@ -448,45 +489,67 @@ class _Checker:
     def _provenance(self) -> None:
         known = set(self.spec.sources)
 
-        def check(loc: Loc, block: s.Provenanced | None, figures: Iterable[tuple[str, object]]) -> None:
-            block_keys, block_estimate = _figure_provenance(block) if block is not None else ((), None)
-            for key in block_keys:
+        def keys_known(loc: Loc, keys: Iterable[str]) -> None:
+            for key in keys:
                 if key not in known:
                     self.error((*loc, "source"), f"unknown source '{key}' (expected a key of the sources section)")
-            covered_by_block = bool(block_keys) or block_estimate is not None
-            for name, figure in figures:
-                if figure is None:
-                    continue
-                keys, estimate = _figure_provenance(figure)
-                for key in keys:
-                    if key not in known:
-                        self.error((*loc, name, "source"), f"unknown source '{key}'")
-                if not (keys or estimate is not None or covered_by_block):
-                    self.error(
-                        (*loc, name),
-                        "figure has no provenance: give 'source' (a sources key) or 'estimate: <reason>' "
-                        "on the figure or its entry",
-                    )
+
+        def figure(loc: Loc, value: object, covered: bool) -> None:
+            if value is None:
+                return
+            keys, estimate = _figure_provenance(value)
+            keys_known(loc, keys)
+            children = _COMPOSITE_FIELDS.get(type(value))
+            if children is not None:
+                # A mapping by level or direction: its own provenance covers the numbers inside it.
+                inner = covered or bool(keys) or estimate is not None
+                for child in children:
+                    figure((*loc, child), getattr(value, child), inner)
+                return
+            if not (keys or estimate is not None or covered):
+                self.error(
+                    loc,
+                    "figure has no provenance: give 'source' (a sources key) or 'estimate: <reason>' "
+                    "on the figure or its entry",
+                )
+
+        def check(
+            loc: Loc, block: s.Provenanced | None, figures: Iterable[tuple[str, object]], *, covered: bool = False
+        ) -> bool:
+            block_keys, block_estimate = _figure_provenance(block) if block is not None else ((), None)
+            keys_known(loc, block_keys)
+            covered = covered or bool(block_keys) or block_estimate is not None
+            for name, value in figures:
+                figure((*loc, name), value, covered)
+            return covered
 
         for mode in ("rail", "road", "sea"):
             m: s.ModeSpec = getattr(self.spec.modes, mode)
-            for name in ("speed_kmh", "cost_usd_per_teu_km", "co2e_g_per_tonne_km"):
-                check(("modes", mode), None, [(name, getattr(m, name))])
+            names = ("speed_kmh", "cost_usd_per_teu_km", "co2e_g_per_tonne_km", "origin_wait_hours", "cost_ratio_40ft", "bulk_load_tonnes")
+            check(("modes", mode), None, [(name, getattr(m, name)) for name in names])
+        for key, season in self.spec.seasons.items():
+            check(("seasons", key), season, [(month, getattr(season, month)) for month in s.MONTHS])
         for i, place in enumerate(self.spec.places):
             check(("places", i), place, [("lat", place.lat), ("lon", place.lon)])
             for j, item in enumerate(place.transshipment):
                 check(("places", i, "transshipment", j), item, [("hours", item.hours), ("cost_usd_per_teu", item.cost_usd_per_teu)])
             if place.border:
-                check(("places", i, "border"), place.border, [("dwell_hours", place.border.dwell_hours), ("fee_usd_per_teu", place.border.fee_usd_per_teu)])
+                border = place.border
+                covered = check(("places", i, "border"), border, [("dwell_hours", border.dwell_hours), ("fee_usd_per_teu", border.fee_usd_per_teu)])
+                for mode in ("rail", "road", "sea"):
+                    block: s.BorderModeSpec | None = getattr(border, mode)
+                    if block is not None:
+                        figures = [("dwell_hours", block.dwell_hours), ("fee_usd_per_teu", block.fee_usd_per_teu)]
+                        check(("places", i, "border", mode), block, figures, covered=covered)
             if place.gauge_change:
                 gc = place.gauge_change
                 check(("places", i, "gauge_change"), gc, [("hours", gc.hours), ("cost_usd_per_teu", gc.cost_usd_per_teu)])
             if place.capacity is not None:
                 for facility in ("border", "gauge_change", "transshipment"):
-                    figures = s.capacity_list(getattr(place.capacity, facility))
-                    for j, figure in enumerate(figures):
-                        at: Loc = ("places", i, "capacity", facility, *((j,) if len(figures) > 1 else ()))
-                        check(at, figure, figure.figures())
+                    caps = s.capacity_list(getattr(place.capacity, facility))
+                    for j, cap in enumerate(caps):
+                        at: Loc = ("places", i, "capacity", facility, *((j,) if len(caps) > 1 else ()))
+                        check(at, cap, cap.figures())
         for i, link in enumerate(self.spec.links):
             if link.transit_border:
                 tb = link.transit_border
@@ -499,12 +562,13 @@ class _Checker:
                     ("transit_hours", link.transit_hours),
                     ("cost_usd_per_teu", link.cost_usd_per_teu),
                     ("departures_per_week", link.departures_per_week),
+                    ("queue_hours", link.queue_hours),
                     ("co2e_g_per_tonne_km", link.co2e_g_per_tonne_km),
                 ],
             )
-            figures = s.capacity_list(link.capacity)
-            for j, figure in enumerate(figures):
-                check(("links", i, "capacity", *((j,) if len(figures) > 1 else ())), figure, figure.figures())
+            caps = s.capacity_list(link.capacity)
+            for j, cap in enumerate(caps):
+                check(("links", i, "capacity", *((j,) if len(caps) > 1 else ())), cap, cap.figures())
         for i, corridor in enumerate(self.spec.corridors):
             keys, _ = _figure_provenance(corridor)
             for key in keys:
@@ -533,28 +597,97 @@ def _prov(block: s.Provenanced | None) -> Provenance:
     return Provenance(block.source_keys(), block.estimate)
 
 
-def _figure(value: object, block: s.Provenanced) -> Figure:
+def _figure(value: object, block: s.Provenanced, *outer: s.Provenanced | None) -> Figure:
     if isinstance(value, s.FigureSpec | s.PositiveFigureSpec):
         own = _prov(value)
-        return Figure(float(value.value), own if (own.sources or own.estimate) else _prov(block))
+        return Figure(float(value.value), own if (own.sources or own.estimate) else _covering(block, *outer))
     assert isinstance(value, int | float)
-    return Figure(float(value), _prov(block))
+    return Figure(float(value), _covering(block, *outer))
 
 
-def hours_range(value: object, block: s.Provenanced) -> HoursRange:
-    """The hours of a validated entry, its provenance taken from the entry's block when it has none of its own."""
+def _covering(*blocks: s.Provenanced | None) -> Provenance:
+    """The provenance of the innermost block that has one."""
+    for block in blocks:
+        prov = _prov(block)
+        if prov.sources or prov.estimate:
+            return prov
+    return Provenance()
+
+
+def hours_range(value: object, block: s.Provenanced, *outer: s.Provenanced | None) -> HoursRange:
+    """The hours of a validated entry, its provenance taken from the entry's block (or an outer one) when it has none of its own."""
     if isinstance(value, s.RangeSpec):
         own = _prov(value)
-        prov = own if (own.sources or own.estimate) else _prov(block)
+        prov = own if (own.sources or own.estimate) else _covering(block, *outer)
         low = value.typical if value.min is None else value.min
         high = value.typical if value.max is None else value.max
         return HoursRange(float(value.typical), float(low), float(high), prov)
     assert isinstance(value, int | float)
-    return HoursRange.exact(float(value), _prov(block))
+    return HoursRange.exact(float(value), _covering(block, *outer))
 
 
-def _border(block: s.BorderSpec) -> Border:
-    return Border(hours_range(block.dwell_hours, block), _figure(block.fee_usd_per_teu, block))
+def service_hours(value: object, block: s.Provenanced, *outer: s.Provenanced | None) -> ServiceHours:
+    """Hours by service level from a number, a range or an ``{express, scheduled, standard}`` mapping."""
+    if isinstance(value, s.LevelHoursSpec):
+        return ServiceHours(
+            hours_range(value.express, value, block, *outer),
+            hours_range(value.scheduled, value, block, *outer),
+            hours_range(value.standard, value, block, *outer),
+        )
+    return ServiceHours.same(hours_range(value, block, *outer))
+
+
+def _fee(value: object, block: s.Provenanced, *outer: s.Provenanced | None) -> tuple[Figure, Figure]:
+    if isinstance(value, s.DirectionalFeeSpec):
+        return _figure(value.entering, value, block, *outer), _figure(value.leaving, value, block, *outer)
+    fee = _figure(value, block, *outer)
+    return fee, fee
+
+
+def dwell_from_spec(dwell: object, block: s.Provenanced, *outer: s.Provenanced | None) -> tuple[ServiceHours, ServiceHours]:
+    """(entering, leaving) hours of a border dwell written in any of its forms."""
+    if isinstance(dwell, s.DirectionalHoursSpec):
+        return service_hours(dwell.entering, dwell, block, *outer), service_hours(dwell.leaving, dwell, block, *outer)
+    hours = service_hours(dwell, block, *outer)
+    return hours, hours
+
+
+def border_from_spec(spec: s.BorderSpec) -> Border:
+    """The domain border of a validated border block."""
+    entering, leaving = dwell_from_spec(spec.dwell_hours, spec)
+    fee_in, fee_out = _fee(spec.fee_usd_per_teu, spec)
+    controls = BorderControls(entering, leaving, fee_in, fee_out)
+    by_mode = []
+    for name in ("rail", "road", "sea"):
+        block: s.BorderModeSpec | None = getattr(spec, name)
+        if block is None:
+            continue
+        mode_in, mode_out = (entering, leaving) if block.dwell_hours is None else dwell_from_spec(block.dwell_hours, block, spec)
+        mode_fee_in, mode_fee_out = (fee_in, fee_out) if block.fee_usd_per_teu is None else _fee(block.fee_usd_per_teu, block, spec)
+        by_mode.append((Mode(name), BorderControls(mode_in, mode_out, mode_fee_in, mode_fee_out)))
+    return Border(controls, tuple(by_mode))
+
+
+def _timetable(value: object, *blocks: s.Provenanced | None) -> Timetable:
+    if isinstance(value, s.TimetableSpec):
+        own = _prov(value)
+        prov = own if (own.sources or own.estimate) else _covering(*blocks)
+        days = tuple(s.WEEKDAYS.index(d) for d in value.weekdays)
+        back = tuple(s.WEEKDAYS.index(d) for d in value.weekdays_back)
+        return Timetable(Figure(float(value.value), prov), tuple(sorted(days)), tuple(sorted(back)), value.both_directions)
+    assert isinstance(value, int | float)
+    return Timetable(Figure(float(value), _covering(*blocks)))
+
+
+def departures_from_spec(value: object, block: s.Provenanced) -> ServiceDepartures | None:
+    """A link's timetables by level from its ``departures_per_week`` field."""
+    if value is None:
+        return None
+    if isinstance(value, s.LevelDeparturesSpec):
+        return ServiceDepartures(
+            *(None if v is None else _timetable(v, value, block) for v in (value.express, value.scheduled, value.standard))
+        )
+    return ServiceDepartures.same(_timetable(value, block))
 
 
 def _capacity(spec: s.CapacitySpec) -> Capacity:
@@ -589,11 +722,13 @@ def link_from_spec(link: s.LinkSpec) -> Link:
         gauge_mm=link.gauge_mm,
         transit_hours=hours_range(link.transit_hours, link) if link.transit_hours is not None else None,
         cost_usd_per_teu=_figure(link.cost_usd_per_teu, link) if link.cost_usd_per_teu is not None else None,
-        departures_per_week=_figure(link.departures_per_week, link) if link.departures_per_week is not None else None,
+        departures=departures_from_spec(link.departures_per_week, link),
+        queue_hours=service_hours(link.queue_hours, link) if link.queue_hours is not None else None,
+        season=link.season,
         co2e_g_per_tonne_km=_figure(link.co2e_g_per_tonne_km, link) if link.co2e_g_per_tonne_km is not None else None,
         border_controls=link.border_controls,
         transit_countries=tuple(link.transit_countries),
-        transit_border=_border(link.transit_border) if link.transit_border else None,
+        transit_border=border_from_spec(link.transit_border) if link.transit_border else None,
         waypoints=tuple((float(lat), float(lon)) for lat, lon in link.waypoints),
         bidirectional=link.bidirectional,
         status=LinkStatus(link.status),
@@ -615,6 +750,9 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
             _figure(m.speed_kmh, m.speed_kmh),
             _figure(m.cost_usd_per_teu_km, m.cost_usd_per_teu_km),
             _figure(m.co2e_g_per_tonne_km, m.co2e_g_per_tonne_km),
+            origin_wait_hours=service_hours(m.origin_wait_hours, s.Provenanced()) if m.origin_wait_hours is not None else None,
+            cost_ratio_40ft=_figure(m.cost_ratio_40ft, m.cost_ratio_40ft) if m.cost_ratio_40ft is not None else None,
+            bulk_load_tonnes=_figure(m.bulk_load_tonnes, m.bulk_load_tonnes) if m.bulk_load_tonnes is not None else None,
         )
     places = {}
     for p in spec.places:
@@ -627,11 +765,11 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
             kinds=frozenset(PlaceKind(k) for k in p.kinds),
             aliases=tuple(p.aliases),
             transshipments=tuple(
-                Transshipment(frozenset(Mode(m) for m in t.modes), hours_range(t.hours, t), _figure(t.cost_usd_per_teu, t))
+                Transshipment(frozenset(Mode(m) for m in t.modes), service_hours(t.hours, t), _figure(t.cost_usd_per_teu, t))
                 for t in p.transshipment
             ),
-            border=_border(p.border) if p.border else None,
-            gauge_change=GaugeChange(hours_range(p.gauge_change.hours, p.gauge_change), _figure(p.gauge_change.cost_usd_per_teu, p.gauge_change))
+            border=border_from_spec(p.border) if p.border else None,
+            gauge_change=GaugeChange(service_hours(p.gauge_change.hours, p.gauge_change), _figure(p.gauge_change.cost_usd_per_teu, p.gauge_change))
             if p.gauge_change
             else None,
             provenance=_prov(p),
@@ -651,7 +789,13 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
         )
         for c in spec.corridors
     }
+    seasons = {}
+    for key, season in spec.seasons.items():
+        months = tuple(
+            None if (value := getattr(season, month)) is None else hours_range(value, season) for month in s.MONTHS
+        )
+        seasons[key] = Season(key, season.description, months, _prov(season))
     info = NetworkInfo(spec.network.id, spec.network.name, spec.network.version, spec.network.description, spec.network.currency_year)
-    return Network(info, places, links, corridors, modes, sources, path=path, warnings=warnings)
+    return Network(info, places, links, corridors, modes, sources, path=path, warnings=warnings, seasons=seasons)
 
 

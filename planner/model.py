@@ -14,6 +14,9 @@ __all__ = [
     "Border",
     "Capacity",
     "CapacityDirection",
+    "BorderControls",
+    "BorderDirection",
+    "ContainerType",
     "Corridor",
     "Figure",
     "GaugeChange",
@@ -27,7 +30,12 @@ __all__ = [
     "PlaceCapacity",
     "PlaceKind",
     "Provenance",
+    "Season",
+    "ServiceDepartures",
+    "ServiceHours",
+    "ServiceLevel",
     "Source",
+    "Timetable",
     "Transshipment",
 ]
 
@@ -49,6 +57,38 @@ class PlaceKind(StrEnum):
     DRY_PORT = "dry_port"
     GAUGE_CHANGE = "gauge_change"
     LOGISTICS_HUB = "logistics_hub"
+
+
+class ServiceLevel(StrEnum):
+    """How a shipment travels, which decides dwell, queues and waits (docs/cost-model.md).
+
+    ``express``: priority block trains and green-lane clearance; ``scheduled``: regular block
+    trains and liner services with a booked slot; ``standard``: ordinary wagonload, groupage and trucks.
+    """
+
+    EXPRESS = "express"
+    SCHEDULED = "scheduled"
+    STANDARD = "standard"
+
+
+class BorderDirection(StrEnum):
+    """Which side of a border a post's figures are for: the country being entered or the one being left."""
+
+    ENTERING = "entering"
+    LEAVING = "leaving"
+
+
+class ContainerType(StrEnum):
+    """A container size; a 20 ft box is one TEU, a 40 ft or 40 ft high-cube box two."""
+
+    FT20 = "20ft"
+    FT40 = "40ft"
+    FT40HC = "40hc"
+
+    @property
+    def teu(self) -> int:
+        """TEU per box."""
+        return 1 if self is ContainerType.FT20 else 2
 
 
 class LinkStatus(StrEnum):
@@ -108,27 +148,89 @@ class HoursRange:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceHours:
+    """A duration at each service level (a figure written once holds for all three)."""
+
+    express: HoursRange
+    scheduled: HoursRange
+    standard: HoursRange
+
+    @classmethod
+    def same(cls, hours: HoursRange) -> ServiceHours:
+        """The same hours at every level."""
+        return cls(hours, hours, hours)
+
+    def at(self, service: ServiceLevel) -> HoursRange:
+        """The hours at one service level."""
+        if service is ServiceLevel.EXPRESS:
+            return self.express
+        if service is ServiceLevel.STANDARD:
+            return self.standard
+        return self.scheduled
+
+
+@dataclass(frozen=True, slots=True)
 class Transshipment:
     """Handling a unit between two modes at a place, per TEU."""
 
     modes: frozenset[Mode]
-    hours: HoursRange
+    hours: ServiceHours
     cost_usd_per_teu: Figure
 
 
 @dataclass(frozen=True, slots=True)
-class Border:
-    """Controls at a border crossing place, charged each time a route crosses the border there."""
+class BorderControls:
+    """Dwell and fees at a border post, by direction (entering or leaving its country) and service level."""
 
-    dwell_hours: HoursRange
-    fee_usd_per_teu: Figure
+    entering: ServiceHours
+    leaving: ServiceHours
+    fee_entering_usd_per_teu: Figure
+    fee_leaving_usd_per_teu: Figure
+
+    @classmethod
+    def same(cls, dwell: HoursRange, fee: Figure) -> BorderControls:
+        """One dwell and one fee for every direction and level."""
+        hours = ServiceHours.same(dwell)
+        return cls(hours, hours, fee, fee)
+
+    def dwell(self, direction: BorderDirection, service: ServiceLevel) -> HoursRange:
+        """Hours at the post for a crossing in ``direction`` at ``service`` level."""
+        return (self.entering if direction is BorderDirection.ENTERING else self.leaving).at(service)
+
+    def fee(self, direction: BorderDirection) -> Figure:
+        """Fees per TEU for a crossing in ``direction``."""
+        return self.fee_entering_usd_per_teu if direction is BorderDirection.ENTERING else self.fee_leaving_usd_per_teu
+
+
+@dataclass(frozen=True, slots=True)
+class Border:
+    """Controls at a border crossing place, charged each time a route crosses the border there.
+
+    ``controls`` hold for every mode unless ``by_mode`` names the mode (a place with a rail and a
+    road post, whose dwell differs by an order of magnitude).
+    """
+
+    controls: BorderControls
+    by_mode: tuple[tuple[Mode, BorderControls], ...] = ()
+
+    @classmethod
+    def same(cls, dwell: HoursRange, fee: Figure) -> Border:
+        """One dwell and one fee for every mode, direction and level."""
+        return cls(BorderControls.same(dwell, fee))
+
+    def for_mode(self, mode: Mode) -> BorderControls:
+        """The controls a link of ``mode`` meets here."""
+        for item, controls in self.by_mode:
+            if item is mode:
+                return controls
+        return self.controls
 
 
 @dataclass(frozen=True, slots=True)
 class GaugeChange:
     """Moving a unit between 1435 mm and 1520 mm rail at a place, per TEU."""
 
-    hours: HoursRange
+    hours: ServiceHours
     cost_usd_per_teu: Figure
 
 
@@ -191,6 +293,67 @@ class PlaceCapacity:
 
 
 @dataclass(frozen=True, slots=True)
+class Timetable:
+    """A scheduled service on a link: departures per week and, where published, their weekdays.
+
+    Weekdays are 0 (Monday) to 6 (Sunday): ``weekdays`` for departures from the link's ``from``
+    end, ``weekdays_back`` from its ``to`` end. Without weekdays only the headway is known.
+    ``both_directions`` False: the service departs from the ``from`` end only (a hub's trains);
+    travel the other way has no timetable.
+    """
+
+    per_week: Figure
+    weekdays: tuple[int, ...] = ()
+    weekdays_back: tuple[int, ...] = ()
+    both_directions: bool = True
+
+    def applies(self, forward: bool) -> bool:
+        """Whether the timetable holds for travel from the ``from`` end (``forward``) or the other way."""
+        return forward or self.both_directions
+
+    @property
+    def headway_hours(self) -> float:
+        return 168.0 / self.per_week.value
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDepartures:
+    """A link's timetables by service level; None where the level has no timetabled service on it."""
+
+    express: Timetable | None
+    scheduled: Timetable | None
+    standard: Timetable | None
+
+    @classmethod
+    def same(cls, timetable: Timetable) -> ServiceDepartures:
+        return cls(timetable, timetable, timetable)
+
+    def at(self, service: ServiceLevel) -> Timetable | None:
+        if service is ServiceLevel.EXPRESS:
+            return self.express
+        if service is ServiceLevel.STANDARD:
+            return self.standard
+        return self.scheduled
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    """Extra waiting by month on the links that name this season (e.g. Caspian storm closures).
+
+    ``months[i]`` is the added wait in month ``i + 1`` (January first), or None for no change.
+    """
+
+    id: str
+    description: str
+    months: tuple[HoursRange | None, ...]
+    provenance: Provenance = Provenance()
+
+    def at(self, month: int) -> HoursRange | None:
+        """The added wait in ``month`` (1-12)."""
+        return self.months[month - 1]
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """A city, border crossing, port or terminal."""
 
@@ -232,7 +395,12 @@ class Link:
     gauge_mm: int | None = None
     transit_hours: HoursRange | None = None
     cost_usd_per_teu: Figure | None = None
-    departures_per_week: Figure | None = None
+    departures: ServiceDepartures | None = None
+    """Timetabled services and their waits; see docs/cost-model.md for where the wait applies."""
+    queue_hours: ServiceHours | None = None
+    """Waiting for a slot or berth on top of the departure wait (e.g. Caspian ferries), each time the link is used."""
+    season: str | None = None
+    """Id of a :class:`Season` adding wait by month."""
     co2e_g_per_tonne_km: Figure | None = None
     border_controls: bool = True
     """False where a link crosses a border without controls (inside a customs union): no dwell or fee."""
@@ -271,6 +439,12 @@ class ModeDefaults:
     speed_kmh: Figure
     cost_usd_per_teu_km: Figure
     co2e_g_per_tonne_km: Figure
+    origin_wait_hours: ServiceHours | None = None
+    """Hours from readiness at the origin to the first departure of this mode, besides any timetable wait."""
+    cost_ratio_40ft: Figure | None = None
+    """Price of a 40 ft box over that of a 20 ft box on this mode; 2 (two TEU) when not given."""
+    bulk_load_tonnes: Figure | None = None
+    """Bulk tonnes per load unit of this mode (rail wagon, truck, 40 ft box at sea); bulk is priced per whole unit."""
 
 
 @dataclass(frozen=True, slots=True)

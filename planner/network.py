@@ -21,7 +21,7 @@ import networkx as nx
 
 from .cache import CacheSlot, NetworkCaches
 from .graph import GraphBase, build_graph
-from .model import Corridor, Link, LinkStatus, Mode, ModeDefaults, NetworkInfo, Place, Source
+from .model import Corridor, Link, LinkStatus, Mode, ModeDefaults, NetworkInfo, Place, Season, Source
 
 __all__ = ["Network", "content_digest"]
 
@@ -50,13 +50,15 @@ class Network:
     cache_share: InitVar[float] = 1.0
     derived_from: Network | None = field(default=None, repr=False, compare=False)
     """The network a scenario was applied to, whose unchanged places and links this one shares."""
+    seasons: Mapping[str, Season] = field(default_factory=dict)
+    """Extra waits by month, by season id (links name them)."""
     graph: nx.MultiDiGraph = field(init=False, repr=False, compare=False)
     """Places as nodes, links as keyed edges (frozen; see :mod:`planner.graph`)."""
     caches: NetworkCaches = field(init=False, repr=False, compare=False)
     """Everything derived from this network, bounded (see :mod:`planner.cache`)."""
 
     def __post_init__(self, cache_share: float) -> None:
-        for name in ("places", "links", "corridors", "modes", "sources"):
+        for name in ("places", "links", "corridors", "modes", "sources", "seasons"):
             value = getattr(self, name)
             if not isinstance(value, MappingProxyType):
                 object.__setattr__(self, name, MappingProxyType(dict(value)))
@@ -92,7 +94,7 @@ class Network:
         return (
             _restore,
             (self.info, dict(self.places), dict(self.links), dict(self.corridors), dict(self.modes), dict(self.sources),
-             self.path, self.warnings, self.caches.share, self.derived_from),
+             self.path, self.warnings, self.caches.share, self.derived_from, dict(self.seasons)),
         )  # fmt: skip
 
 
@@ -107,8 +109,9 @@ def _restore(
     warnings: tuple[str, ...],
     cache_share: float,
     derived_from: Network | None,
+    seasons: dict[str, Season],
 ) -> Network:
-    return Network(info, places, links, corridors, modes, sources, path, warnings, cache_share, derived_from)
+    return Network(info, places, links, corridors, modes, sources, path, warnings, cache_share, derived_from, seasons)
 
 
 def _canonical(value: object) -> object:
@@ -143,6 +146,7 @@ def content_digest(network: Network) -> str:
         _canonical(network.corridors),
         _canonical(network.modes),
         _canonical(network.sources),
+        *([_canonical(network.seasons)] if network.seasons else []),
     ]
     text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -9,16 +9,18 @@ route, not a filter over k-shortest paths.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import replace
 
 from . import _search
 from ._compile import CompiledGraph
 from ._constraints import banned_edges, constraints_of, explain_no_route
 from ._pricing import price
+from ._shipment import shipment_of
 from .errors import InvalidRequestError, NoRouteError
 from .request import Rank, RouteRequest
 from .route import Route
-from .weights import criterion_weights
+from .weights import criterion_weights, edge_costs, edge_hours
 
 __all__ = ["MAX_LABELS", "dominates", "pareto_front_paths", "pareto_routes"]
 
@@ -46,10 +48,13 @@ def pareto_front_paths(
     destination: str,
     banned_edges: frozenset[int] = frozenset(),
     *,
+    hours: Sequence[float] | None = None,
+    cost: Sequence[float] | None = None,
     deadline: float | None = None,
 ) -> list[tuple[Vector, list[int]]]:
     """Every non-dominated path (as edge lists) from ``origin`` to ``destination``, sorted by hours.
 
+    ``hours`` and ``cost`` per edge default to the scheduled level's hours and the cost per TEU of a 20 ft box.
     Labels live on search states (a node, and whether it was entered by a change of mode: one change
     at a place, see :mod:`planner._search`), and a label never extends into a place its path has passed.
 
@@ -57,7 +62,9 @@ def pareto_front_paths(
     :class:`~planner.errors.DeadlineExceededError` once past it.
     """
     _search.check_deadline(deadline)
-    hours, cost, co2e = graph.hours, graph.cost_teu, graph.co2e_t
+    hours = graph.hours if hours is None else hours
+    cost = graph.cost_teu if cost is None else cost
+    co2e = graph.co2e_t
     index = _search.state_index(graph)
     n = index.n
     numbers = index.place_number
@@ -65,7 +72,7 @@ def pareto_front_paths(
     labels: dict[int, list[Vector]] = {}
     heap: list[tuple[Vector, int, int, _search.Trail, frozenset[int]]] = []
     counter = 0
-    for node in graph.place_nodes.get(origin, ()):
+    for node in graph.start_nodes.get(origin, ()):
         vec: Vector = (0.0, 0.0, 0.0)
         labels.setdefault(node, []).append(vec)
         heap.append((vec, counter, node, None, frozenset((numbers[node],))))
@@ -140,13 +147,13 @@ def pareto_routes(graph: CompiledGraph, request: RouteRequest, *, deadline: floa
             field="rank",
         )
     banned = banned_edges(graph, request, active)
-    paths = pareto_front_paths(graph, request.origin, request.destination, banned, deadline=deadline)
+    factors = shipment_of(network, request).per_teu
+    hours = edge_hours(graph, request.service, request.month)
+    cost = edge_costs(graph, factors)
+    paths = pareto_front_paths(graph, request.origin, request.destination, banned, hours=hours, cost=cost, deadline=deadline)
     if not paths:
         raise explain_no_route(graph, request, criterion_weights(graph, Rank.TIME, 0.0))
-    routes = [
-        price(graph, edges, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour)
-        for _, edges in paths
-    ]
+    routes = [price(graph, edges, request) for _, edges in paths]
     best = {
         "time": min(range(len(routes)), key=lambda i: (routes[i].transit_hours, routes[i].cost_usd)),
         "cost": min(range(len(routes)), key=lambda i: (routes[i].cost_usd, routes[i].transit_hours)),

@@ -6,7 +6,9 @@ and :func:`planner.plan_routes` take its result. See docs/cost-model.md for the 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,12 +23,13 @@ from .errors import (
     UnknownPlaceError,
 )
 from .lookup import find_place
-from .model import Mode
+from .model import ContainerType, Mode, ServiceLevel
 from .network import Network
 
 __all__ = [
     "DEFAULT_K",
     "DEFAULT_MAX_SHARED_FRACTION",
+    "DEFAULT_SERVICE",
     "DEFAULT_MAX_STRETCH",
     "DEFAULT_TONNES_PER_TEU",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR",
@@ -57,6 +60,10 @@ DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR = 15.0
 """USD per TEU per hour in transit (estimate anchored on Hummels & Schaur 2013; docs/cost-model.md)."""
 MAX_TEU = 100_000.0
 MAX_TONNES = 1_000_000.0
+DEFAULT_SERVICE = ServiceLevel.SCHEDULED
+"""Service level when a request names none: regular block trains and liner services."""
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FIRST_DATE, _LAST_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
 
 class Rank(StrEnum):
@@ -100,6 +107,12 @@ class RouteRequest:
     max_stretch: float = DEFAULT_MAX_STRETCH
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU
+    service: ServiceLevel = DEFAULT_SERVICE
+    container: ContainerType | None = ContainerType.FT20
+    """The container type of a TEU shipment; None for bulk tonnes."""
+    departure_date: dt.date | None = None
+    month: int | None = None
+    """The month whose seasonal waits apply: as given, else the month of ``departure_date``, else none."""
     _resolved: object = field(default=None, kw_only=True, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,6 +147,57 @@ def _list(values: Iterable[str] | None, name: str, limit: int) -> list[str]:
     return items
 
 
+def _service(value: ServiceLevel | str) -> ServiceLevel:
+    try:
+        return ServiceLevel(str(value).strip().lower()) if not isinstance(value, ServiceLevel) else value
+    except ValueError:
+        choices = ", ".join(level.value for level in ServiceLevel)
+        raise InvalidRequestError(f"unknown service {value!r}; expected one of {choices}", field="service") from None
+
+
+def _container(value: ContainerType | str) -> ContainerType:
+    try:
+        return ContainerType(str(value).strip().lower()) if not isinstance(value, ContainerType) else value
+    except ValueError:
+        choices = ", ".join(c.value for c in ContainerType)
+        raise InvalidRequestError(f"unknown container {value!r}; expected one of {choices}", field="container") from None
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        raise InvalidRequestError(f"departure_date must be a date (YYYY-MM-DD), got the date-time {value!r}", field="departure_date")
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        text = value.strip() if isinstance(value, str) else value
+        if not isinstance(text, str) or not _ISO_DATE.match(text):
+            raise InvalidRequestError(f"departure_date must be an ISO date YYYY-MM-DD, got {value!r}", field="departure_date")
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise InvalidRequestError(f"departure_date {value!r} is not a valid date: {exc}", field="departure_date") from None
+    if not _FIRST_DATE <= day <= _LAST_DATE:
+        raise InvalidRequestError(
+            f"departure_date must be between {_FIRST_DATE} and {_LAST_DATE}, got {day}", field="departure_date"
+        )
+    return day
+
+
+def _month(value: int | None, departure: dt.date | None) -> int | None:
+    if value is None:
+        return departure.month if departure is not None else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+        raise InvalidRequestError(f"month must be a whole number from 1 to 12, got {value!r}", field="month")
+    if departure is not None and departure.month != value:
+        raise InvalidRequestError(
+            f"month {value} contradicts departure_date {departure} (month {departure.month}); give one of them",
+            field="month",
+        )
+    return value
+
+
 def resolve_request(
     network: Network,
     origin: str,
@@ -155,6 +219,10 @@ def resolve_request(
     max_stretch: float = DEFAULT_MAX_STRETCH,
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
+    service: ServiceLevel | str = DEFAULT_SERVICE,
+    container: ContainerType | str | None = None,
+    departure_date: dt.date | str | None = None,
+    month: int | None = None,
 ) -> RouteRequest:
     """Check a request's options and resolve names to ids.
 
@@ -192,6 +260,16 @@ def resolve_request(
         USD per TEU per hour, for the generalized cost.
     tonnes_per_teu
         Cargo tonnes per TEU, to convert between ``teu`` and ``tonnes`` (CO2e is per tonne).
+    service
+        ``express``, ``scheduled`` (default) or ``standard``: which dwell, queue and wait figures apply.
+    container
+        ``20ft`` (default), ``40ft`` or ``40hc`` for a TEU shipment (a 40 ft box counts 2 TEU, so
+        ``teu`` must then be even; it defaults to 2). Not for bulk ``tonnes``.
+    departure_date
+        ISO date (``YYYY-MM-DD``) the shipment is ready at the origin (00:00): waits for services
+        with published weekdays are then exact, and routes carry arrival dates.
+    month
+        1-12: seasonal waits of that month apply (default: the month of ``departure_date``, else none).
 
     Returns
     -------
@@ -214,12 +292,28 @@ def resolve_request(
         raise InvalidRequestError(f"k must be a whole number from 1 to {MAX_K}, got {k!r}", field="k")
     if teu is not None and tonnes is not None:
         raise InvalidRequestError("give teu or tonnes, not both", field="tonnes")
+    service_level = _service(service)
+    box: ContainerType | None = None if container is None else _container(container)
+    departure = _date(departure_date)
+    season_month = _month(month, departure)
     tonnes_per_teu = _number(tonnes_per_teu, "tonnes_per_teu", low=0.0, high=40.0)
     if tonnes is not None:
+        if box is not None:
+            raise InvalidRequestError(
+                "container applies to TEU shipments; bulk tonnes are priced per wagon, truck or box of each mode",
+                field="container",
+            )
         tonnes = _number(tonnes, "tonnes", low=0.0, high=MAX_TONNES)
         teu_value, shipment = tonnes / tonnes_per_teu, "tonnes"
     else:
-        teu_value = _number(1.0 if teu is None else teu, "teu", low=0.0, high=MAX_TEU)
+        box = box or ContainerType.FT20
+        teu_value = _number(float(box.teu) if teu is None else teu, "teu", low=0.0, high=MAX_TEU)
+        if box.teu > 1 and teu_value % box.teu:
+            raise InvalidRequestError(
+                f"a {box.value} container counts {box.teu} TEU, so teu must be a multiple of {box.teu} "
+                f"(whole boxes), got {teu_value:g}",
+                field="teu",
+            )
         tonnes, shipment = teu_value * tonnes_per_teu, "teu"
     fraction = max_shared_fraction
     if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0.0 <= fraction <= 1.0:
@@ -316,6 +410,10 @@ def resolve_request(
         max_stretch=float(stretch),
         value_of_time_usd_per_teu_hour=float(vot),
         tonnes_per_teu=tonnes_per_teu,
+        service=service_level,
+        container=box,
+        departure_date=departure,
+        month=season_month,
         _resolved=_RESOLVED,
     )
 

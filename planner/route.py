@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .model import Mode
+from .model import ContainerType, Mode, ServiceLevel
 
-__all__ = ["BorderCrossing", "CorridorShare", "Event", "EventKind", "Leg", "Route"]
+__all__ = ["ArrivalDates", "BorderCrossing", "CorridorShare", "Event", "EventKind", "Leg", "Route"]
 
 
 class EventKind(StrEnum):
     """Something that takes time or money on a leg besides moving."""
 
     WAIT = "wait"
+    QUEUE = "queue"
+    SEASON = "season"
     BORDER = "border"
     TRANSSHIPMENT = "transshipment"
     GAUGE_CHANGE = "gauge_change"
@@ -42,6 +45,8 @@ class Event:
     from_gauge_mm: int | None = None
     to_gauge_mm: int | None = None
     departures_per_week: float | None = None
+    direction: str | None = None
+    """For a border: ``leaving`` (the country of the post) or ``entering`` it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,16 @@ class CorridorShare:
     id: str
     name: str
     share: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalDates:
+    """Arrival dates for a departure date: at the typical time, and the P50 and P90 of the transit time."""
+
+    departure: dt.date
+    typical: dt.date
+    p50: dt.date
+    p90: dt.date
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +122,14 @@ class Route:
     places: tuple[str, ...]
     legs: tuple[Leg, ...]
     best_on: tuple[str, ...] = field(default=())
+    service: ServiceLevel = ServiceLevel.SCHEDULED
+    """The service level the route is priced at."""
+    container: ContainerType | None = ContainerType.FT20
+    """The container type priced (None for bulk tonnes)."""
+    month: int | None = None
+    """The month whose seasonal waits are included, if any."""
+    arrival_date: ArrivalDates | None = None
+    """Arrival dates, when the request gave a departure date."""
     borders: tuple[BorderCrossing, ...] = field(default=())
     """Where the route crosses borders, in travel order (one item per border-crossing leg)."""
 

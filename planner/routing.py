@@ -6,6 +6,7 @@ routes priced on every criterion. See docs/cost-model.md for the formulas and de
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -14,15 +15,17 @@ from ._alternatives import Choice, choose_paths
 from ._compile import compiled
 from ._constraints import constraints_of, explain_no_route, limits_for, stops
 from ._pricing import price
+from ._shipment import shipment_of
 from .cache import CacheSlot, MiB
 from .errors import NoRouteError
-from .model import Mode
+from .model import ContainerType, Mode, ServiceLevel
 from .network import Network
 from .pareto import pareto_routes
 from .request import (
     DEFAULT_K,
     DEFAULT_MAX_SHARED_FRACTION,
     DEFAULT_MAX_STRETCH,
+    DEFAULT_SERVICE,
     DEFAULT_TONNES_PER_TEU,
     DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_STRETCH,
@@ -71,6 +74,10 @@ def plan_routes(
     max_stretch: float = DEFAULT_MAX_STRETCH,
     value_of_time_usd_per_teu_hour: float = DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     tonnes_per_teu: float = DEFAULT_TONNES_PER_TEU,
+    service: ServiceLevel | str = DEFAULT_SERVICE,
+    container: ContainerType | str | None = None,
+    departure_date: dt.date | str | None = None,
+    month: int | None = None,
     use_cache: bool = True,
     deadline: float | None = None,
 ) -> RoutePlan:
@@ -89,7 +96,7 @@ def plan_routes(
         Place ids, names or aliases.
     rank, k, teu, tonnes, avoid_countries, avoid_places, avoid_links, modes, via, corridor, \
 max_border_crossings, max_transshipments, max_shared_fraction, max_stretch, value_of_time_usd_per_teu_hour, \
-tonnes_per_teu
+tonnes_per_teu, service, container, departure_date, month
         The request's options, as for :func:`planner.resolve_request`.
     use_cache
         False computes the plan afresh instead of taking it from the network's plan cache.
@@ -136,6 +143,10 @@ tonnes_per_teu
         max_stretch=max_stretch,
         value_of_time_usd_per_teu_hour=value_of_time_usd_per_teu_hour,
         tonnes_per_teu=tonnes_per_teu,
+        service=service,
+        container=container,
+        departure_date=departure_date,
+        month=month,
     )
     return plan(network, request, use_cache=use_cache, deadline=deadline)
 
@@ -231,7 +242,14 @@ def _plan(network: Network, request: RouteRequest, deadline: float | None = None
         notes = () if len(routes) >= request.k else (f"the Pareto front has {len(routes)} route{'s' if len(routes) != 1 else ''}",)
         return RoutePlan(request, tuple(routes), notes)
     search_rank = Rank.TIME if request.rank is Rank.RELIABLE else request.rank
-    weights = criterion_weights(graph, search_rank, request.value_of_time_usd_per_teu_hour)
+    weights = criterion_weights(
+        graph,
+        search_rank,
+        request.value_of_time_usd_per_teu_hour,
+        service=request.service,
+        month=request.month,
+        cost_factors=shipment_of(network, request).per_teu,
+    )
     active = {c.name for c in constraints_of(network, request)}
     limits = replace(limits_for(graph, request, active), deadline=deadline)
     route_stops = stops(request, active)
@@ -253,9 +271,7 @@ def _plan(network: Network, request: RouteRequest, deadline: float | None = None
     def route_of(edges: list[int]) -> Route:
         key = tuple(edges)
         if key not in priced:
-            priced[key] = price(
-                graph, edges, teu=request.teu, tonnes=request.tonnes, value_of_time=request.value_of_time_usd_per_teu_hour
-            )
+            priced[key] = price(graph, edges, request)
         return priced[key]
 
     reliable = request.rank is Rank.RELIABLE

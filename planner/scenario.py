@@ -7,7 +7,7 @@ Change types::
 
     close_place: ID                                 close_link: ID
     close_border: CC                                (every link crossing into or out of CC, in transit too)
-    add_delay: {place: ID, hours: H}                set_border_dwell: {place: ID, hours: H | {typical, min, max}}
+    add_delay: {place: ID, hours: H}                set_border_dwell: {place: ID, hours: H | {typical, min, max} | by level/direction}
     multiply_tariff: {mode | link | country: X, factor: F}
     set_departures: {link: ID, per_week: N}         add_link: {<a link as in the network format>}
     open_link: ID                                   (a planned link starts operating)
@@ -60,7 +60,7 @@ class _Delay(_Strict):
 
 class _Dwell(_Strict):
     place: s.Slug
-    hours: s.Hours
+    hours: s.DwellHours
     fee_usd_per_teu: s.NonNegativeNumber | None = None
 
 

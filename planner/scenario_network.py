@@ -9,8 +9,20 @@ from typing import Any
 from . import _schema as s
 from .cache import CacheSlot, MiB
 from .errors import ScenarioError
-from .loader import hours_range, link_from_spec
-from .model import Border, Figure, HoursRange, Link, LinkStatus, Mode, ModeDefaults, Provenance
+from .loader import dwell_from_spec, link_from_spec
+from .model import (
+    Border,
+    BorderControls,
+    Figure,
+    Link,
+    LinkStatus,
+    Mode,
+    ModeDefaults,
+    Provenance,
+    ServiceDepartures,
+    ServiceHours,
+    Timetable,
+)
 from .network import Network
 from .scenario import Scenario
 
@@ -26,6 +38,13 @@ def _link_cost(network: Network, link: Link) -> Figure:
         return link.cost_usd_per_teu
     rate = network.modes[link.mode].cost_usd_per_teu_km
     return Figure(link.distance_km.value * rate.value, rate.provenance)
+
+
+def _with_dwell(old: BorderControls, entering: ServiceHours, leaving: ServiceHours, fee: Figure | None) -> BorderControls:
+    """A post's controls with a new dwell (every mode, direction and level); its fees unless ``fee`` is given."""
+    if fee is None:
+        return BorderControls(entering, leaving, old.fee_entering_usd_per_teu, old.fee_leaving_usd_per_teu)
+    return BorderControls(entering, leaving, fee, fee)
 
 
 def apply_scenario(network: Network, scenario: Scenario) -> Network:
@@ -64,9 +83,16 @@ def _apply(network: Network, scenario: Scenario, *, cache_share: float) -> Netwo
             d = change.set_border_dwell
             place = places[d.place]
             assert place.border is not None
-            fee = place.border.fee_usd_per_teu if d.fee_usd_per_teu is None else Figure(d.fee_usd_per_teu, prov)
-            dwell: HoursRange = hours_range(d.hours, s.Provenanced(estimate=f"scenario {scenario.name}"))
-            places[place.id] = replace(place, border=Border(dwell, fee))
+            entering, leaving = dwell_from_spec(d.hours, s.Provenanced(estimate=f"scenario {scenario.name}"))
+            fee = None if d.fee_usd_per_teu is None else Figure(d.fee_usd_per_teu, prov)
+            border = place.border
+            places[place.id] = replace(
+                place,
+                border=Border(
+                    _with_dwell(border.controls, entering, leaving, fee),
+                    tuple((m, _with_dwell(c, entering, leaving, fee)) for m, c in border.by_mode),
+                ),
+            )
         elif change.multiply_tariff:
             t = change.multiply_tariff
             why = f"{scenario.name} x{t.factor:g}"
@@ -85,7 +111,8 @@ def _apply(network: Network, scenario: Scenario, *, cache_share: float) -> Netwo
         elif change.set_departures:
             scheduled = links.get(change.set_departures.link)
             if scheduled is not None:
-                links[scheduled.id] = replace(scheduled, departures_per_week=Figure(change.set_departures.per_week, prov))
+                timetable = Timetable(Figure(change.set_departures.per_week, prov))
+                links[scheduled.id] = replace(scheduled, departures=ServiceDepartures.same(timetable))
         elif change.open_link:
             planned = links.get(change.open_link)
             if planned is not None:
@@ -95,8 +122,9 @@ def _apply(network: Network, scenario: Scenario, *, cache_share: float) -> Netwo
     _check_gauges(places, links, scenario)
     info = replace(network.info, version=f"{network.info.version}+{scenario.name}")
     return Network(
-        info, places, links, network.corridors, modes, network.sources, network.path, network.warnings, cache_share, network
-    )
+        info, places, links, network.corridors, modes, network.sources, network.path, network.warnings, cache_share, network,
+        network.seasons,
+    )  # fmt: skip
 
 
 def _check_gauges(places: Mapping[str, Any], links: Mapping[str, Link], scenario: Scenario) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 from ._compile import CompiledGraph
 from .cache import CacheSlot, MiB
 from .errors import InvalidRequestError, UnknownCountryError, UnknownModeError
-from .model import LinkStatus, Mode
-from .request import DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR, Rank
+from .model import LinkStatus, Mode, ServiceLevel
+from .request import DEFAULT_SERVICE, DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR, Rank
 
-__all__ = ["TIE_BREAK", "EdgeWeight", "criterion_weights", "weight"]
+__all__ = ["TIE_BREAK", "EdgeWeight", "criterion_weights", "edge_costs", "edge_hours", "seasonal_hours", "weight"]
 
 TIE_BREAK = 1e-9
 """Weight of the second criterion in the compiled weights: among equal routes prefer the faster/cheaper one."""
@@ -56,6 +56,7 @@ def weight(
     avoid_countries: Iterable[str] | None = None,
     avoid_links: Iterable[str] | None = None,
     include_planned: bool = False,
+    service: ServiceLevel | str = DEFAULT_SERVICE,
 ) -> EdgeWeight:
     """A networkx weight function for :attr:`planner.Network.graph`, ranking by ``criterion``.
 
@@ -70,6 +71,9 @@ def weight(
         Edges in another mode, touching an avoided country or on an avoided link get None.
     include_planned
         Give planned links a weight too (by default they are hidden, as the planner does).
+    service
+        The service level whose hours ``time`` and ``generalized`` use (the edges' ``service_parts``).
+        Waits for a train where a route boards it are not on the edges (see docs/networkx.md).
 
     Returns
     -------
@@ -90,6 +94,11 @@ def weight(
     >>> hours = nx.shortest_path_length(net.graph, "tashkent", "almaty", weight=road)  # doctest: +SKIP
     """
     rank = _criterion(criterion)
+    try:
+        level = ServiceLevel(service)
+    except ValueError:
+        choices = ", ".join(x.value for x in ServiceLevel)
+        raise InvalidRequestError(f"unknown service {service!r}; expected one of {choices}", field="service") from None
     vot = value_of_time_usd_per_teu_hour
     if isinstance(vot, bool) or not isinstance(vot, int | float) or not math.isfinite(vot) or vot < 0:
         raise InvalidRequestError(
@@ -121,12 +130,12 @@ def weight(
     elif rank is Rank.GENERALIZED:
 
         def figure(data: Mapping[str, Any]) -> float:
-            return float(data["cost_usd_per_teu"] + vot * data["hours"])
+            return float(data["cost_usd_per_teu"] + vot * _typical(data, level))
 
     else:
 
         def figure(data: Mapping[str, Any]) -> float:
-            return float(data["hours"])
+            return _typical(data, level)
 
     def one(data: Mapping[str, Any]) -> float | None:
         if not include_planned and data["status"] != LinkStatus.OPERATIONAL:
@@ -153,27 +162,93 @@ def weight(
     return edge_weight
 
 
+def _typical(data: Mapping[str, Any], level: ServiceLevel) -> float:
+    """Typical hours of a graph edge at a service level (the stored sum for the default level)."""
+    if level is DEFAULT_SERVICE:
+        return float(data["hours"])
+    total: float = 0
+    for part in data["service_parts"][level]:
+        total += part.typical
+    return float(total)
+
+
 def _weights_bytes(weights: list[float]) -> int:
     return 56 + 32 * len(weights)  # the list and one float object per edge
 
 
-_WEIGHTS = CacheSlot[tuple[Rank, float | None], list[float]](
+_WEIGHTS = CacheSlot[tuple[Rank, float | None, ServiceLevel, int | None, tuple[float, ...] | None], list[float]](
     "weights", max_entries=16, max_bytes=256 * MiB, sizeof=_weights_bytes
 )
 
+_UNIT = (1.0, 1.0, 1.0)
 
-def criterion_weights(graph: CompiledGraph, rank: Rank, value_of_time: float) -> list[float]:
+
+def criterion_weights(
+    graph: CompiledGraph,
+    rank: Rank,
+    value_of_time: float,
+    *,
+    service: ServiceLevel = DEFAULT_SERVICE,
+    month: int | None = None,
+    cost_factors: tuple[float, float, float] = _UNIT,
+) -> list[float]:
     """Weights of the compiled edges for a ranking criterion, per TEU (cost) and per tonne (CO2e).
 
-    The shipment size scales every edge alike, so it never changes the order of routes. Built once
-    per network, criterion and (for ``generalized`` only) value of time; do not modify the result.
+    ``service`` picks the hours, ``month`` adds its seasonal waits, and ``cost_factors`` (rail,
+    road, sea) scale each edge's cost per TEU by the mode that prices it (a 40 ft box's ratio or
+    bulk load units, per TEU-equivalent). Built once per network and key; do not modify the result.
     """
-    key = (rank, value_of_time if rank is Rank.GENERALIZED else None)
-    return graph.network.caches.get(_WEIGHTS, key, lambda: _build(graph, rank, value_of_time))
+    # Every criterion breaks ties on hours or cost, so service, month and cost factors are all in the key.
+    key = (
+        rank,
+        value_of_time if rank is Rank.GENERALIZED else None,
+        service,
+        month,
+        cost_factors if cost_factors != _UNIT else None,
+    )
+    return graph.network.caches.get(_WEIGHTS, key, lambda: _build(graph, rank, value_of_time, service, month, cost_factors))
 
 
-def _build(graph: CompiledGraph, rank: Rank, value_of_time: float) -> list[float]:
-    hours, cost, co2e = graph.hours, graph.cost_teu, graph.co2e_t
+def seasonal_hours(graph: CompiledGraph, month: int | None) -> dict[int, tuple[float, float, float]]:
+    """(min, typical, max) hours each edge with a season adds in ``month``."""
+    if month is None:
+        return {}
+    seasons = graph.network.seasons
+    out = {}
+    for edge, season in graph.edge_season.items():
+        if (extra := seasons[season].at(month)) is not None:
+            out[edge] = (extra.min, extra.typical, extra.max)
+    return out
+
+
+def edge_hours(graph: CompiledGraph, service: ServiceLevel, month: int | None) -> list[float]:
+    """Typical hours of every compiled edge at a service level, with the month's seasonal waits."""
+    hours = graph.levels[service].hours
+    extra = seasonal_hours(graph, month)
+    if extra:
+        hours = [h + extra[e][1] if e in extra else h for e, h in enumerate(hours)]
+    return hours
+
+
+def edge_costs(graph: CompiledGraph, factors: tuple[float, float, float]) -> list[float]:
+    """Cost of every compiled edge per TEU(-equivalent), scaled by the factor of the mode pricing it."""
+    if factors == _UNIT:
+        return graph.cost_teu
+    by_mode = {Mode.RAIL: factors[0], Mode.ROAD: factors[1], Mode.SEA: factors[2]}
+    mode = graph.node_mode
+    return [c * by_mode[mode[dst]] for c, dst in zip(graph.cost_teu, graph.edge_dst, strict=True)]
+
+
+def _build(
+    graph: CompiledGraph,
+    rank: Rank,
+    value_of_time: float,
+    service: ServiceLevel,
+    month: int | None,
+    factors: tuple[float, float, float],
+) -> list[float]:
+    hours = edge_hours(graph, service, month)
+    cost, co2e = edge_costs(graph, factors), graph.co2e_t
     n = len(hours)
     if rank is Rank.COST:
         return [cost[i] + TIE_BREAK * hours[i] for i in range(n)]

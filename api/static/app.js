@@ -22,8 +22,10 @@
   const OPENING_VIEW = [[34, 3], [57, 92]];
   const LEGEND_OPEN_MIN_WIDTH = 900; // px of map: below this the legend starts collapsed
   const EVENT_LABELS = {
-    border: "Border", wait: "Wait", transshipment: "Transshipment", gauge_change: "Gauge change", delay: "Delay",
+    border: "Border", wait: "Wait", queue: "Queue", season: "Season", transshipment: "Transshipment",
+    gauge_change: "Gauge change", delay: "Delay",
   };
+  const SERVICE_LABELS = { express: "express", scheduled: "scheduled", standard: "standard" };
   const RANK_LABELS = {
     time: "fastest", cost: "cheapest", co2e: "lowest CO₂e", generalized: "lowest generalized cost",
     reliable: "most reliable", pareto: "Pareto-optimal",
@@ -116,6 +118,7 @@
   const FIELD_INPUTS = {
     origin: "#origin", from: "#origin", destination: "#destination", to: "#destination", via: "#via", k: "#k", max_stretch: "#stretch",
     teu: "#amount", tonnes: "#amount", corridor: "#corridor", corridors: "#compare-corridors", scenario: "#scenario",
+    service: "#service", container: "#container", departure_date: "#departure-date", month: "#departure-date",
     avoid_countries: "#avoid-box", avoid_country: "#avoid-box", modes: "#modes-label",
   };
   function fieldsOf(problem) {
@@ -576,6 +579,13 @@
     for (const s of state.scenarios) select.append(el("option", { value: s.id || s.name, text: (s.title || s.name) + (s.uploaded ? " (uploaded)" : "") }));
     select.addEventListener("change", describeScenario);
   }
+  // A 40 ft box counts 2 TEU: a shipment of 1 becomes one box; tonnes take no box.
+  function watchShipment() {
+    $("#container").addEventListener("change", () => {
+      if ($("#container").value && $("#unit").value === "teu" && $("#amount").value === "1") $("#amount").value = "2";
+    });
+    $("#unit").addEventListener("change", () => { $("#container").disabled = $("#unit").value !== "teu"; });
+  }
   function describeScenario() {
     const s = state.scenarios.find((x) => (x.id || x.name) === $("#scenario").value);
     $("#scenario-description").textContent = s ? humanise(s.description) || "" : "";
@@ -640,6 +650,9 @@
       scenario: $("#scenario").value,
       rank: $("#rank").value,
       [$("#unit").value]: $("#amount").value,
+      service: $("#service").value,
+      container: $("#unit").value === "teu" ? $("#container").value : "",
+      departure_date: $("#departure-date").value,
     };
     if (state.view === "routes") {
       q.k = $("#k").value;
@@ -667,6 +680,7 @@
       if (params.get("k") === "3") params.delete("k");
       if (params.get("max_stretch") === "1.5") params.delete("max_stretch");
       if (params.get("teu") === "1") params.delete("teu");
+      if (params.get("service") === "scheduled") params.delete("service");
       if (params.get("view") === "routes") params.delete("view");
     }
     return params;
@@ -680,7 +694,12 @@
     $("#k").value = params.get("k") || "3";
     $("#stretch").value = params.get("max_stretch") || "1.5";
     if (params.has("tonnes")) { $("#unit").value = "tonnes"; $("#amount").value = params.get("tonnes"); }
-    else { $("#unit").value = "teu"; $("#amount").value = params.get("teu") || "1"; }
+    else { $("#unit").value = "teu"; $("#amount").value = params.get("teu") || (params.get("container") ? "2" : "1"); }
+    $("#service").value = params.get("service") || "scheduled";
+    if (!$("#service").value) $("#service").value = "scheduled";
+    $("#container").value = params.get("container") || "";
+    if ($("#container").value !== (params.get("container") || "")) $("#container").value = "";
+    $("#departure-date").value = params.get("departure_date") || "";
     const modes = params.has("modes") ? params.get("modes").split(",") : ["rail", "road", "sea"];
     $$("input[name=mode]").forEach((i) => { i.checked = modes.includes(i.value); });
     $("#via").value = params.getAll("via").join(", ");
@@ -701,6 +720,9 @@
     if (q.max_stretch) body.max_stretch = Number(q.max_stretch);
     if (q.teu) body.teu = Number(q.teu);
     if (q.tonnes) body.tonnes = Number(q.tonnes);
+    if (q.service) body.service = q.service;
+    if (q.container) body.container = q.container;
+    if (q.departure_date) body.departure_date = q.departure_date;
     if (q.modes) body.modes = q.modes.split(",").filter(Boolean);
     if (q.via && q.via.length) body.via = q.via;
     if (q.corridor) body.corridor = q.corridor;
@@ -865,9 +887,18 @@
   }
   // The shipment as the request gave it: "1 TEU", "25 t".
   function shipmentText(req) {
-    if (req.shipment === "tonnes" && req.tonnes != null) return `${nf2.format(req.tonnes)} t`;
-    if (req.teu != null) return `${nf2.format(req.teu)} TEU`;
-    return "";
+    let text = "";
+    if (req.shipment === "tonnes" && req.tonnes != null) text = `${nf2.format(req.tonnes)} t`;
+    else if (req.teu != null) text = `${nf2.format(req.teu)} TEU` + (req.container && req.container !== "20ft" ? ` in ${req.container} boxes` : "");
+    if (req.service && req.service !== "scheduled") text += `${text ? ", " : ""}${SERVICE_LABELS[req.service] || req.service} service`;
+    if (req.departure_date) text += `, ready ${req.departure_date}`;
+    return text;
+  }
+  // "arrives 20 Mar (P50), 21 Mar (P90)" for a route with arrival dates.
+  function arrivalText(route) {
+    const a = route.arrival_date;
+    if (!a) return "";
+    return `arrives ${a.p50} (P50), ${a.p90} (P90)`;
   }
   function nameOf(id) { const p = id && state.places.get(id); return p ? p.name : id; }
 
@@ -908,6 +939,7 @@
     const lo = route.transit_hours_min, hi = route.transit_hours_max;
     const tr = el("tr", { class: "selectable", "aria-selected": "false" },
       el("th", { scope: "row" }, pick, el("span", { class: "sub-line", text: label.via }),
+        route.arrival_date ? el("span", { class: "sub-line arrival", text: arrivalText(route) }) : null,
         el("div", { class: "tags", "aria-label": "Corridors" }, corridors.length ? corridors : el("span", { class: "tag", text: "no named corridor" }), best)),
       el("td", { class: "num", text: days(route.transit_hours) }),
       el("td", { class: "num", text: days(route.transit_hours_p50) }),
@@ -1139,6 +1171,7 @@
     CORRIDOR_COLOURS = palette("--corridor-colours");
     document.body.classList.add("view-routes");
     wire();
+    watchShipment();
     initMap();
     document.body.setAttribute("aria-busy", "true");
     setStatus("Loading the network…");

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import NoRouteError, PlannerError
 from ..network import Network
-from ..request import DEFAULT_MAX_STRETCH, Rank, resolve_request
+from ..request import DEFAULT_MAX_STRETCH, DEFAULT_SERVICE, Rank, resolve_request
 from ..route import Route
 from ..routing import plan
 from ..scenario import load_bundled_scenario
@@ -33,8 +33,12 @@ COLUMNS_OUT = (
     "transshipments",
     "corridors",
     "places",
+    "service",
+    "arrival_date_p50",
+    "arrival_date_p90",
 )
-"""Output columns, in order. ``row`` is the 1-based input row, ``rank`` the route's place (1 = best)."""
+"""Output columns, in order. ``row`` is the 1-based input row, ``rank`` the route's place (1 = best);
+the arrival dates are filled for rows with a ``departure_date``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,9 @@ class ResultLine:
     transshipments: int | None = None
     corridors: str | None = None
     places: str | None = None
+    service: str | None = None
+    arrival_date_p50: str | None = None
+    arrival_date_p90: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Flat fields only: a plain comprehension, not dataclasses.asdict (which deep-copies every value).
@@ -89,6 +96,9 @@ def route_line(row: int, row_id: str, route: Route) -> ResultLine:
         transshipments=route.transshipments,
         corridors=";".join(c.id for c in route.corridors),
         places=" > ".join(route.places),
+        service=route.service.value,
+        arrival_date_p50=route.arrival_date.p50.isoformat() if route.arrival_date else None,
+        arrival_date_p90=route.arrival_date.p90.isoformat() if route.arrival_date else None,
     )
 
 
@@ -113,6 +123,9 @@ def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
         avoid_countries=row.avoid_countries,
         via=row.via,
         corridor=row.corridor,
+        service=row.service if row.service is not None else DEFAULT_SERVICE,
+        container=row.container,
+        departure_date=row.departure_date,
     )
     if scenario is None:
         return plan(network, request).routes

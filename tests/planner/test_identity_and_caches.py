@@ -189,7 +189,9 @@ def test_a_scenario_network_shares_what_did_not_change_and_plans_as_one_built_af
     planner.plan_routes(eurasia, "xian", "tashkent")  # the base is compiled: the scenario copies from it
     scenario = planner.parse_scenario({"name": "t", "title": "T", "changes": changes}, eurasia)
     derived = planner.apply_scenario(eurasia, scenario)
-    afresh = planner.Network(derived.info, derived.places, derived.links, derived.corridors, derived.modes, derived.sources)
+    afresh = planner.Network(
+        derived.info, derived.places, derived.links, derived.corridors, derived.modes, derived.sources, seasons=derived.seasons
+    )
     assert derived.derived_from is eurasia
     assert afresh.derived_from is None
     assert derived.digest == afresh.digest

@@ -3,9 +3,13 @@
 The oracle expands ``network.graph`` by mode state with networkx alone: one node per place and
 state (rail per gauge, road, sea) for every link edge ``planner.weight`` keeps, transfer edges from
 the places' ``transshipments`` and ``gauge_change`` attributes, and, for counter limits, one layer
-per count. A route changes state once at a place (two changes in a row only where no direct change
-exists, as one step): the oracle's transfer edges lead to a "changed" copy of the state that only
-link edges leave. Dijkstra on it gives the optimum the planner's compiled search must reach.
+per count. A rail state also has a boarding node, entered after a change: a link with a timetable
+adds its ``boarding_parts`` wait and leads to the through node, a link without one to the next
+boarding node. A route starts on a link of its origin (no change of mode there), which adds the
+link's boarding wait or, for a link without a timetable, the mode's ``origin_wait_hours``.
+A route changes state once at a place (two changes in a row only where no direct change exists,
+as one step): transfer edges lead to a "changed" copy of the state that only link edges leave.
+The planner never passes a place twice: the oracle's answer is the shortest path that does not.
 """
 
 from __future__ import annotations
@@ -33,13 +37,13 @@ def _transfer(place: Any, a: str, b: str, rank: str, value_of_time: float) -> tu
         change = place["gauge_change"]
         if change is None:
             return None
-        hours, cost = change.hours.typical, change.cost_usd_per_teu.value
+        hours, cost = change.hours.scheduled.typical, change.cost_usd_per_teu.value
     else:
         pair = frozenset(planner.Mode("rail" if s.startswith("rail") else s) for s in (a, b))
         handling = next((t for t in place["transshipments"] if t.modes == pair), None)
         if handling is None:
             return None
-        hours, cost = handling.hours.typical, handling.cost_usd_per_teu.value
+        hours, cost = handling.hours.scheduled.typical, handling.cost_usd_per_teu.value
     weight = {"time": hours, "cost": cost, "co2e": 0.0, "generalized": cost + value_of_time * hours}[rank]
     return weight, hours
 
@@ -59,10 +63,22 @@ def oracle_graph(
     borders = range((max_border_crossings or 0) + 1)
     changes = range((max_transshipments or 0) + 1)
     out = nx.DiGraph()
+    link_edges: list[tuple[Any, Any, float]] = []
 
     def add(u: Any, v: Any, w: float) -> None:
         if not out.has_edge(u, v) or w < out[u][v]["w"]:
             out.add_edge(u, v, w=w)
+
+    def add_link(u: Any, v: Any, w: float) -> None:
+        add(u, v, w)
+        link_edges.append((u, v, w))
+
+    def hours_weight(hours: float) -> float:
+        return {"time": hours, "generalized": value_of_time * hours}.get(rank, 0.0)
+
+    def changed(place: str, s: str, b: int, t: int) -> tuple[Any, ...]:
+        """The node a change into state ``s`` leads to: its boarding node (rail) or the state, marked as changed."""
+        return (place, s, "board", b, t, "changed") if s.startswith("rail") else (place, s, b, t, "changed")
 
     states: dict[str, set[str]] = {}
     for u, v, data in graph.edges(data=True):
@@ -73,9 +89,23 @@ def oracle_graph(
         states.setdefault(u, set()).add(s)
         states.setdefault(v, set()).add(s)
         step = data["border_crossings"] if max_border_crossings is not None else 0
+        boarding = data["boarding_parts"][planner.ServiceLevel.SCHEDULED]
+        wait = hours_weight(boarding.typical) if boarding is not None else 0.0
+        timetable = data["departures_per_week"] is not None  # a timetable this way at the default level
+        timetabled = any(p is not None for p in data["boarding_parts"].values())  # at some service level
+        origin_wait = network.modes[data["mode"]].origin_wait_hours
+        first = wait if timetable else hours_weight(origin_wait.scheduled.typical) if origin_wait else 0.0
+        rail = s.startswith("rail")
+
+        def after(node_b: int, node_t: int, *, rail: bool = rail, timetabled: bool = timetabled, v: Any = v, s: str = s) -> Any:
+            return (v, s, "board", node_b, node_t) if rail and not timetabled else (v, s, node_b, node_t)
+
+        add(("from", u), after(step, 0), w + first)
         for b, t in itertools.product(borders, changes):
             if b + step in borders:
-                add((u, s, b, t), (v, s, b + step, t), w)
+                add_link((u, s, b, t), (v, s, b + step, t), w)
+                if rail:
+                    add_link((u, s, "board", b, t), after(b + step, t), w + wait)
     for place, found in states.items():
         direct = {
             (a, c): change
@@ -98,15 +128,17 @@ def oracle_graph(
                 step = count if max_transshipments is not None else 0
                 for b, t in itertools.product(borders, changes):
                     if t + step in changes:
-                        add((place, a, b, t), (place, c, b, t + step, "changed"), w)
+                        add((place, a, b, t), changed(place, c, b, t + step), w)
+                        if a.startswith("rail"):
+                            add((place, a, "board", b, t), changed(place, c, b, t + step), w)
         for s, b, t in itertools.product(found, borders, changes):
-            add(("from", place), (place, s, 0, 0), 0.0)
             add((place, s, b, t), ("to", place), 0.0)
-            add((place, s, b, t, "changed"), ("to", place), 0.0)
+            add(changed(place, s, b, t), ("to", place), 0.0)
+            if s.startswith("rail"):
+                add((place, s, "board", b, t), ("to", place), 0.0)
     # Links leave a changed state as they leave the state itself.
-    for u, v, data in list(out.edges(data=True)):
-        if len(u) == 4 and len(v) == 4:
-            out.add_edge((*u, "changed"), v, w=data["w"])
+    for u, v, w in link_edges:
+        add((*u, "changed"), v, w)
     return out
 
 
@@ -115,7 +147,7 @@ ORACLE_MAX_PATHS = 2000
 
 def _places(path: list[Any]) -> list[str]:
     """The places a path of oracle nodes passes, in order, each stay at a place counted once."""
-    places: list[str] = []
+    places: list[str] = [path[0][1]]  # the origin, from ("from", origin)
     for node in path[1:-1]:
         if not places or places[-1] != node[0]:
             places.append(node[0])

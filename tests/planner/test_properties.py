@@ -76,8 +76,8 @@ def reference_graph(network: planner.Network) -> nx.DiGraph:
         if a.country != b.country:
             for p in (a, b):
                 assert p.border is not None
-                hours += p.border.dwell_hours.typical
-                usd += p.border.fee_usd_per_teu.value
+                hours += p.border.controls.entering.scheduled.typical  # one dwell for every direction and level
+                usd += p.border.controls.fee_entering_usd_per_teu.value
         vec = (hours, usd, km * factor[link.mode] / 1000 * TONNES)
         for u, v in ((a.id, b.id), (b.id, a.id)):
             key = ((u, link.mode), (v, link.mode))

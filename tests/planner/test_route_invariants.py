@@ -110,7 +110,7 @@ def _change(place: planner.Place, a: str, b: str, rank: str, modes: set[str]) ->
         item = place.transshipment(planner.Mode(x), planner.Mode(y))
         if item is None:
             return None
-        return {"time": item.hours.typical, "cost": item.cost_usd_per_teu.value, "co2e": 0.0}[rank]
+        return {"time": item.hours.scheduled.typical, "cost": item.cost_usd_per_teu.value, "co2e": 0.0}[rank]
 
     direct = one(a, b)
     if direct is not None:

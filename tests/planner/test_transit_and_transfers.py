@@ -39,10 +39,10 @@ def test_a_link_through_a_transit_country_lists_it_and_charges_both_its_borders(
     assert [(b.link, b.origin, b.destination, b.countries) for b in route.borders] == [("t2", "ab", "cb", ("AA", "BB", "CC"))]
     events = [(e.description, e.hours, e.cost_usd, e.from_country, e.to_country) for leg in route.legs for e in leg.events]
     assert events == [
-        ("border controls at Aleph Border (AA -> BB)", 2.0, 10.0, "AA", "BB"),
+        ("border controls at Aleph Border, leaving AA (AA -> BB)", 2.0, 10.0, "AA", "BB"),
         ("border controls entering BB in transit (AA -> BB) between Aleph Border and Gimel Border", 4.0, 15.0, "AA", "BB"),
         ("border controls leaving BB in transit (BB -> CC) between Aleph Border and Gimel Border", 4.0, 15.0, "BB", "CC"),
-        ("border controls at Gimel Border (BB -> CC)", 3.0, 20.0, "BB", "CC"),
+        ("border controls at Gimel Border, entering CC (BB -> CC)", 3.0, 20.0, "BB", "CC"),
     ]
     transit_leg = route.legs[1]
     assert (transit_leg.hours_min, transit_leg.hours_max) == (4 + 2 + 1 + 1 + 3, 4 + 2 + 10 + 10 + 3)

@@ -8,27 +8,10 @@ from pathlib import Path
 import pytest
 
 import planner
+from planner.validation import PUBLISHED_ROUTE_COLUMNS, load_published_routes
 
 CSV_PATH = Path(__file__).parent / "published_routes.csv"
-COLUMNS = [
-    "id",
-    "origin",
-    "destination",
-    "mode_or_corridor",
-    "service_level",
-    "published_days_min",
-    "published_days_max",
-    "cost_usd",
-    "cost_unit",
-    "month",
-    "direction",
-    "year",
-    "publisher",
-    "title",
-    "url",
-    "note",
-    "also_used_for_parameters",
-]
+COLUMNS = list(PUBLISHED_ROUTE_COLUMNS)
 SERVICE_LEVELS = {"express", "scheduled", "standard"}
 DIRECTIONS = {"westbound", "eastbound", "northbound", "southbound"}
 
@@ -74,3 +57,17 @@ def test_row(row: dict[str, str], eurasia: planner.Network) -> None:
     assert row["also_used_for_parameters"] in {"yes", "no"}
     assert row["mode_or_corridor"].strip()
     assert row["note"].strip()
+    # The machine-readable routing, derived from mode_or_corridor and note.
+    assert row["modes"]
+    assert set(row["modes"].split(",")) <= {"rail", "road", "sea"}
+    for place in filter(None, row["via"].split(";")):
+        assert place in eurasia.places, f"unknown via place {place!r}"
+    if row["corridor"]:
+        assert row["corridor"] in eurasia.corridors
+    if row["scenario"]:
+        assert row["scenario"] in {s["name"] for s in planner.bundled_scenarios()}
+    assert row["measured_from"] in {"departure", "ready"}
+
+
+def test_the_loader_reads_every_row_the_shape_test_reads() -> None:
+    assert [r.id for r in load_published_routes(CSV_PATH)] == [row["id"] for row in ROWS]
