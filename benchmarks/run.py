@@ -38,7 +38,7 @@ from planner.pareto import dominates  # noqa: E402
 from planner.request import Rank  # noqa: E402
 from planner.weights import criterion_weights  # noqa: E402
 
-SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment", "matrix")
+SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment", "matrix", "criticality")
 
 
 class Report:
@@ -449,6 +449,26 @@ def bench_assignment(rep: Report, *, quick: bool) -> None:
         )
 
 
+def bench_criticality(rep: Report, *, quick: bool) -> None:
+    """Every asset against a full OD demand, with the screen and without it (benchmarks/criticality.py)."""
+    from benchmarks import criticality
+
+    rows = criticality.run(quick)
+    rep.details["criticality"] = rows
+    for row in rows:
+        processes = "2 processes" if row["case"] == "screen_2_processes" else "1 process"
+        rep.add(
+            "criticality",
+            f"{row['assets']} assets x {row['pairs']:,} OD pairs, {processes}: seconds",
+            row["ours_wall_s"],
+            "s",
+            row["baseline_wall_s"],
+            "no screen (every pair re-planned)",
+            target=30.0,
+            note=f"CPU {row['ours_cpu_s']:.1f} / {row['baseline_cpu_s']:.1f} s; same answer: {row['same_answer']}",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -486,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_assignment(rep, quick=q)
         elif suite == "matrix":
             bench_matrix(rep, network, quick=q)
+        elif suite == "criticality":
+            bench_criticality(rep, quick=q)
         runs[suite] = {"commit": info["commit"], "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
                        "elapsed_s": round(time.perf_counter() - began, 1)}  # fmt: skip
     result = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from planner import Assignment, Comparison, EventKind, Network, Route, RouteRequest, ScenarioPlan
+from planner import Assignment, Comparison, Criticality, EventKind, Network, Route, RouteRequest, ScenarioPlan
 from planner.compare import route_change, row_delta
 
 from ._table import Cell, Column, PlacePath, output_width, render_table
@@ -14,6 +14,7 @@ __all__ = [
     "format_arrival",
     "format_assignment",
     "format_comparison",
+    "format_criticality",
     "format_legs",
     "format_month",
     "format_request",
@@ -308,4 +309,74 @@ def format_assignment(result: Assignment, *, top: int = 10) -> str:
         lines.append(table(["origin", "destination", "TEU-eq/yr", "why"], missing, right=(2,)))
     for warning in result.warnings:
         lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+_CRITERION_WORDS = {"generalized": "generalized cost", "time": "time", "cost": "cost", "co2e": "CO2e"}
+_METRIC_WORDS = {
+    "generalized": "extra generalized cost (USD + value of time x hours)",
+    "teu_days": "extra TEU-days",
+    "usd": "extra USD",
+    "co2e": "extra CO2e",
+    "teu": "TEU-eq affected",
+}
+
+
+def _signed(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:+,.{digits}f}"
+
+
+def format_criticality(result: Criticality, *, top: int = 20) -> str:
+    """The run, then one line per asset (most critical first) and the notes."""
+    what = (
+        "full closure" if result.closure == "full" else f"capacity cut by {result.fraction:.0%}"
+    ) + f" for {result.days:g} day(s)"
+    demand = (
+        f"demand {result.demand} ({result.teu_per_year:,.0f} TEU-eq a year, {result.pairs:,} OD pairs)"
+        if result.weighting == "demand"
+        else f"every OD pair weighted equally ({result.pairs:,} pairs)"
+    )
+    lines = [
+        f"criticality of {len(result.assets)} asset(s): {what}; {demand}"
+        + (f", scenario {result.scenario}" if result.scenario else "")
+        + f"; routes by {_CRITERION_WORDS[result.criterion]}; ranked by {_METRIC_WORDS[result.metric]}, isolated or unserved volume first; "
+        f"{result.seconds:.2f} s",
+        "",
+    ]
+    rows = []
+    for a in result.assets[:top]:
+        moves = ", ".join(
+            f"{c.id or 'off corridors'} {c.teu / a.diverted_teu:.0%}" for c in a.corridors[:2] if a.diverted_teu > 0
+        )
+        worst = a.busiest_fallback
+        rows.append(
+            (
+                a.rank,
+                a.asset.name,
+                a.asset.facility,
+                _big(a.teu_per_year) if a.assessed else "-",
+                _big(a.teu),
+                _big(a.lost_teu) if a.lost_teu >= 0.5 else ("<1" if a.lost_teu > 1e-6 else "0"),
+                _signed(a.extra_days),
+                _signed(a.extra_days_p90),
+                _signed(a.extra_usd_per_teu, 0),
+                _signed(a.extra_usd / 1e6, 2) if a.diverted_teu > 0 else "-",
+                _signed(a.extra_co2e_t, 0) if a.diverted_teu > 0 else "-",
+                moves or (a.note or "-"),
+                f"{worst.name.split(' (')[0]} {worst.vc_before:.2f}>{worst.vc_after:.2f}" if worst else "-",
+            )
+        )
+    headers = [
+        "#", "asset", "kind", "TEU/yr moved", "TEU closure", "lost TEU", "+days", "+P90 d", "+USD/TEU", "+USD M",
+        "+t CO2e", "moves to", "busiest fallback V/C",
+    ]  # fmt: skip
+    lines.append(table(headers, rows, right=(0, 3, 4, 5, 6, 7, 8, 9, 10)))
+    lines.append("")
+    lines.append(
+        "TEU/yr moved: the yearly flow that must leave the asset; TEU closure, lost (isolated: no other route; "
+        "unserved: other routes full) and the +USD M and +t CO2e totals count the closure's days; +days, +P90 d "
+        "and +USD/TEU are means per diverted TEU-eq."
+    )
+    for note in result.notes:
+        lines.append(f"note: {note}")
     return "\n".join(lines)

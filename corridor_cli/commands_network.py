@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections import Counter
 
-from planner import NetworkError, load_network
+from planner import NetworkError, corridor_assets, load_network
 from planner.export import network_geojson
 
 from ._help import command_parser
@@ -115,8 +115,15 @@ def _info(args: argparse.Namespace) -> int:
     by_country = Counter(p.country for p in network.places.values())
     print(render_table([Column("country"), Column("places", right=True)], sorted(by_country.items()), wide=args.wide))
     print()
-    rows2 = [(c.id, c.name, len({p for line in c.lines for p in line}), ", ".join(c.aliases)) for c in network.corridors.values()]
-    columns = [Column("corridor"), Column("name", flex=True), Column("places", right=True), Column("aliases", flex=True)]
+    assets = corridor_assets(network)
+    rows2 = [
+        (c.id, c.name, len({p for line in c.lines for p in line}), len(assets[c.id]), ", ".join(c.aliases))
+        for c in network.corridors.values()
+    ]
+    columns = [
+        Column("corridor"), Column("name", flex=True), Column("places", right=True), Column("assets", right=True),
+        Column("aliases", flex=True),
+    ]  # fmt: skip
     print(render_table(columns, rows2, wide=args.wide))
     for warning in network.warnings:
         print(f"warning: {warning}", file=sys.stderr)

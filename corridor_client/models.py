@@ -508,6 +508,7 @@ class Corridor(WireModel):
     description: str
     places: list[str] = Field(description="The trunk's place ids, in order")
     branches: list[list[str]]
+    assets: list[str] = Field(description="Ids of the assets on its lines (links, borders, gauge changes, ports ...)")
 
 
 class CorridorList(WireModel):

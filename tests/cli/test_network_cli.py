@@ -90,8 +90,8 @@ def test_info_prints_counts_by_mode_and_country_and_the_corridors(capsys: pytest
     assert ["AA", "2"] in lines
     assert ["BB", "4"] in lines
     # corridor, name, places, aliases
-    assert ["south", "Southern", "line", "6", "Ferry", "route"] in lines
-    assert ["direct", "Direct", "road", "2"] in lines
+    assert ["south", "Southern", "line", "6", "15", "Ferry", "route"] in lines  # 5 links and 10 facilities of its places
+    assert ["direct", "Direct", "road", "2", "4"] in lines
 
 
 def test_export_geojson_prints_six_points_and_six_linestrings(capsys: pytest.CaptureFixture[str]) -> None:

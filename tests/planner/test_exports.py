@@ -26,6 +26,9 @@ EXPECTED = {
     "QueueDelay", "Throughput", "asset_table", "assign", "bundled_demand_sets", "cargo_class", "load_demand",
     "merge_demand", "network_assets", "parse_demand", "read_demand", "throughput",
     "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "check_matrix", "check_places", "route_matrix",
+    # criticality
+    "AffectedFlow", "AssetCriticality", "CorridorShift", "Criticality", "Diversion", "QueueChange", "FlowFigures",
+    "corridor_assets", "criticality",
 }  # fmt: skip
 
 
