@@ -2,7 +2,7 @@
 
 A submission is a JSON object of options (and the demand: a bundled set's name, rows, or none for
 every OD pair weighted equally), checked whole against the served network before it is stored: an
-unknown field, an unknown asset id, a bad demand row or an option out of range is a 422 naming it.
+unknown field, a bad demand row or an option out of range is a 422 naming it; an asset id the network lacks a 404.
 The job then runs like an assignment (:mod:`api.request_jobs`): stored in
 ``<data_dir>/criticality.sqlite3``, run in a worker process, resumed after a restart.
 """
@@ -62,7 +62,31 @@ AssetId = Annotated[str, Field(min_length=3, max_length=100)]
 class CriticalityBody(BaseModel):
     """A criticality run (see planner.criticality): the demand and the options; every field is optional."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        # The rule the server enforces, in the schema: a fraction (other than 1) only with a partial closure.
+        json_schema_extra={
+            "allOf": [
+                {
+                    "description": "a fraction (other than 1) only with a partial closure",
+                    "anyOf": [
+                        {"properties": {"closure": {"const": "partial"}}, "required": ["closure"]},
+                        {"not": {"required": ["fraction"]}},
+                        {"properties": {"fraction": {"enum": [None, 1.0]}}},
+                    ],
+                },
+                {
+                    "description": "a partial closure needs a demand set (capacity is cut against volumes)",
+                    "anyOf": [
+                        {"not": {"required": ["closure"]}},
+                        {"properties": {"closure": {"const": "full"}}},
+                        {"required": ["demand"], "properties": {"demand": {"not": {"type": "null"}}}},
+                    ],
+                },
+            ]
+        },
+    )
 
     demand: Annotated[str, Field(min_length=1, max_length=200)] | Annotated[list[Any], Field(max_length=MAX_DEMAND_ROWS)] | None = Field(
         None,
@@ -144,7 +168,7 @@ def _check(network: Network, request: Request, body: CriticalityBody) -> tuple[d
         unknown = [a for a in body.assets if a not in known]
         if unknown:
             raise ProblemError(
-                422, "invalid_request", "Invalid request", f"assets: {len(unknown)} unknown asset id(s); each is listed in errors",
+                404, "unknown_asset", "Unknown asset", f"assets: {len(unknown)} unknown asset id(s); each is listed in errors",
                 errors=[{"field": f"assets[{body.assets.index(a)}]", "message": "no asset of the served network has this id"} for a in unknown[:20]],
             )  # fmt: skip
     stored = body.model_dump(exclude_none=True, exclude={"demand", "scenario"})

@@ -37,7 +37,7 @@ AsyncQuery = Annotated[
     Query(
         alias="async",
         description="Present (`?async`, `?async=true`): run the matrix as a batch job and answer 202 with it",
-        max_length=5,
+        pattern=r"^(|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo])$",
     ),
 ]
 
@@ -94,10 +94,13 @@ async def _submit(request: Request, body: MatrixBody, client: str, settings: Set
     service = get_service(request)
     scenario = body.scenario
     if scenario is not None and (not isinstance(scenario, str) or scenario.startswith(UPLOAD_PREFIX)):
-        raise invalid_field(
-            "scenario",
+        raise ProblemError(
+            409,
+            "scenario_conflict",
+            "Scenario not available to a matrix job",
             "a matrix job takes a bundled scenario by name (batch rows name scenarios, they do not carry them); "
             "ask for a synchronous matrix (100 x 100 at most) with an inline or uploaded scenario",
+            errors=[{"field": "scenario", "message": "a matrix job takes a bundled scenario by name"}],
         )
     cells = len(body.origins) * len(body.destinations)
     if cells > settings.batch_max_rows:

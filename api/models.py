@@ -362,14 +362,10 @@ MatrixRankName = Literal["time", "cost", "co2e", "generalized", "reliable"]
 class MatrixBody(SearchOptions):
     """A matrix request: the best route (k=1) from every origin to every destination, with one set of options."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Baku", "Istanbul"], "rank": "cost", "teu": 2},
-                {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
-            ]
-        }
-    )
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Baku", "Istanbul"], "rank": "cost", "teu": 2},
+        {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
+    ]
 
     origins: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
     destinations: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
