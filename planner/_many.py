@@ -29,7 +29,7 @@ from .request import Rank, RouteRequest, check_places
 from .route import CorridorShare
 from .weights import criterion_weights
 
-__all__ = ["Answers", "answer", "corridor_shares", "refused", "rounded", "tree_applies"]
+__all__ = ["UNREACHED", "Answers", "answer", "corridor_shares", "refused", "rounded", "tree_applies"]
 
 
 def tree_applies(request: RouteRequest) -> bool:
@@ -57,9 +57,15 @@ def refused(network: Network, request: RouteRequest, destination: str) -> bool:
     return False
 
 
+UNREACHED = -2
+"""A destination's row when no path reaches it and the request has no constraint: its error is
+:func:`planner._constraints.unreachable`'s, as the per-request search's."""
+
+
 @dataclass(frozen=True, slots=True)
 class Answers:
-    """One request's answers: its tree's prices and, per destination, its row in them (-1: not answered)."""
+    """One request's answers: its tree's prices and, per destination, its row in them (-1: not answered,
+    :data:`UNREACHED`: no path)."""
 
     request: RouteRequest
     prices: TreePrices | None
@@ -128,6 +134,8 @@ def answer(
                 end = ends_of[destination] = shared.tree.end(destination)
             if end is not None:
                 rows[i] = shared.ends.setdefault(end, len(shared.ends))
+            elif not active:
+                rows[i] = UNREACHED
         shared.answers.append((len(out), shipments))
         out.append(Answers(request, None, rows, shipment.teu_equivalent))
     shared_trees = [s for s in trees.values() if s.ends]
@@ -175,7 +183,7 @@ def answer(
             rows = []
             for r in answers.rows:
                 r = moved.get(r, r)
-                rows.append(r if r >= 0 and not prices.loops[r] and not (dated and timed[r]) else -1)
+                rows.append(r if r == UNREACHED or (r >= 0 and not prices.loops[r] and not (dated and timed[r])) else -1)
             out[i] = replace(answers, prices=prices, rows=rows, shares=shares, texts=shared.texts)
     return out
 
