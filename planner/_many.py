@@ -22,6 +22,7 @@ from ._constraints import constraints_of, limits_for
 from ._shipment import shipment_of
 from ._tree import Tree, grow
 from ._tree_pricing import Pricing, TreePrices, join, price_trees
+from .cache import CacheSlot
 from .errors import PlannerError
 from .model import ServiceLevel
 from .network import Network
@@ -256,14 +257,16 @@ def corridor_shares(network: Network, prices: TreePrices) -> list[tuple[Corridor
     by_id = np.argsort(np.argsort(np.array(ids, dtype=object)))  # each corridor's place in id order
     rows, columns = np.nonzero((km > 0) & (distance > 0)[:, None])
     shares = rounded(km[rows, columns] / distance[rows], 4)
-    order = np.lexsort((by_id[columns], -np.array(shares, dtype=np.float64), rows)).tolist()
+    order = np.lexsort((by_id[columns], -np.array(shares, dtype=np.float64), rows))
+    made = network.caches.get(_SHARES, ids, dict)
     out: list[list[CorridorShare]] = [[] for _ in range(len(distance))]
-    made: dict[tuple[int, float], CorridorShare] = {}
-    row_list, column_list = rows.tolist(), columns.tolist()
-    for i in order:
-        c, share = column_list[i], shares[i]
+    for row, c, share in zip(rows[order].tolist(), columns[order].tolist(), [shares[i] for i in order.tolist()], strict=True):
         item = made.get((c, share))
         if item is None:
             item = made[(c, share)] = CorridorShare(ids[c], network.corridors[ids[c]].name, share)
-        out[row_list[i]].append(item)
+        out[row].append(item)
     return [tuple(s) for s in out]
+
+
+# The CorridorShare values made so far, by (corridor, share): at most corridors x 10,001 small objects.
+_SHARES = CacheSlot[tuple[str, ...], dict[tuple[int, float], CorridorShare]]("corridor shares", max_entries=2)
