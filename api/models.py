@@ -266,11 +266,8 @@ class SearchOptions(_Strict):
         return {k: v for k, v in self.model_dump(exclude=skip).items() if v is not None}
 
 
-class RouteOptions(SearchOptions):
-    """Options shared by routes and comparisons: the search options between one origin and one destination.
-
-    ``from``/``to`` are accepted as aliases of ``origin``/``destination``.
-    """
+class _Ends(_Strict):
+    """One origin and one destination (``from``/``to`` are accepted as aliases)."""
 
     origin: PlaceQuery = Field(
         description="Place id, name or alias. Primary name; `from` is accepted as an alias",
@@ -280,6 +277,13 @@ class RouteOptions(SearchOptions):
         description="Place id, name or alias. Primary name; `to` is accepted as an alias",
         validation_alias=_names("destination", "to"),
     )
+
+
+class RouteOptions(SearchOptions, _Ends):
+    """Options shared by routes and comparisons: the search options between one origin and one destination.
+
+    ``from``/``to`` are accepted as aliases of ``origin``/``destination`` (listed first).
+    """
 
 
 class RouteBody(RouteOptions):
@@ -359,7 +363,14 @@ MATRIX_MAX_CELLS = 10_000
 MatrixRankName = Literal["time", "cost", "co2e", "generalized", "reliable"]
 
 
-class MatrixBody(SearchOptions):
+class _MatrixEnds(_Strict):
+    """Origins and destinations of a matrix."""
+
+    origins: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
+    destinations: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
+
+
+class MatrixBody(SearchOptions, _MatrixEnds):
     """A matrix request: the best route (k=1) from every origin to every destination, with one set of options."""
 
     schema_examples: ClassVar[list[dict[str, Any]]] = [
@@ -367,8 +378,6 @@ class MatrixBody(SearchOptions):
         {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
     ]
 
-    origins: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
-    destinations: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
     rank: MatrixRankName = Field(
         "time", description="What each cell's route is the best by: time, cost, co2e, generalized or reliable"
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import random
+import resource
 import statistics
 import sys
 import time
@@ -102,12 +103,19 @@ def per_row_rows_per_s(network: planner.Network, rows: list[BatchRow]) -> float:
 def _drive(executor: Any, chunks: list[list[BatchRow]], warm: list[list[BatchRow]]) -> dict[str, float]:
     list(executor.map_chunks(iter(warm)))  # every worker unpacks and compiles the network first
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     done = ok = 0
     for outcomes in executor.map_chunks(iter(chunks)):
         done += len(outcomes)
         ok += sum(1 for o in outcomes if o.ok)
     elapsed = time.perf_counter() - t0
-    return {"rows": float(done), "ok_rows": float(ok), "seconds": elapsed, "rows_per_s": done / elapsed}
+    return {"rows": float(done), "ok_rows": float(ok), "seconds": elapsed, "rows_per_s": done / elapsed,
+            "parent_cpu_s": time.process_time() - cpu0}  # fmt: skip
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _warm(rows: list[BatchRow], workers: int) -> list[list[BatchRow]]:
@@ -118,11 +126,16 @@ def _warm(rows: list[BatchRow], workers: int) -> list[list[BatchRow]]:
 def local_pool(chunks: list[list[BatchRow]], warm: list[list[BatchRow]], workers: int) -> dict[str, float]:
     from planner.batch import LocalPoolExecutor, NetworkSource
 
+    before = _children_cpu()
     executor = LocalPoolExecutor(NetworkSource.from_path(None), workers=workers)
     try:
-        return _drive(executor, chunks, warm)
+        result = _drive(executor, chunks, warm)
     finally:
         executor.close()
+    # The workers' CPU time, start-up and warm-up included (they have exited: their usage is counted).
+    result["workers_cpu_s"] = _children_cpu() - before
+    result["rows_per_worker_cpu_s"] = result["rows"] / result["workers_cpu_s"] if result["workers_cpu_s"] > 0 else 0.0
+    return result
 
 
 def dask_cluster(chunks: list[list[BatchRow]], warm: list[list[BatchRow]], workers: int) -> dict[str, float]:
@@ -159,9 +172,10 @@ def bench_batch(rep: Any, network: planner.Network, *, quick: bool) -> None:
     for workers in (1, 2):
         r = local_pool(chunks, warm, workers)
         out[f"local_{workers}"] = r
+        cpu = f"{r['rows_per_worker_cpu_s']:,.0f} rows per worker CPU-second"
         rep.add("c batch", f"local pool, {workers} process{'es' if workers > 1 else ''}", r["rows_per_s"], "rows/s",
                 nx_rps, "nx one-at-a-time", target=100_000.0 if workers == 2 else None, higher_is_better=True,
-                note=note if workers == 2 else "")  # fmt: skip
+                note=f"{note}; {cpu}" if workers == 2 else cpu)  # fmt: skip
         if workers == 2:
             rep.add("c batch", "local pool, 2 processes vs the per-row engine", r["rows_per_s"], "rows/s", engine_rps,
                     "per-row engine, 1 process", higher_is_better=True)  # fmt: skip
@@ -198,7 +212,10 @@ def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
     for side in ((16,) if quick else (128, len(ids))):
         places = ids[:side]
         planner.route_matrix(network, places[:2], places, use_cache=False)  # draws and tables, built once per network
-        seconds = _median_seconds(lambda p=places: planner.route_matrix(network, p, p, use_cache=False), 1 if quick else 3)
+        cpu0 = time.process_time()
+        rounds = 1 if quick else 3
+        seconds = _median_seconds(lambda p=places: planner.route_matrix(network, p, p, use_cache=False), rounds)
+        cpu = (time.process_time() - cpu0) / rounds
         cells = [(a, b) for a in places for b in places if a != b]
         sample = random.Random(5).sample(cells, min(len(cells), 100 if quick else 400))
         t0 = time.perf_counter()
@@ -207,10 +224,11 @@ def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
                 planner.plan_routes(network, a, b, k=1, use_cache=False)
         per_cell = (time.perf_counter() - t0) / len(sample)
         baseline = per_cell * side * side
-        out[f"bundled_{side}"] = {"seconds": seconds, "cells": side * side, "plan_routes_per_cell_s": per_cell}
+        out[f"bundled_{side}"] = {"seconds": seconds, "cpu_s": cpu, "cells": side * side, "plan_routes_per_cell_s": per_cell}
         what = "every bundled place" if side == len(ids) else f"the first {side} places by id"
         rep.add("e matrix", f"{side} x {side} bundled ({what})", seconds, "s", baseline,
-                "plan_routes k=1 per cell (sampled)", target=0.5 if side == 128 else None)  # fmt: skip
+                "plan_routes k=1 per cell (sampled)", target=0.5 if side == 128 else None,
+                note=f"{cpu:.2f} s CPU")  # fmt: skip
     from benchmarks._synthetic import synthetic_network
 
     n = 2_000 if quick else 10_000
@@ -221,8 +239,10 @@ def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
     origins, destinations = rnd.sample(sids, side), rnd.sample(sids, side)
     planner.route_matrix(synthetic, origins[:1], destinations[:10], rank="cost")  # compile, index, draws
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     m = planner.route_matrix(synthetic, origins, destinations, rank="cost", use_cache=False)
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     alone = sum(1 for row in m.cells for c in row if isinstance(c, planner.CellError))
     sample = [(origins[i], destinations[j]) for i, j in zip(range(0, side, max(1, side // 30)), range(side), strict=False)]
     t0 = time.perf_counter()
@@ -230,11 +250,11 @@ def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
         with contextlib.suppress(planner.PlannerError):
             planner.plan_routes(synthetic, a, b, k=1, rank="cost", use_cache=False)
     per_cell = (time.perf_counter() - t0) / len(sample)
-    out[f"synthetic_{n}"] = {"seconds": seconds, "cells": side * side, "errors": alone, "rank": "cost",
+    out[f"synthetic_{n}"] = {"seconds": seconds, "cpu_s": cpu, "cells": side * side, "errors": alone, "rank": "cost",
                              "plan_routes_per_cell_s": per_cell}  # fmt: skip
     rep.add("e matrix", f"{side:,} x {side:,} on the {n:,}-place synthetic network, by cost", seconds, "s",
             per_cell * side * side, "plan_routes k=1 per cell (sampled)",
-            note=f"{side * side:,} cells, {alone} without a route")  # fmt: skip
+            note=f"{side * side:,} cells, {alone} without a route; {cpu:.0f} s CPU")  # fmt: skip
     rep.details["matrix"] = out
 
 

@@ -22,6 +22,7 @@ from ._constraints import constraints_of, limits_for
 from ._shipment import shipment_of
 from ._tree import Tree, grow
 from ._tree_pricing import Pricing, TreePrices, join, price_trees
+from .cache import CacheSlot
 from .errors import PlannerError
 from .model import ServiceLevel
 from .network import Network
@@ -29,7 +30,7 @@ from .request import Rank, RouteRequest, check_places
 from .route import CorridorShare
 from .weights import criterion_weights
 
-__all__ = ["Answers", "answer", "corridor_shares", "refused", "rounded", "tree_applies"]
+__all__ = ["UNREACHED", "Answers", "answer", "corridor_shares", "refused", "rounded", "tree_applies"]
 
 
 def tree_applies(request: RouteRequest) -> bool:
@@ -57,9 +58,15 @@ def refused(network: Network, request: RouteRequest, destination: str) -> bool:
     return False
 
 
+UNREACHED = -2
+"""A destination's row when no path reaches it and the request has no constraint: its error is
+:func:`planner._constraints.unreachable`'s, as the per-request search's."""
+
+
 @dataclass(frozen=True, slots=True)
 class Answers:
-    """One request's answers: its tree's prices and, per destination, its row in them (-1: not answered)."""
+    """One request's answers: its tree's prices and, per destination, its row in them (-1: not answered,
+    :data:`UNREACHED`: no path)."""
 
     request: RouteRequest
     prices: TreePrices | None
@@ -128,6 +135,8 @@ def answer(
                 end = ends_of[destination] = shared.tree.end(destination)
             if end is not None:
                 rows[i] = shared.ends.setdefault(end, len(shared.ends))
+            elif not active:
+                rows[i] = UNREACHED
         shared.answers.append((len(out), shipments))
         out.append(Answers(request, None, rows, shipment.teu_equivalent))
     shared_trees = [s for s in trees.values() if s.ends]
@@ -175,7 +184,7 @@ def answer(
             rows = []
             for r in answers.rows:
                 r = moved.get(r, r)
-                rows.append(r if r >= 0 and not prices.loops[r] and not (dated and timed[r]) else -1)
+                rows.append(r if r == UNREACHED or (r >= 0 and not prices.loops[r] and not (dated and timed[r])) else -1)
             out[i] = replace(answers, prices=prices, rows=rows, shares=shares, texts=shared.texts)
     return out
 
@@ -248,14 +257,16 @@ def corridor_shares(network: Network, prices: TreePrices) -> list[tuple[Corridor
     by_id = np.argsort(np.argsort(np.array(ids, dtype=object)))  # each corridor's place in id order
     rows, columns = np.nonzero((km > 0) & (distance > 0)[:, None])
     shares = rounded(km[rows, columns] / distance[rows], 4)
-    order = np.lexsort((by_id[columns], -np.array(shares, dtype=np.float64), rows)).tolist()
+    order = np.lexsort((by_id[columns], -np.array(shares, dtype=np.float64), rows))
+    made = network.caches.get(_SHARES, ids, dict)
     out: list[list[CorridorShare]] = [[] for _ in range(len(distance))]
-    made: dict[tuple[int, float], CorridorShare] = {}
-    row_list, column_list = rows.tolist(), columns.tolist()
-    for i in order:
-        c, share = column_list[i], shares[i]
+    for row, c, share in zip(rows[order].tolist(), columns[order].tolist(), [shares[i] for i in order.tolist()], strict=True):
         item = made.get((c, share))
         if item is None:
             item = made[(c, share)] = CorridorShare(ids[c], network.corridors[ids[c]].name, share)
-        out[row_list[i]].append(item)
+        out[row].append(item)
     return [tuple(s) for s in out]
+
+
+# The CorridorShare values made so far, by (corridor, share): at most corridors x 10,001 small objects.
+_SHARES = CacheSlot[tuple[str, ...], dict[tuple[int, float], CorridorShare]]("corridor shares", max_entries=2)

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ._many import Answers, answer, tree_applies
+from ._constraints import unreachable
+from ._many import UNREACHED, Answers, answer, tree_applies
 from .errors import InvalidRequestError, PlannerError
 from .lookup import find_place
 from .model import ContainerType, Mode, ServiceLevel
@@ -139,12 +140,15 @@ def best_routes(
     out = []
     for answers, (request, destinations) in zip(answer(network, ones, deadline=deadline), ones, strict=True):
         figures = _figures(network, answers)
-        out.append(
-            [
-                figures[r] if r >= 0 else _alone(network, request, d, use_cache, deadline)
-                for r, d in zip(answers.rows, destinations, strict=True)
-            ]
-        )
+        row: list[RouteFigures | PlannerError] = []
+        for r, d in zip(answers.rows, destinations, strict=True):
+            if r >= 0:
+                row.append(figures[r])
+            elif r == UNREACHED:
+                row.append(unreachable(network, replace(request, destination=d)))
+            else:
+                row.append(_alone(network, request, d, use_cache, deadline))
+        out.append(row)
     return out
 
 

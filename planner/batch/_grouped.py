@@ -17,13 +17,14 @@ from dataclasses import fields, replace
 import numpy as np
 import orjson
 
-from .._many import Answers, answer, rounded, tree_applies
+from .._constraints import unreachable
+from .._many import UNREACHED, Answers, answer, rounded, tree_applies
 from ..errors import PlannerError
 from ..lookup import find_place
 from ..network import Network
 from ..request import RouteRequest
 from ..scenario_network import scenario_network
-from ._evaluate import RowOutcome, evaluate_row, failed, resolve_row
+from ._evaluate import RowOutcome, error_message, evaluate_row, failed, resolve_row
 from ._rows import BatchRow
 
 __all__ = ["evaluate_rows"]
@@ -108,18 +109,32 @@ class _Chunk:
         for network, groups in by_network.values():
             answers = answer(network, [(request, [d for _, _, d in members]) for request, members in groups])
             for (_, members), answered in zip(groups, answers, strict=True):
-                out.extend(_outcomes(answered, members))
+                out.extend(_outcomes(network, answered, members))
         return out
 
 
-def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> list[tuple[int, RowOutcome]]:
+def _outcomes(network: Network, answers: Answers, members: list[tuple[int, BatchRow, str]]) -> list[tuple[int, RowOutcome]]:
     """The result lines of the rows a tree answered, as :func:`~planner.batch.route_line` writes them."""
+    made = _figures(answers)
+    request = answers.request
+    out = []
+    dumps = orjson.dumps
+    for (i, row, destination), r in zip(members, answers.rows, strict=True):
+        if r >= 0:
+            head = f'[{{"row":{row.row},"id":{dumps(row.output_id).decode()},"status":"ok","error":null,'
+            out.append((i, RowOutcome(row.row, True, head + made[r] + "]")))
+        elif r == UNREACHED and row.scenario is None:  # under a scenario the message names it: evaluated alone
+            error = unreachable(network, replace(request, destination=destination))
+            out.append((i, failed(row, error_message(row, error))))
+    return out
+
+
+def _figures(answers: Answers) -> dict[int, str]:
+    """Each answered row's route figures as the tail of its JSON line (from ``"rank"`` on), made once per route."""
     prices, request = answers.prices, answers.request
-    if prices is None:
-        return []
     used = sorted({r for r in answers.rows if r >= 0})
-    if not used:
-        return []
+    if prices is None or not used:
+        return {}
     pick = np.array(used, dtype=np.int64)
     p50 = prices.quantiles[50.0][pick]
     p90 = prices.quantiles[90.0][pick]
@@ -139,7 +154,6 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
     start = dt.datetime.combine(departure, dt.time()) if departure is not None else None
     p50_hours = p50.tolist()
     p90_hours = p90.tolist()
-    # Each line is the row's number, id and status, then the route's figures: serialized once per route.
     texts = answers.texts
     made: dict[int, str] = {}
     for k, (r, (hours, p50_rounded, p90_rounded, cost, co2e, km, borders, transshipments)) in enumerate(
@@ -165,10 +179,4 @@ def _outcomes(answers: Answers, members: list[tuple[int, BatchRow, str]]) -> lis
             "arrival_date_p90": None if start is None else (start + dt.timedelta(hours=p90_hours[k])).date().isoformat(),
         }
         made[r] = orjson.dumps(figures).decode()[1:]
-    out = []
-    dumps = orjson.dumps
-    for (i, row, _), r in zip(members, answers.rows, strict=True):
-        if r >= 0:
-            head = f'[{{"row":{row.row},"id":{dumps(row.output_id).decode()},"status":"ok","error":null,'
-            out.append((i, RowOutcome(row.row, True, head + made[r] + "]")))
-    return out
+    return made
