@@ -85,6 +85,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
               corridor         stay on this corridor (id or alias)
               scenario         a bundled scenario name (`corridor scenarios`)
               departure_date   YYYY-MM-DD the cargo is ready: arrival dates out
+              month            1..12: that month's seasonal waits
+              avoid_places     places separated by ; or |
+              avoid_links      link ids separated by ; or |
+              modes            rail, road, sea separated by ; or |
+              max_border_crossings  at most N borders crossed
+              max_transshipments    at most N changes of mode
 
             output columns (one line per route, best first; one line per bad row):
             {_OUTPUT_COLUMNS}

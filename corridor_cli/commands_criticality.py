@@ -14,21 +14,30 @@ from planner import AssetKind, Network, criticality, load_demand, load_network, 
 from planner.criticality import CRITERIA, METRICS
 from planner.criticality_export import criticality_csv, criticality_geojson, criticality_to_dict
 
+from ._files import output_path
+from ._help import command_parser
 from ._text import format_criticality
 
 OUTPUTS = (".csv", ".geojson", ".json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
+    parser = command_parser(
+        sub,
         "criticality",
         help="rank borders, ferries, yards, ports and links by what closing them costs the flows",
-        description=(
-            "Close each asset in turn (or cut its capacity for some days), re-plan the flows whose route used it, "
-            "and rank the assets: TEU affected, extra days (typical and P90), USD and CO2e, flows with no other "
-            "route, the corridors the flow moves to and, with capacities, what no longer fits. Without --demand "
-            "every OD pair of the network weighs the same."
-        ),
+        description="""
+            Close each asset in turn (or cut its capacity for some days), re-plan the flows whose
+            route used it, and rank the assets: TEU affected, extra days (typical and P90), USD and
+            CO2e, flows with no other route, the corridors the flow moves to and, with capacities,
+            what no longer fits. Without --demand every OD pair of the network weighs the same.
+        """,
+        epilog="""
+            examples:
+              corridor criticality --demand graphs/demand/uz_kz_2030.csv --top 10
+              corridor criticality --demand uz_kz_2030 --closure partial --fraction 0.5
+              corridor criticality --demand uz_kz_2030 -o ranking.geojson
+        """,
     )
     parser.add_argument(
         "--demand", metavar="FILE", action="append",
@@ -41,13 +50,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--metric", choices=METRICS, help="what ranks the assets (default: the criterion's own measure)")
     parser.add_argument("--criterion", choices=CRITERIA, default="generalized", help="what shippers choose routes by (default: generalized cost)")
     parser.add_argument("--asset", metavar="ID", action="append", help="assess this asset (link:l013, border:altynkol, ...); repeatable")
-    parser.add_argument("--kind", choices=[k.value for k in AssetKind], action="append", help="assess assets of this kind; repeatable")
+    parser.add_argument(
+        "--kind", choices=[k.value for k in AssetKind], action="append", metavar="KIND",
+        help="assess assets of this kind (link, border, gauge_change, transshipment, port); repeatable",
+    )  # fmt: skip
     parser.add_argument("--scenario", metavar="S", help="bundled scenario name or scenario file")
     parser.add_argument(
         "--workers", type=int, default=min(os.cpu_count() or 1, 4), help="processes to share the assets among (default: the cores, at most 4)"
     )
     parser.add_argument("--network", help="network file (default: the bundled network)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the ranking as .csv, .geojson or .json")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=output_path({".csv": "CSV", ".geojson": "GeoJSON", ".json": "JSON"}),
+        help="write the ranking as .csv, .geojson or .json",
+    )
     parser.add_argument("--json", action="store_true", help="print the whole result as JSON instead of the table")
     parser.set_defaults(run=_run)
 
