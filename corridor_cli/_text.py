@@ -371,7 +371,7 @@ def format_criticality(result: Criticality, *, top: int = 20) -> str:
         "+t CO2e", "moves to", "busiest fallback V/C",
     ]  # fmt: skip
     # The asset's name wraps; when the terminal is narrow the least needed columns go first (--json has all).
-    lines.append(table(headers, rows, right=(0, 3, 4, 5, 6, 7, 8, 9, 10), flex=1, drop=(4, 10, 9, 2, 12)))
+    lines.append(table(headers, rows, right=(0, 3, 4, 5, 6, 7, 8, 9, 10), flex=1, drop=(4, 10, 9, 2, 12, 7, 5)))
     lines.append("")
     lines.append(
         "TEU/yr moved: the yearly flow that must leave the asset; TEU closure, lost (isolated: no other route; "
