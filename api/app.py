@@ -20,7 +20,7 @@ import planner
 from corridor_client.models import Health, Pointers, Readiness
 from planner import NetworkError, load_network
 
-from . import assignments, batches, comparisons, corridors, metrics, places, routes, scenarios
+from . import assignments, batches, comparisons, corridors, criticality, matrix, metrics, places, routes, scenarios
 from . import network as network_router
 from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
@@ -104,8 +104,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await batches.startup(app)
         await assignments.startup(app)
+        await criticality.startup(app)
         yield
     finally:
+        await criticality.shutdown(app)
         await assignments.shutdown(app)
         await batches.shutdown(app)
         app.state.network = None
@@ -141,12 +143,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
     strict = [Depends(reject_unknown_parameters)]
-    for router in (routes.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router):
+    for router in (
+        routes.router, matrix.router, comparisons.router, places.router, corridors.router, network_router.router, metrics.router
+    ):
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)
     app.include_router(assignments.router)
     app.include_router(assignments.demand_router)
+    app.include_router(criticality.router)
 
     _add_root(app, strict)
     _add_docs(app, strict)
@@ -182,7 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyGuardMiddleware,
         max_bytes=config.max_body_bytes,
-        large_prefix=("/v1/batches", "/v1/assignments"),
+        large_prefix=("/v1/batches", "/v1/assignments", "/v1/criticality"),
         large_bytes=config.batch_max_upload_bytes,
         idle_timeout=config.body_idle_timeout_seconds,
         min_bytes_per_second=config.body_min_bytes_per_second,

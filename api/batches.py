@@ -13,7 +13,7 @@ process per data directory runs jobs (a lock file), so several workers never eva
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal
@@ -51,7 +51,7 @@ from .openapi import schema_ref
 from .problems import ProblemError, invalid_field
 from .settings import Settings, get_settings
 
-__all__ = ["BatchService", "router", "shutdown", "startup"]
+__all__ = ["BatchService", "create_job", "get_service", "router", "shutdown", "startup"]
 
 router = APIRouter(
     prefix="/v1/batches",
@@ -283,9 +283,26 @@ async def submit_batch(
         return format or given or submission.input_format
 
     try:
+        return await create_job(request, service, client, settings, submission.rows, output_format, key)
+    finally:
+        if submission.form is not None:
+            await submission.form.close()
+
+
+async def create_job(
+    request: Request,
+    service: BatchService,
+    client: str,
+    settings: Settings,
+    rows: Iterable[BatchRow],
+    output_format: str | Callable[[], str | None],
+    key: str | None = None,
+) -> Response:
+    """Store a job of ``rows`` (read as they are stored) and answer 202 with it (also for /v1/matrix?async)."""
+    try:
         job, created = await run_in_threadpool(
             service.store.create_job,
-            submission.rows,
+            rows,
             owner=client,
             network_digest=service.network.digest,
             output_format=output_format,
@@ -301,9 +318,6 @@ async def submit_batch(
         raise ProblemError(
             429, exc.code, "Too many jobs in flight", exc.message, headers={"Retry-After": "30"}, limit=exc.limit
         ) from None
-    finally:
-        if submission.form is not None:
-            await submission.form.close()
     if created:
         service.wake()
     return _accepted(job, replayed=not created)

@@ -8,7 +8,7 @@ from fastapi import Path
 from starlette.responses import Response
 
 from corridor_client.models import CorridorDetail, CorridorList
-from planner import Network, UnknownCorridorError, resolve_corridor
+from planner import Network, UnknownCorridorError, corridor_assets, resolve_corridor
 from planner.export import corridor_geojson
 
 from .common import NetworkDep, json_response, ok, v1_router
@@ -28,6 +28,7 @@ def _corridor_dict(network: Network, corridor_id: str) -> dict[str, Any]:
         "description": corridor.description,
         "places": list(corridor.places),
         "branches": [list(b) for b in corridor.branches],
+        "assets": list(corridor_assets(network)[corridor_id]),
     }
 
 

@@ -19,10 +19,19 @@ from planner import (
     plan_routes,
     plan_with_scenario,
     resolve_request,
+    route_matrix,
 )
-from planner.export import comparison_to_dict, request_to_dict, route_feature, route_to_dict, scenario_plan_to_dict
+from planner.export import (
+    comparison_to_dict,
+    matrix_to_dict,
+    request_to_dict,
+    route_feature,
+    route_to_dict,
+    scenario_plan_to_dict,
+)
+from planner.scenario_network import scenario_network
 
-__all__ = ["compare_routes", "plan", "plan_scenario", "resolve_scenario"]
+__all__ = ["compare_routes", "matrix", "plan", "plan_scenario", "resolve_scenario"]
 
 
 def resolve_scenario(network: Network, scenario: str | dict[str, Any]) -> Scenario:
@@ -78,3 +87,17 @@ def compare_routes(
     parsed = resolve_scenario(network, scenario) if scenario is not None else None
     request = resolve_request(network, origin, destination, **options)
     return orjson.dumps(comparison_to_dict(compare(network, request, corridors, scenario=parsed), network))
+
+
+def matrix(
+    network: Network,
+    origins: list[str],
+    destinations: list[str],
+    options: dict[str, Any],
+    scenario: str | dict[str, Any] | None,
+    *,
+    deadline: float | None = None,
+) -> bytes:
+    """A route matrix (:func:`planner.route_matrix`), under a scenario if one is given."""
+    served = network if scenario is None else scenario_network(network, resolve_scenario(network, scenario))
+    return orjson.dumps(matrix_to_dict(route_matrix(served, origins, destinations, **options, deadline=deadline), served))

@@ -22,6 +22,7 @@ from pydantic import (
 from planner import (
     DEFAULT_MAX_SHARED_FRACTION,
     DEFAULT_MAX_STRETCH,
+    DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR,
     MAX_AVOID,
     MAX_K,
     MAX_STRETCH,
@@ -30,11 +31,14 @@ from planner import (
     MAX_VIA,
     DemandRow,
 )
+from planner.criticality import DEFAULT_MAX_FLOWS
 from planner.demand import MAX_DEMAND_ROWS, MAX_TEU_PER_YEAR, MAX_TONNES_PER_YEAR
 
 __all__ = [
     "DEMAND_SET",
     "INLINE_SCENARIO",
+    "MATRIX_MAX_CELLS",
+    "MATRIX_MAX_SIDE",
     "MAX_COMPARE_CORRIDORS",
     "PRINTABLE",
     "PROBLEM_REF",
@@ -49,11 +53,13 @@ __all__ = [
     "ContainerName",
     "CompareQuery",
     "CountryCode",
+    "CriticalityBody",
     "DemandRowIn",
     "Format",
     "Identifier",
     "InlineScenario",
     "IsoDate",
+    "MatrixBody",
     "Month",
     "PlaceQuery",
     "RankName",
@@ -62,6 +68,7 @@ __all__ = [
     "RouteQuery",
     "ScenarioName",
     "ScenarioRef",
+    "SearchOptions",
     "ServiceName",
     "whole_number",
 ]
@@ -142,6 +149,7 @@ def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
         rules.append(SEASON_RULE)
     if "pareto" in properties.get("rank", {}).get("enum", []) and "via" in properties:
         rules.append(PARETO_RULE)
+    rules += getattr(model, "schema_rules", [])
     if rules:
         schema["allOf"] = rules
     if not required:
@@ -218,22 +226,14 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-class RouteOptions(_Strict):
-    """Options shared by routes and comparisons (see planner.resolve_request).
+class SearchOptions(_Strict):
+    """Options shared by routes, comparisons and matrices (see planner.resolve_request).
 
-    Each field has one name, in a query string and in a body alike; ``from``/``to`` (for
-    ``origin``/``destination``) and the singular ``avoid_country``/``avoid_place``/``avoid_link``
-    are accepted as aliases. Giving a field under both names is an error.
+    Each field has one name, in a query string and in a body alike; the singular
+    ``avoid_country``/``avoid_place``/``avoid_link`` are accepted as aliases. Giving a field under
+    both names is an error.
     """
 
-    origin: PlaceQuery = Field(
-        description="Place id, name or alias. Primary name; `from` is accepted as an alias",
-        validation_alias=_names("origin", "from"),
-    )
-    destination: PlaceQuery = Field(
-        description="Place id, name or alias. Primary name; `to` is accepted as an alias",
-        validation_alias=_names("destination", "to"),
-    )
     rank: RankName = Field("time", description="What routes are ranked by: time, cost, co2e, generalized, reliable, pareto")
     teu: Teu | None = None
     tonnes: Tonnes | None = None
@@ -298,9 +298,29 @@ class RouteOptions(_Strict):
         return month
 
     def planner_options(self) -> dict[str, Any]:
-        """Keyword options for planner.resolve_request (origin, destination and API-only fields left out)."""
-        skip = {"origin", "destination", "scenario", "corridors", "format"}
+        """Keyword options for planner.resolve_request (places and API-only fields left out)."""
+        skip = {"origin", "destination", "origins", "destinations", "scenario", "corridors", "format"}
         return {k: v for k, v in self.model_dump(exclude=skip).items() if v is not None}
+
+
+class _Ends(_Strict):
+    """One origin and one destination (``from``/``to`` are accepted as aliases)."""
+
+    origin: PlaceQuery = Field(
+        description="Place id, name or alias. Primary name; `from` is accepted as an alias",
+        validation_alias=_names("origin", "from"),
+    )
+    destination: PlaceQuery = Field(
+        description="Place id, name or alias. Primary name; `to` is accepted as an alias",
+        validation_alias=_names("destination", "to"),
+    )
+
+
+class RouteOptions(SearchOptions, _Ends):
+    """Options shared by routes and comparisons: the search options between one origin and one destination.
+
+    ``from``/``to`` are accepted as aliases of ``origin``/``destination`` (listed first).
+    """
 
 
 class RouteBody(RouteOptions):
@@ -374,6 +394,38 @@ def _split_commas(data: Any, names: tuple[str, ...]) -> Any:
 
 
 _QUERY = ConfigDict(extra="forbid", strict=False, json_schema_extra=_request_schema)
+
+
+MATRIX_MAX_SIDE = 1_000
+"""Origins (and destinations) one matrix request may name."""
+MATRIX_MAX_CELLS = 10_000
+"""Cells a synchronous matrix answer holds at most (100 x 100); a larger one runs as a batch job."""
+MatrixRankName = Literal["time", "cost", "co2e", "generalized", "reliable"]
+
+
+class _MatrixEnds(_Strict):
+    """Origins and destinations of a matrix."""
+
+    origins: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
+    destinations: list[PlaceQuery] = Field(min_length=1, max_length=MATRIX_MAX_SIDE, description="Place ids, names or aliases")
+
+
+class MatrixBody(SearchOptions, _MatrixEnds):
+    """A matrix request: the best route (k=1) from every origin to every destination, with one set of options."""
+
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Baku", "Istanbul"], "rank": "cost", "teu": 2},
+        {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
+    ]
+
+    rank: MatrixRankName = Field(
+        "time", description="What each cell's route is the best by: time, cost, co2e, generalized or reliable"
+    )
+    via: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_VIA, description="Places to pass, in order")
+    corridor: Identifier | None = Field(None, description="Stay on this corridor (id or alias)")
+    scenario: dict[str, Any] | ScenarioName | None = Field(
+        None, description="An inline scenario object, a bundled scenario's name or an uploaded scenario's id"
+    )
 
 
 class RouteQuery(RouteBody):
@@ -565,6 +617,74 @@ class AssignmentBody(AssignmentOptions):
         ],
         Discriminator(_name_or_rows),  # errors name the branch: demand.rows[2].cargo
     ] = Field(description="A bundled demand set (GET /v1/demand), or rows of which at least one has a volume above zero")
+
+
+# --- criticality -----------------------------------------------------------------------------------
+
+MAX_ASSETS = 5_000
+MAX_FLOWS_PER_ASSET = 200
+AssetId = Annotated[str, StringConstraints(min_length=3, max_length=100, pattern=PRINTABLE)]
+AssetKindName = Literal["link", "border", "gauge_change", "transshipment", "port"]
+FlowCount = Annotated[Annotated[int, Field(ge=0, le=MAX_FLOWS_PER_ASSET)], BeforeValidator(whole_number)]
+
+
+class CriticalityBody(_Strict):
+    """A criticality run (see planner.criticality): the demand and the options; every field is optional."""
+
+    schema_rules: ClassVar[list[dict[str, Any]]] = [
+        {
+            "description": "a fraction (other than 1) only with a partial closure",
+            "anyOf": [
+                {"properties": {"closure": {"const": "partial"}}, "required": ["closure"]},
+                {"properties": {"fraction": {"enum": [None, 1.0]}}},
+            ],
+        },
+        {
+            "description": "a partial closure needs a demand set (capacity is cut against volumes)",
+            "anyOf": [
+                {"properties": {"closure": {"const": "full"}}},
+                {"required": ["demand"], "properties": {"demand": {"type": ["string", "array"]}}},
+            ],
+        },
+    ]
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"demand": "uz_kz_2030", "closure": "partial", "fraction": 0.5, "days": 7, "kinds": ["border", "gauge_change", "port"]},
+        {"kinds": ["border"], "metric": "teu"},
+    ]
+
+    demand: Annotated[
+        Annotated[DemandSetName, Tag("name")]
+        | Annotated[
+            list[DemandRowIn],
+            Field(min_length=1, max_length=MAX_DEMAND_ROWS, json_schema_extra={"contains": _SOME_VOLUME}),
+            Tag("rows"),
+        ],
+        Discriminator(_name_or_rows),
+    ] | None = Field(
+        None,
+        description="A bundled demand set (GET /v1/demand), demand rows, or null: every OD pair of the network "
+        "weighs 1 TEU-eq a year",
+    )
+    assets: Annotated[list[AssetId], Field(min_length=1, max_length=MAX_ASSETS)] | None = Field(
+        None, description="asset ids to assess (link:l013, border:altynkol, gauge_change:altynkol, port:aktau); all by default"
+    )
+    kinds: Annotated[list[AssetKindName], Field(min_length=1, max_length=5)] | None = None
+    closure: Literal["full", "partial"] = "full"
+    fraction: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] | None = Field(
+        None, description="share of capacity lost in a partial closure (default 0.5)"
+    )
+    days: Annotated[float, Field(gt=0, le=365, allow_inf_nan=False)] = 365.0
+    metric: Literal["generalized", "teu_days", "usd", "co2e", "teu"] | None = Field(
+        None, description="what ranks the assets; by default the criterion's own measure"
+    )
+    criterion: Literal["generalized", "time", "cost", "co2e"] = "generalized"
+    value_of_time_usd_per_teu_hour: Annotated[float, Field(gt=0, le=10_000, allow_inf_nan=False)] = (
+        DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR
+    )
+    scenario: InlineScenario | ScenarioRef | None = Field(
+        None, description="A bundled scenario's name, an uploaded scenario's id, or a scenario given inline"
+    )
+    max_flows: FlowCount = Field(DEFAULT_MAX_FLOWS, description="Affected OD pairs listed per asset")
 
 
 _PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {

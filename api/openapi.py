@@ -42,6 +42,7 @@ from .models import (
     AssignmentBody,
     BatchRowFields,
     BatchSubmission,
+    CriticalityBody,
 )
 
 __all__ = ["EXAMPLES_PATH", "FILE_OPTIONS", "RATE_LIMIT_HEADERS", "install_openapi", "schema_ref"]
@@ -70,7 +71,7 @@ RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
 _RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}
 
 _EXTRA_ANSWERS: tuple[type[BaseModel], ...] = (wire.Problem, wire.RouteFeatureCollection, wire.NetworkGeoJSON)
-_EXTRA_REQUESTS: tuple[type[BaseModel], ...] = (BatchSubmission, BatchRowFields, AssignmentBody)
+_EXTRA_REQUESTS: tuple[type[BaseModel], ...] = (BatchSubmission, BatchRowFields, AssignmentBody, CriticalityBody)
 
 
 def schema_ref(model: type[BaseModel]) -> dict[str, str]:

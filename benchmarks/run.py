@@ -12,7 +12,6 @@ throughput, higher). See README.md, "Benchmarks".
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
 import os
@@ -39,7 +38,7 @@ from planner.pareto import dominates  # noqa: E402
 from planner.request import Rank  # noqa: E402
 from planner.weights import criterion_weights  # noqa: E402
 
-SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment")
+SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment", "matrix", "criticality")
 
 
 class Report:
@@ -370,47 +369,16 @@ def bench_alternatives(rep: Report, network: planner.Network, pairs: list[tuple[
 # --- (c) batch ----------------------------------------------------------------------------------
 
 
-def bench_batch(rep: Report, network: planner.Network, n_rows: int, workers: tuple[int, ...]) -> None:
-    from benchmarks import _batch
+def bench_batch(rep: Report, network: planner.Network, *, quick: bool) -> None:
+    from benchmarks import matrix
 
-    print(f"(c) batch: {n_rows} OD pairs, k=1", flush=True)
-    pairs2 = bundled_pairs(network, n_rows, seed=3)  # pairs that have a route: every row is a real query
-    rows = _batch.rows_of(pairs2)
-    out: dict[str, Any] = {"rows": n_rows, "chunk_rows": _batch.CHUNK}
-    # baselines: networkx one pair at a time (one process), scipy csgraph grouped by origin (one process)
-    g = base.nx_unexpanded(network)
-    w = base.nx_weight(network)
-    t0 = time.perf_counter()
-    for a, b in pairs2:
-        with contextlib.suppress(nx.NetworkXNoPath):
-            nx.dijkstra_path(g, a, b, weight=w)
-    nx_rps = n_rows / (time.perf_counter() - t0)
-    graph = compiled(network)
-    weights = criterion_weights(graph, Rank.TIME, planner.DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR)
-    t0 = time.perf_counter()
-    matrix = base.csr_of(graph, weights)
-    base.scipy_many(matrix, graph, pairs2)
-    sp_rps = n_rows / (time.perf_counter() - t0)
-    out["nx_one_at_a_time_rows_per_s"] = nx_rps
-    out["scipy_grouped_rows_per_s"] = sp_rps
-    rep.add("c batch", "baseline: scipy csgraph by origin, 1 process", sp_rps, "rows/s")
-    for n in workers:
-        r = _batch.local_pool(rows, n)
-        out[f"local_{n}"] = r
-        rep.add("c batch", f"local pool, {n} process{'es' if n > 1 else ''}", r["rows_per_s"], "rows/s", nx_rps,
-                "nx one-at-a-time", target=100_000.0 if n == 2 else None, higher_is_better=True)
-        if n == 2:
-            rep.add("c batch", "local pool, 2 processes vs scipy", r["rows_per_s"], "rows/s", sp_rps,
-                    "scipy csgraph by origin", higher_is_better=True)
-    try:
-        r = _batch.dask_cluster(rows, max(workers))
-        out["dask"] = r
-        rep.add("c batch", f"Dask LocalCluster, {max(workers)} workers", r["rows_per_s"], "rows/s", nx_rps,
-                "nx one-at-a-time", higher_is_better=True)
-    except Exception as exc:
-        out["dask_error"] = repr(exc)[:500]
-        rep.add("c batch", "Dask LocalCluster", float("nan"), "rows/s", note=f"failed: {type(exc).__name__}")
-    rep.details["batch"] = out
+    matrix.bench_batch(rep, network, quick=quick)
+
+
+def bench_matrix(rep: Report, network: planner.Network, *, quick: bool) -> None:
+    from benchmarks import matrix
+
+    matrix.bench_matrix(rep, network, quick=quick)
 
 
 # --- (d) scale ----------------------------------------------------------------------------------
@@ -481,6 +449,26 @@ def bench_assignment(rep: Report, *, quick: bool) -> None:
         )
 
 
+def bench_criticality(rep: Report, *, quick: bool) -> None:
+    """Every asset against a full OD demand, with the screen and without it (benchmarks/criticality.py)."""
+    from benchmarks import criticality
+
+    rows = criticality.run(quick)
+    rep.details["criticality"] = rows
+    for row in rows:
+        processes = "2 processes" if row["case"] == "screen_2_processes" else "1 process"
+        rep.add(
+            "criticality",
+            f"{row['assets']} assets x {row['pairs']:,} OD pairs, {processes}: seconds",
+            row["ours_wall_s"],
+            "s",
+            row["baseline_wall_s"],
+            "no screen (every pair re-planned)",
+            target=30.0,
+            note=f"CPU {row['ours_cpu_s']:.1f} / {row['baseline_cpu_s']:.1f} s; same answer: {row['same_answer']}",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -510,12 +498,16 @@ def main(argv: list[str] | None = None) -> int:
         elif suite == "alternatives":
             bench_alternatives(rep, network, pairs[:5] if q else pairs, rounds=1 if q else 2)
         elif suite == "batch":
-            bench_batch(rep, network, 200 if q else 10_000, (1, 2))
+            bench_batch(rep, network, quick=q)
         elif suite == "scale":
             sizes = [2_000] if q else [10_000, 100_000, 300_000]
             bench_scale(rep, sizes, pairs=2 if q else 5, budget=5.0 if q else 20.0, timeout=120.0 if q else 300.0)
         elif suite == "assignment":
             bench_assignment(rep, quick=q)
+        elif suite == "matrix":
+            bench_matrix(rep, network, quick=q)
+        elif suite == "criticality":
+            bench_criticality(rep, quick=q)
         runs[suite] = {"commit": info["commit"], "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
                        "elapsed_s": round(time.perf_counter() - began, 1)}  # fmt: skip
     result = {
@@ -540,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _LEGACY_SUITES = {"a in-process": "inproc", "a HTTP": "http", "b alternatives": "alternatives", "c batch": "batch",
-                  "d scale": "scale"}  # fmt: skip
+                  "d scale": "scale", "e matrix": "matrix"}  # fmt: skip
 
 
 def _merge(out: Path, result: dict[str, Any], only: set[str]) -> dict[str, Any]:

@@ -16,8 +16,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "AffectedFlow",
     "ArrivalDates",
+    "AssetCriticality",
+    "AssetFeature",
+    "AssetFeatureProperties",
     "AssetLoad",
+    "AssetQueueLoad",
+    "AssetSummary",
     "AssignmentGeoJSON",
     "AssignmentJob",
     "AssignmentJobList",
@@ -33,6 +39,7 @@ __all__ = [
     "BundledScenario",
     "BundledScenarioInfo",
     "CacheStats",
+    "CellError",
     "Comparison",
     "ComparisonRow",
     "ComputeStats",
@@ -40,25 +47,36 @@ __all__ = [
     "CorridorDetail",
     "CorridorList",
     "CorridorLoad",
+    "CorridorMove",
     "CorridorRef",
     "CorridorShare",
+    "CriticalityGeoJSON",
+    "CriticalityJob",
+    "CriticalityJobList",
+    "CriticalityResult",
     "Delta",
     "DemandSetInfo",
     "DemandSets",
     "Event",
     "EventKind",
+    "FlowAfter",
+    "FlowFigures",
     "GaugeChange",
     "Health",
     "Leg",
     "LineString",
     "LinkFeature",
     "LinkLoad",
+    "LinkMove",
     "LinkProperties",
     "LoadUnit",
     "LoadedLinkFeature",
     "LoadedLinkProperties",
     "LoadedPlaceFeature",
     "LoadedPlaceProperties",
+    "MatrixCellError",
+    "MatrixRequest",
+    "MatrixRoute",
     "Metrics",
     "ModeName",
     "MultiLineString",
@@ -84,6 +102,7 @@ __all__ = [
     "Route",
     "RouteFeature",
     "RouteFeatureCollection",
+    "RouteMatrix",
     "RoutePlan",
     "ScenarioBaseline",
     "ScenarioList",
@@ -389,6 +408,74 @@ class Comparison(WireModel):
     rows: list[ComparisonRow]
 
 
+# --- matrices ----------------------------------------------------------------------------------
+
+
+class MatrixRequest(WireModel):
+    """A matrix's options as the planner read them (one best route per cell: no origin, destination or k)."""
+
+    rank: RankName
+    teu: float
+    tonnes: float
+    shipment: Literal["teu", "tonnes"] = Field(description="How the shipment size was given")
+    avoid_countries: list[str]
+    avoid_places: list[str]
+    avoid_links: list[str]
+    modes: list[ModeName]
+    via: list[str]
+    corridor: str | None
+    max_border_crossings: int | None
+    max_transshipments: int | None
+    value_of_time_usd_per_teu_hour: float
+    tonnes_per_teu: float
+    service: ServiceName
+    container: ContainerName | None
+    departure_date: str | None = Field(description="YYYY-MM-DD")
+    month: int | None
+    load_units: list[LoadUnit] | None = Field(None, description="A shipment in tonnes: its units on each mode")
+
+
+class MatrixRoute(WireModel):
+    """A cell's best route: the totals of a route, without legs."""
+
+    transit_hours: float = Field(description="Sum of each part's most likely time")
+    transit_hours_min: float
+    transit_hours_max: float
+    transit_hours_p50: float = Field(description="Half of the runs take longer")
+    transit_hours_p90: float = Field(description="One run in ten takes longer")
+    transit_days: float
+    cost_usd: float
+    co2e_kg: float
+    generalized_cost_usd: float = Field(description="USD plus the value of time")
+    distance_km: float
+    border_crossings: int
+    transshipments: int
+    main_corridor: str | None
+    corridors: list[CorridorShare]
+    places: list[str] = Field(description="Place ids, origin first")
+    arrival_date: ArrivalDates | None = Field(description="With a departure date: when the cargo arrives")
+
+
+class CellError(WireModel):
+    code: str = Field(description="e.g. no_route, same_place, no_loop_free_route")
+    message: str
+
+
+class MatrixCellError(WireModel):
+    """A cell with no route: why."""
+
+    error: CellError
+
+
+class RouteMatrix(WireModel):
+    """The best route from every origin to every destination: ``cells[i][j]`` from origin i to destination j."""
+
+    request: MatrixRequest
+    origins: list[PlaceRef]
+    destinations: list[PlaceRef]
+    cells: list[list[MatrixRoute | MatrixCellError]]
+
+
 # --- places, corridors, the network ---------------------------------------------------------------
 
 
@@ -453,6 +540,7 @@ class Corridor(WireModel):
     description: str
     places: list[str] = Field(description="The trunk's place ids, in order")
     branches: list[list[str]]
+    assets: list[str] = Field(description="Ids of the assets on its lines (links, borders, gauge changes, ports ...)")
 
 
 class CorridorList(WireModel):
@@ -596,7 +684,7 @@ class BatchJobList(WireModel):
 
 # --- assignments ----------------------------------------------------------------------------------
 
-AssetKindName = Literal["link", "border", "gauge_change", "transshipment"]
+AssetKindName = Literal["link", "border", "gauge_change", "transshipment", "port"]
 CargoName = Literal["container", "bulk_grain", "coal", "liquid_bulk", "metals", "construction", "bulk_fertiliser"]
 AssignmentMethod = Literal["aon", "incremental", "msa", "fw", "bfw"]
 
@@ -787,6 +875,171 @@ class AssignmentGeoJSON(WireModel):
     method: AssignmentMethod
     gap: float | None
     features: list[LoadedLinkFeature | LoadedPlaceFeature]
+
+
+# --- criticality ----------------------------------------------------------------------------------
+
+
+class CriticalityJob(AssignmentJob):
+    """A criticality job: its options, status and where its results are."""
+
+
+class CriticalityJobList(WireModel):
+    criticality: list[CriticalityJob]
+
+
+class FlowFigures(WireModel):
+    """A route of a flow: its places and figures per TEU (or tonne)."""
+
+    places: list[str]
+    hours: float | None
+    hours_p90: float | None
+    cost_usd_per_teu: float | None
+    co2e_kg_per_tonne: float | None
+    distance_km: float | None
+    corridor: str | None
+
+
+class FlowAfter(WireModel):
+    """Where part of a flow goes while the asset is closed, and what it costs more."""
+
+    route: FlowFigures
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    extra_hours: float | None
+    extra_hours_p90: float | None
+    extra_usd_per_teu: float | None
+    extra_co2e_kg_per_tonne: float | None
+
+
+class AffectedFlow(WireModel):
+    origin: str
+    destination: str
+    status: Literal["diverted", "isolated", "unserved"]
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    moved_teu_per_year: float | None
+    isolated_teu_per_year: float | None
+    unserved_teu_per_year: float | None
+    before: FlowFigures
+    after: list[FlowAfter]
+
+
+class AssetQueueLoad(WireModel):
+    asset: str
+    name: str
+    direction: str
+    vc_before: float | None
+    vc_after: float | None
+    full: bool
+    took_flow: bool
+    capacity: str | None
+
+
+class CorridorMove(WireModel):
+    id: str | None
+    name: str | None
+    teu: float | None
+
+
+class LinkMove(WireModel):
+    link: str
+    teu: float | None
+
+
+class AssetSummary(WireModel):
+    """One asset's figures: what closing it does to the flows through it."""
+
+    rank: int | None
+    asset: str
+    kind: AssetKindName
+    facility: str
+    name: str
+    place: str | None
+    link: str | None
+    assessed: bool
+    note: str | None
+    bridge: bool
+    pairs: int
+    through_teu_per_year: float | None
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    teu: float | None
+    tonnes: float | None
+    diverted_teu: float | None
+    isolated_teu: float | None
+    unserved_teu: float | None
+    lost_teu: float | None
+    extra_days: float | None
+    extra_days_p90: float | None
+    extra_usd_per_teu: float | None
+    extra_teu_days: float | None
+    extra_usd: float | None
+    extra_generalized_usd: float | None
+    extra_co2e_t: float | None
+    moves_to: str
+    busiest_fallback: str | None
+    busiest_fallback_vc_after: float | None
+
+
+class AssetCriticality(AssetSummary):
+    corridors: list[CorridorMove]
+    queues: list[AssetQueueLoad]
+    flows_total: int
+    flows: list[AffectedFlow]
+    diverted_links: list[LinkMove]
+    vacated_links: list[LinkMove]
+
+
+class CriticalityResult(WireModel):
+    """A finished criticality run: every asset ranked by what closing it costs the flows."""
+
+    network: str
+    demand: str | None
+    weighting: Literal["demand", "equal"]
+    scenario: str | None
+    closure: Literal["full", "partial"]
+    fraction: float | None
+    days: float
+    criterion: Literal["generalized", "time", "cost", "co2e"]
+    metric: Literal["generalized", "teu_days", "usd", "co2e", "teu"]
+    value_of_time_usd_per_teu_hour: float
+    capacity_checked: bool
+    pairs: int
+    unrouted_pairs: int
+    teu_per_year: float | None
+    tonnes_per_year: float | None
+    notes: list[str]
+    seconds: float | None
+    searches: int
+    bridges: int
+    assets_total: int
+    assets: list[AssetCriticality]
+
+
+class AssetFeatureProperties(AssetSummary):
+    diverted_links: list[LinkMove]
+    vacated_links: list[LinkMove]
+
+
+class AssetFeature(WireModel):
+    type: Literal["Feature"]
+    id: str
+    geometry: LineString | Point
+    properties: AssetFeatureProperties
+
+
+class CriticalityGeoJSON(WireModel):
+    """A finished criticality run as GeoJSON: link assets as lines, places' facilities as points."""
+
+    type: Literal["FeatureCollection"]
+    demand: str | None
+    weighting: Literal["demand", "equal"]
+    closure: Literal["full", "partial"]
+    fraction: float | None
+    days: float
+    metric: Literal["generalized", "teu_days", "usd", "co2e", "teu"]
+    features: list[AssetFeature]
 
 
 # --- the service --------------------------------------------------------------------------------

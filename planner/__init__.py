@@ -11,7 +11,7 @@ The network is a networkx graph too (``network.graph``, frozen), with a weight f
 criterion (:func:`weight`) for running networkx on it; see docs/networkx.md.
 """
 
-from .assets import Asset, AssetKind, AssetQueue, asset_table, network_assets
+from .assets import Asset, AssetKind, AssetQueue, asset_table, corridor_assets, network_assets
 from .assignment import (
     METHODS,
     AssetFlow,
@@ -28,6 +28,16 @@ from .capacity import Throughput, throughput
 from .cargo import CARGO_CLASSES, Cargo, CargoClass, LoadUnit, cargo_class
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, compare
 from .corridors import corridor_links, resolve_corridor
+from .criticality import (
+    AffectedFlow,
+    AssetCriticality,
+    CorridorShift,
+    Criticality,
+    Diversion,
+    FlowFigures,
+    QueueChange,
+    criticality,
+)
 from .delay import BPRDelay, DelayFunction, QueueDelay
 from .demand import (
     Demand,
@@ -69,6 +79,7 @@ from .errors import (
 from .graph import TimePart
 from .loader import bundled_network_path, load_network, parse_network
 from .lookup import PlaceMatch, find_place, normalize_name, search_places, suggest_places
+from .matrix import CellError, RouteFigures, RouteMatrix, best_routes, best_routes_from, check_matrix, route_matrix
 from .model import (
     Border,
     BorderControls,
@@ -113,6 +124,7 @@ from .request import (
     MAX_VIA,
     Rank,
     RouteRequest,
+    check_places,
     resolve_request,
 )
 from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
@@ -140,29 +152,34 @@ __all__ = [
     "MAX_TONNES",
     "MAX_VIA",
     "METHODS",
+    "ArrivalDates",
+    "AffectedFlow",
     "Asset",
+    "AssetCriticality",
     "AssetFlow",
     "AssetKind",
     "AssetQueue",
     "Assignment",
     "AssignmentConvergenceWarning",
     "BPRDelay",
-    "ArrivalDates",
     "Border",
     "BorderControls",
-    "BorderDirection",
     "BorderCrossing",
+    "BorderDirection",
     "CacheSlot",
     "Capacity",
     "CapacityDirection",
     "Cargo",
     "CargoClass",
+    "CellError",
     "Comparison",
     "ComparisonRow",
     "ContainerType",
     "Corridor",
     "CorridorFlow",
     "CorridorShare",
+    "CorridorShift",
+    "Criticality",
     "DeadlineExceededError",
     "DelayFunction",
     "Demand",
@@ -171,9 +188,11 @@ __all__ = [
     "DemandPlaceError",
     "DemandRow",
     "DemandSet",
+    "Diversion",
     "Event",
     "EventKind",
     "Figure",
+    "FlowFigures",
     "Flow",
     "GaugeChange",
     "HoursRange",
@@ -203,10 +222,14 @@ __all__ = [
     "PlaceMatch",
     "PlannerError",
     "Provenance",
+    "QueueChange",
     "QueueDelay",
     "PublishedRoutesError",
+    "QueueDelay",
     "Rank",
     "Route",
+    "RouteFigures",
+    "RouteMatrix",
     "RoutePlan",
     "RouteRequest",
     "SamePlaceError",
@@ -230,15 +253,22 @@ __all__ = [
     "UnknownModeError",
     "UnknownPlaceError",
     "UnreachableError",
+    "__version__",
     "apply_scenario",
     "asset_table",
     "assign",
+    "best_routes",
+    "best_routes_from",
     "bundled_demand_sets",
     "bundled_network_path",
     "bundled_scenarios",
     "cargo_class",
+    "check_matrix",
+    "check_places",
     "compare",
+    "corridor_assets",
     "corridor_links",
+    "criticality",
     "find_place",
     "load_bundled_scenario",
     "load_demand",
@@ -256,9 +286,9 @@ __all__ = [
     "read_demand",
     "resolve_corridor",
     "resolve_request",
+    "route_matrix",
     "search_places",
     "suggest_places",
     "throughput",
     "weight",
-    "__version__",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "limits_for",
     "link_names",
     "stops",
+    "unreachable",
 ]
 
 
@@ -205,7 +206,7 @@ def explain_no_route(
         looping = _looping_route(graph, request, weights, set())
         if looping is not None:
             return _loop_only(graph, f"no route from {a} to {b}", looping, [], proven)
-        return UnreachableError(f"no route from {a} to {b}: the network does not connect them")
+        return unreachable(network, request)
     # Constraints that alone leave no route (with one constraint, the search that failed already said so).
     alone = constraints if len(constraints) == 1 else [c for c in constraints if not routed({c.name})]
     culprits = alone
@@ -225,6 +226,13 @@ def explain_no_route(
     detail = _cut_detail(graph, request, culprits)
     message = f"no route from {a} to {b} {described}" + (f": {detail}" if detail else "")
     return NoRouteError(message, constraints=[c.name for c in culprits])
+
+
+def unreachable(network: Network, request: RouteRequest) -> UnreachableError:
+    """The error of a request whose places no path joins, loops or not, under no constraint."""
+    a = network.places[request.origin].name
+    b = network.places[request.destination].name
+    return UnreachableError(f"no route from {a} to {b}: the network does not connect them")
 
 
 def _looping_route(graph: CompiledGraph, request: RouteRequest, weights: Sequence[float], active: set[str]) -> list[int] | None:

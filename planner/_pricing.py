@@ -13,6 +13,7 @@ from ._compile import LINK, CompiledGraph, EventTemplate, Part, Timed
 from ._shipment import Shipment, shipment_of
 from .cache import LRU, MiB
 from .corridors import corridor_links
+from .model import ServiceLevel
 from .network import Network
 from .request import RouteRequest
 from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
@@ -26,7 +27,7 @@ MONTE_CARLO_SEED = 20261128
 _DRAWS = LRU[tuple[str, Part], np.ndarray](4096, max_bytes=64 * MiB, sizeof=lambda a: a.nbytes + 112, name="draws")
 
 
-def _draws(key: str, part: Part) -> np.ndarray:
+def part_draws(key: str, part: Part) -> np.ndarray:
     """MONTE_CARLO_SAMPLES draws (hours) of one triangular part, seeded by the part's stable name.
 
     Latin-hypercube: one draw in each of N equal-probability strata, in a random order. The same
@@ -67,7 +68,7 @@ def percentiles(
         if part[2] - part[0] <= 1e-12:
             constant += part[1]
             continue
-        draws = _draws(key, part)
+        draws = part_draws(key, part)
         total = draws.copy() if total is None else np.add(total, draws, out=total)
     if total is None:
         return [constant for _ in qs]
@@ -87,6 +88,66 @@ def _quantiles(samples: np.ndarray, qs: Sequence[float]) -> list[float]:
         b = float(ordered[min(low + 1, n - 1)])
         out.append(a + (pos - low) * (b - a))
     return out
+
+
+def quantile_rows(samples: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
+    """:func:`_quantiles` of every row of ``samples`` (rows x draws) at once: the same values, bit for bit.
+
+    Each percentile interpolates between two order statistics: a partition finds the lower one and
+    the least value above it is the upper one. Highest percentile first, each next partition only
+    over the values below the last one found. ``samples`` is reordered in place.
+    """
+    n = samples.shape[1]
+    stats: dict[int, np.ndarray] = {}  # k -> each row's k-th smallest value (from 0)
+    limit = n  # every value before ``limit`` is <= every value from it on
+    for q in sorted(set(qs), reverse=True):
+        low = min(int((n - 1) * q / 100.0), n - 1)
+        high = min(low + 1, n - 1)
+        if low not in stats:
+            block = samples[:, :limit]
+            block.partition(low, axis=1)
+            stats[low] = block[:, low].copy()
+            if high not in stats:
+                stats[high] = block[:, high:limit].min(axis=1) if high < limit else stats[limit]
+            limit = low
+    out = []
+    for q in qs:
+        pos = (n - 1) * q / 100.0
+        low = min(int(pos), n - 1)
+        a, b = stats[low], stats[min(low + 1, n - 1)]
+        out.append(a + (pos - low) * (b - a))
+    return out
+
+
+def edge_samples(graph: CompiledGraph) -> np.ndarray:
+    """The Monte Carlo draws of every compiled edge (rows): the sum of its parts' draws, constants included.
+
+    A path's draws are the sum of its edges' rows, the same samples :func:`percentiles` draws for it
+    (summed in another order: equal to within rounding). Shape (edges, MONTE_CARLO_SAMPLES), float64.
+    """
+    out = np.zeros((len(graph.parts), MONTE_CARLO_SAMPLES))
+    for edge, (parts, keys) in enumerate(zip(graph.parts, graph.part_keys, strict=True)):
+        for key, part in zip(keys, parts, strict=True):
+            if part[2] - part[0] <= 1e-12:
+                out[edge] += part[1]
+            else:
+                out[edge] += part_draws(key, part)
+    return out
+
+
+def row_percentiles(samples: np.ndarray, q: float) -> np.ndarray:
+    """The ``q`` percentile of each row of ``samples``, interpolated as :func:`percentiles` does.
+
+    Reorders each row of ``samples`` in place (a partition: no copy of a large array).
+    """
+    n = samples.shape[1]
+    pos = (n - 1) * q / 100.0
+    low = min(int(pos), n - 1)
+    high = min(low + 1, n - 1)
+    samples.partition(sorted({low, high}), axis=1)
+    a, b = samples[:, low], samples[:, high]
+    result: np.ndarray = a + (pos - low) * (b - a)
+    return result
 
 
 def _render(template: EventTemplate, network: Network, shipment: Shipment, hours: Part | None = None) -> Event:
@@ -135,7 +196,7 @@ _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", 
 
 
 @dataclass(frozen=True, slots=True)
-class _EdgeTime:
+class EdgeTime:
     """One edge of a path at the request's service level and month: parts, their names and events."""
 
     parts: tuple[Part, ...]
@@ -144,32 +205,33 @@ class _EdgeTime:
     timed: tuple[Timed, ...]
 
 
-def _edge_time(graph: CompiledGraph, edge: int, request: RouteRequest) -> _EdgeTime:
-    level = graph.levels[request.service]
+def edge_time(graph: CompiledGraph, edge: int, service: ServiceLevel, month: int | None) -> EdgeTime:
+    """An edge's time parts (with their names and events) at a service level, with ``month``'s seasonal wait."""
+    level = graph.levels[service]
     parts, keys, events = level.parts[edge], level.part_keys[edge], level.events[edge]
     season_id = graph.edge_season.get(edge)
-    if request.month is not None and season_id is not None:
+    if month is not None and season_id is not None:
         season = graph.network.seasons[season_id]
-        extra = season.at(request.month)
+        extra = season.at(month)
         if extra is not None:
             part: Part = (extra.min, extra.typical, extra.max)
             src = graph.node_place[graph.edge_src[edge]]
             dst = graph.node_place[graph.edge_dst[edge]]
             name = graph.network.places[src].name
             event = EventTemplate(
-                EventKind.SEASON, src, part, 0.0, f"{season.description} at {name} ({_MONTH_NAMES[request.month - 1]})"
+                EventKind.SEASON, src, part, 0.0, f"{season.description} at {name} ({_MONTH_NAMES[month - 1]})"
             )
             parts = (*parts, part)
             keys = (*keys, f"{graph.edge_link[edge]}:{src}>{dst}:season")
             events = (*events, event)
-    return _EdgeTime(parts, keys, events, level.timed.get(edge, ()))
+    return EdgeTime(parts, keys, events, level.timed.get(edge, ()))
 
 
 class _Timeline:
     """A path's parts in travel order, evaluated from a departure date: waits for services with
     published weekdays follow from the arrival time, so they depend on everything before them."""
 
-    def __init__(self, departure: dt.date, times: Sequence[_EdgeTime]) -> None:
+    def __init__(self, departure: dt.date, times: Sequence[EdgeTime]) -> None:
         self.start_hour = departure.weekday() * 24.0  # hours into the week (Monday 00:00 = 0) at departure
         self.times = times
 
@@ -201,7 +263,7 @@ class _Timeline:
                     continue
                 rows.append(part)
                 passes = passes + np.asarray(part)
-                total = total + (part[1] if part[2] - part[0] <= 1e-12 else _draws(key, part))
+                total = total + (part[1] if part[2] - part[0] <= 1e-12 else part_draws(key, part))
             evaluated.append(rows)
             after.append(float(passes[1]))
         return evaluated, after, total
@@ -216,7 +278,7 @@ def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, 
     """
     network = graph.network
     shipment = shipment_of(network, request)
-    times = [_edge_time(graph, e, request) for e in edges]
+    times = [edge_time(graph, e, request.service, request.month) for e in edges]
     timeline = _Timeline(request.departure_date, times) if request.departure_date is not None else None
     dated = timeline is not None and any(t.timed for t in times)
     if dated and timeline is not None:
@@ -350,9 +412,20 @@ def price(graph: CompiledGraph, edges: Sequence[int], request: RouteRequest, *, 
     )
 
 
-def _event_keys(time: _EdgeTime) -> list[str]:
+def _event_keys(time: EdgeTime) -> list[str]:
     """The part name of each event of an edge (every part but the running one has an event, in order)."""
     return [key for key in time.keys if not key.endswith(":run")]
 
 
-__all__ = ["corridor_shares", "percentiles", "price"]
+__all__ = [
+    "MONTE_CARLO_SAMPLES",
+    "EdgeTime",
+    "corridor_shares",
+    "edge_samples",
+    "edge_time",
+    "part_draws",
+    "percentiles",
+    "price",
+    "quantile_rows",
+    "row_percentiles",
+]

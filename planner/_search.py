@@ -10,12 +10,14 @@ trunk / egress phases of a corridor-restricted search and the two counters enfor
 maxima. Without those constraints the last three fields stay 0 and the search is plain Dijkstra
 on the states.
 
-Routes never pass a place twice. Plain searches check the path they find and search again with the
-check below when it loops (rare: a place left by one mode and entered again by another). The label
-search never extends a label into a place its path has passed; it keeps one label per state, so a
-label blocked that way can hide a loop-free path behind it: when that happens, an exact search with
-every non-dominated (distance, places passed) label per state, bounded by the first answer, confirms
-or improves it (:func:`_exact_search`, capped at :data:`EXACT_MAX_LABELS`).
+Routes never pass a place twice. Plain searches check the path they find; when it loops (rare: a place
+left by one mode and entered again by another, mostly the start) they search again with the links back
+into the start closed, which gives the cheapest loop-free path whenever that path passes every place
+once, and else with the check below. The label search never extends a label into a place its path has
+passed; it keeps one label per state, so a label blocked that way can hide a loop-free path behind it:
+when that happens, an exact search with every non-dominated (distance, places passed) label per state,
+bounded by the first answer, confirms or improves it (:func:`_exact_search`, capped at
+:data:`EXACT_MAX_LABELS`).
 
 A search given a deadline (``Limits.deadline``, a ``time.monotonic()`` instant) checks the clock
 when it starts and every :data:`DEADLINE_CHECK_EVERY` settled labels, and raises
@@ -163,6 +165,22 @@ def start_labels(graph: CompiledGraph, place: str, limits: Limits) -> dict[Label
     return labels
 
 
+def returns_to(graph: CompiledGraph, place: str) -> frozenset[int]:
+    """The link edges into ``place``: closed, they keep a route from coming back to where it started."""
+    return graph.network.caches.get(_RETURNS, None, lambda: _links_into(graph)).get(place, frozenset())
+
+
+def _links_into(graph: CompiledGraph) -> dict[str, frozenset[int]]:
+    into: dict[str, set[int]] = {}
+    for edge, (kind, dst) in enumerate(zip(graph.edge_kind, graph.edge_dst, strict=True)):
+        if kind == LINK:
+            into.setdefault(graph.node_place[dst], set()).add(edge)
+    return {place: frozenset(edges) for place, edges in into.items()}
+
+
+_RETURNS = CacheSlot[None, dict[str, frozenset[int]]]("links into each place", max_entries=1)
+
+
 def search(
     graph: CompiledGraph,
     weight: Sequence[float],
@@ -192,14 +210,17 @@ def search(
         and limits.max_transshipments is None
         and all(label[1] == 0 and label[2] == 0 and label[3] == 0 for label in starts)
     ):
-        if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES:
-            found, loopless = _kernel_search(graph, weight, starts, target_place, limits.banned_edges, banned_nodes)
-        else:
-            found, loopless = _plain_search(
-                graph, weight, starts, target_place, limits.banned_edges, banned_nodes, deadline
-            )
+        plain = _kernel_search if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES else _plain_search
+        found, loopless = plain(graph, weight, starts, target_place, limits.banned_edges, banned_nodes, deadline)
         if loopless or limits.allow_loops:
             return found
+        # The path came back to a place it had left, most often its start (out by one mode, back by
+        # another to dodge a wait there). A loop-free path never comes back to its start, so the
+        # cheapest path that cannot is the cheapest loop-free one whenever it passes every place once.
+        closed = limits.banned_edges | returns_to(graph, graph.node_place[next(iter(starts))[0] % len(graph.adj)])
+        again, loopless = plain(graph, weight, starts, target_place, closed, banned_nodes, deadline)
+        if again and loopless:
+            return again
     found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes)
     if found and blocked and thorough and not limits.allow_loops:
         # An extension was refused only because its path had passed that place: a loop-free path
@@ -841,11 +862,12 @@ class _Kernel:
 _KERNEL = CacheSlot[None, _Kernel]("search kernel", max_entries=1)
 
 
-def _kernel(graph: CompiledGraph) -> _Kernel:
+def search_kernel(graph: CompiledGraph) -> _Kernel:
+    """The graph's CSR arrays for scipy's Dijkstra, built once per network."""
     return graph.network.caches.get(_KERNEL, None, lambda: _Kernel(graph))
 
 
-def _edge_between(graph: CompiledGraph, weight: Sequence[float], banned: frozenset[int], u: int, v: int, n: int) -> int:
+def edge_between(graph: CompiledGraph, weight: Sequence[float], banned: frozenset[int], u: int, v: int, n: int) -> int:
     """The lightest edge the kernel's step from state ``u`` to state ``v`` stands for."""
     transfer = v >= n
     target = v - n if transfer else v
@@ -864,6 +886,7 @@ def _kernel_search(
     target_place: str,
     banned: frozenset[int],
     banned_nodes: frozenset[int],
+    deadline: float | None = None,
 ) -> tuple[dict[Label, tuple[float, Trail]], bool]:
     """:func:`_plain_search` on scipy's C Dijkstra, for large graphs.
 
@@ -872,12 +895,12 @@ def _kernel_search(
     import numpy as np
     from scipy.sparse.csgraph import dijkstra
 
-    kernel = _kernel(graph)
+    kernel = search_kernel(graph)
     n = kernel.n
     offsets = {label[0]: dist for label, (dist, _) in starts.items()}
     trails = {label[0]: trail for label, (_, trail) in starts.items()}
     if len(set(offsets.values())) > 1:  # starts at different distances: not what the kernel answers
-        return _plain_search(graph, weight, starts, target_place, banned, banned_nodes)
+        return _plain_search(graph, weight, starts, target_place, banned, banned_nodes, deadline)
     offset = next(iter(offsets.values()))
     matrix = kernel.matrix(weight, banned, banned_nodes)
     dist, pred, _ = dijkstra(matrix, directed=True, indices=sorted(offsets), min_only=True, return_predecessors=True)
@@ -892,7 +915,7 @@ def _kernel_search(
     trail = trails[states[0]]
     edges = []
     for u, v in zip(states, states[1:], strict=False):
-        edges.append(_edge_between(graph, weight, banned, u, v, n))
+        edges.append(edge_between(graph, weight, banned, u, v, n))
         trail = (trail, edges[-1])
     return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}, is_loopless(places_of(graph, edges))
 
@@ -901,7 +924,7 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, bann
     import numpy as np
     from scipy.sparse.csgraph import dijkstra
 
-    kernel = _kernel(graph)
+    kernel = search_kernel(graph)
     n = kernel.n
     matrix = kernel.matrix(weight, banned, frozenset())
     starts = graph.place_nodes if backward else graph.start_nodes
@@ -915,7 +938,7 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, bann
     for state in np.flatnonzero(pred >= 0):
         other = int(pred[state])
         u, v = (state, other) if backward else (other, state)
-        edges[state] = _edge_between(graph, weight, banned, int(u), int(v), n)
+        edges[state] = edge_between(graph, weight, banned, int(u), int(v), n)
     return Tree(dist, edges, pred)
 
 

@@ -6,17 +6,23 @@ from typing import Any
 
 from ._shipment import shipment_of
 from .compare import Comparison, route_change, row_delta
-from .model import BorderControls, BorderDirection, Link, Place, ServiceHours, ServiceLevel
+from .matrix import CellError, RouteFigures, RouteMatrix
+from .model import BorderControls, BorderDirection, Corridor, Link, Place, ServiceHours, ServiceLevel
 from .network import Network
 from .request import DEFAULT_SERVICE, RouteRequest
 from .route import Event, Leg, Route
 from .scenario_plan import ScenarioPlan, route_delta
 
 __all__ = [
+    "MATRIX_COLUMNS",
     "comparison_to_dict",
     "corridor_geojson",
+    "corridor_to_dict",
     "event_to_dict",
+    "figures_to_dict",
     "leg_to_dict",
+    "matrix_rows",
+    "matrix_to_dict",
     "network_geojson",
     "place_to_dict",
     "request_to_dict",
@@ -116,7 +122,85 @@ def route_to_dict(route: Route, network: Network | None = None) -> JSON:
     return out
 
 
-def _arrival(route: Route) -> JSON | None:
+def figures_to_dict(figures: RouteFigures) -> JSON:
+    """A matrix cell's route as JSON-ready data: the totals of :func:`route_to_dict`, without legs."""
+    return {
+        "transit_hours": _r(figures.transit_hours),
+        "transit_hours_min": _r(figures.transit_hours_min),
+        "transit_hours_max": _r(figures.transit_hours_max),
+        "transit_hours_p50": _r(figures.transit_hours_p50),
+        "transit_hours_p90": _r(figures.transit_hours_p90),
+        "transit_days": _r(figures.transit_hours / 24.0),
+        "cost_usd": _r(figures.cost_usd),
+        "co2e_kg": _r(figures.co2e_kg),
+        "generalized_cost_usd": _r(figures.generalized_cost_usd),
+        "distance_km": _r(figures.distance_km, 1),
+        "border_crossings": figures.border_crossings,
+        "transshipments": figures.transshipments,
+        "main_corridor": figures.main_corridor.id if figures.main_corridor is not None else None,
+        "corridors": [{"id": c.id, "name": c.name, "share": c.share} for c in figures.corridors],
+        "places": list(figures.places),
+        "arrival_date": _arrival(figures),
+    }
+
+
+def _cell_to_dict(cell: RouteFigures | CellError) -> JSON:
+    if isinstance(cell, CellError):
+        return {"error": {"code": cell.code, "message": cell.message}}
+    return figures_to_dict(cell)
+
+
+_NOT_MATRIX_OPTIONS = ("origin", "destination", "k", "max_shared_fraction", "max_stretch")
+
+
+def matrix_to_dict(matrix: RouteMatrix, network: Network) -> JSON:
+    """A route matrix as the API's JSON body: the options, the places, and ``cells[i][j]`` (a route or an error)."""
+    request = {k: v for k, v in request_to_dict(matrix.request, network).items() if k not in _NOT_MATRIX_OPTIONS}
+    return {
+        "request": request,
+        "origins": [{"id": p, "name": network.places[p].name} for p in matrix.origins],
+        "destinations": [{"id": p, "name": network.places[p].name} for p in matrix.destinations],
+        "cells": [[_cell_to_dict(cell) for cell in row] for row in matrix.cells],
+    }
+
+
+MATRIX_COLUMNS = (
+    "origin", "destination", "status", "error_code", "error", "transit_hours", "transit_hours_p50",
+    "transit_hours_p90", "cost_usd", "co2e_kg", "distance_km", "border_crossings", "transshipments",
+    "main_corridor", "corridors", "places",
+)  # fmt: skip
+"""Columns of a matrix as a table (CSV): one line per cell, origins in order, then destinations."""
+
+
+def matrix_rows(matrix: RouteMatrix) -> list[JSON]:
+    """One flat row per cell (:data:`MATRIX_COLUMNS`), for CSV files and tables."""
+    rows = []
+    for origin, cells in zip(matrix.origins, matrix.cells, strict=True):
+        for destination, cell in zip(matrix.destinations, cells, strict=True):
+            row: JSON = dict.fromkeys(MATRIX_COLUMNS)
+            row.update(origin=origin, destination=destination)
+            if isinstance(cell, CellError):
+                row.update(status="error", error_code=cell.code, error=cell.message)
+            else:
+                row.update(
+                    status="ok",
+                    transit_hours=_r(cell.transit_hours),
+                    transit_hours_p50=_r(cell.transit_hours_p50),
+                    transit_hours_p90=_r(cell.transit_hours_p90),
+                    cost_usd=_r(cell.cost_usd),
+                    co2e_kg=_r(cell.co2e_kg),
+                    distance_km=_r(cell.distance_km, 1),
+                    border_crossings=cell.border_crossings,
+                    transshipments=cell.transshipments,
+                    main_corridor=cell.main_corridor.id if cell.main_corridor is not None else None,
+                    corridors=";".join(c.id for c in cell.corridors),
+                    places=" > ".join(cell.places),
+                )
+            rows.append(row)
+    return rows
+
+
+def _arrival(route: Route | RouteFigures) -> JSON | None:
     dates = route.arrival_date
     if dates is None:
         return None
@@ -161,6 +245,18 @@ def request_to_dict(request: RouteRequest, network: Network | None = None) -> JS
             for u in shipment_of(network, request).load_units
         ]
     return out
+
+
+def corridor_to_dict(corridor: Corridor) -> JSON:
+    """A corridor's id, name, aliases, description, main line and branches (place ids)."""
+    return {
+        "id": corridor.id,
+        "name": corridor.name,
+        "aliases": list(corridor.aliases),
+        "description": corridor.description,
+        "places": list(corridor.places),
+        "branches": [list(b) for b in corridor.branches],
+    }
 
 
 def place_to_dict(place: Place) -> JSON:

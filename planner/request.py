@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -42,6 +42,7 @@ __all__ = [
     "MAX_VIA",
     "Rank",
     "RouteRequest",
+    "check_places",
     "check_request",
     "resolve_request",
 ]
@@ -224,6 +225,7 @@ def resolve_request(
     container: ContainerType | str | None = None,
     departure_date: dt.date | str | None = None,
     month: int | None = None,
+    check_places: bool = True,
 ) -> RouteRequest:
     """Check a request's options and resolve names to ids.
 
@@ -271,6 +273,9 @@ def resolve_request(
         with published weekdays are then exact, and routes carry arrival dates.
     month
         1-12: seasonal waits of that month apply (default: the month of ``departure_date``, else none).
+    check_places
+        False leaves out the checks that depend on the origin and destination (the same place twice,
+        a via place at an end, an end avoided): :func:`check_places` makes them for another pair.
 
     Returns
     -------
@@ -334,10 +339,8 @@ def resolve_request(
         )
     origin_id = find_place(network, origin, field="origin").id
     destination_id = find_place(network, destination, field="destination").id
-    if origin_id == destination_id:
-        raise SamePlaceError(
-            f"origin and destination are the same place ({network.places[origin_id].name})", field="destination"
-        )
+    if check_places and origin_id == destination_id:
+        raise _same_place(network, origin_id)
     countries = []
     for code in _list(avoid_countries, "avoid_countries", MAX_AVOID):
         normalized = str(code).strip().upper()
@@ -377,20 +380,12 @@ def resolve_request(
     via_ids = []
     for query in _list(via, "via", MAX_VIA):
         place_id = find_place(network, query, field="via").id
-        if place_id in (origin_id, destination_id):
-            raise NetworkConflictError(
-                f"via place {network.places[place_id].name} is the origin or destination", field="via"
-            )
+        if check_places and place_id in (origin_id, destination_id):
+            raise _via_at_an_end(network, place_id)
         via_ids.append(place_id)
     corridor_id = resolve_corridor(network, corridor).id if corridor else None
-    for end, place_id in (("origin", origin_id), ("destination", destination_id), *(("via", v) for v in via_ids)):
-        place = network.places[place_id]
-        if place_id in places:
-            raise NetworkConflictError(f"{end} {place.name} is also in avoid_places", field="avoid_places")
-        if place.country in countries:
-            raise NetworkConflictError(
-                f"{end} {place.name} is in {place.country}, which avoid_countries excludes", field="avoid_countries"
-            )
+    if check_places:
+        _check_avoided(network, origin_id, destination_id, via_ids, places, countries)
     return RouteRequest(
         origin=origin_id,
         destination=destination_id,
@@ -417,6 +412,48 @@ def resolve_request(
         month=season_month,
         _resolved=_RESOLVED,
     )
+
+
+def check_places(network: Network, request: RouteRequest, origin: str, destination: str) -> None:
+    """Raise what :func:`resolve_request` raises for ``request``'s options between ``origin`` and ``destination`` (ids).
+
+    Raises
+    ------
+    SamePlaceError, InvalidRequestError
+        The two are the same place, a via place is one of them, or one is avoided (by place or country).
+    """
+    if origin == destination:
+        raise _same_place(network, origin)
+    for place_id in request.via:
+        if place_id in (origin, destination):
+            raise _via_at_an_end(network, place_id)
+    _check_avoided(network, origin, destination, request.via, request.avoid_places, request.avoid_countries)
+
+
+def _same_place(network: Network, place_id: str) -> SamePlaceError:
+    return SamePlaceError(f"origin and destination are the same place ({network.places[place_id].name})", field="destination")
+
+
+def _via_at_an_end(network: Network, place_id: str) -> InvalidRequestError:
+    return NetworkConflictError(f"via place {network.places[place_id].name} is the origin or destination", field="via")
+
+
+def _check_avoided(
+    network: Network,
+    origin: str,
+    destination: str,
+    via: Sequence[str],
+    avoid_places: Sequence[str],
+    avoid_countries: Sequence[str],
+) -> None:
+    for end, place_id in (("origin", origin), ("destination", destination), *(("via", v) for v in via)):
+        place = network.places[place_id]
+        if place_id in avoid_places:
+            raise NetworkConflictError(f"{end} {place.name} is also in avoid_places", field="avoid_places")
+        if place.country in avoid_countries:
+            raise NetworkConflictError(
+                f"{end} {place.name} is in {place.country}, which avoid_countries excludes", field="avoid_countries"
+            )
 
 
 def check_request(network: Network, request: RouteRequest) -> None:

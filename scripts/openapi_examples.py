@@ -84,6 +84,8 @@ def _requests() -> Iterator[tuple[str, str, str, bool, dict[str, Any]]]:
         yield key, "compare", "Two corridors from Almaty to Tashkent", True, creq(COMPARE)
         yield key, "scenario", "The CKU corridor by cost, with and without the railway", True, creq(COMPARE_SCENARIO)
         yield key, "unknown_corridor", "A corridor the network lacks", True, creq({**COMPARE, "corridors": ["silk_road"]})
+    matrix = {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Almaty"], "rank": "cost", "teu": 2}
+    yield "POST /v1/matrix", "matrix", "Two origins by two destinations (one cell is the same place)", True, {"method": "POST", "url": "/v1/matrix", "json": matrix}
     yield "GET /v1/places", "search", "Places matching 'tash'", True, {"method": "GET", "url": "/v1/places", "params": {"q": "tash", "limit": 2}}
     yield "GET /v1/places/{place_id}", "place", "A border crossing", True, {"method": "GET", "url": "/v1/places/altynkol"}
     yield "GET /v1/places/{place_id}", "unknown", "An unknown id", True, {"method": "GET", "url": "/v1/places/tashkant"}

@@ -8,8 +8,9 @@ See docs/batch.md.
 """
 
 from ._count import InputKind, count_rows, read_counted
-from ._evaluate import COLUMNS_OUT, ResultLine, RowOutcome, evaluate_row, evaluate_rows, route_line
+from ._evaluate import COLUMNS_OUT, ResultLine, RowOutcome, evaluate_row, route_line
 from ._executors import ChunkExecutor, DaskExecutor, LocalPoolExecutor, NetworkSource, make_executor
+from ._grouped import evaluate_rows
 from ._json import MAX_JSON_DEPTH, Excess, too_deep
 from ._output import OutputFormat, output_format, render, safe_cell, write_atomically
 from ._rows import (

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from ..errors import NoRouteError, PlannerError
 from ..network import Network
-from ..request import DEFAULT_MAX_STRETCH, DEFAULT_SERVICE, Rank, resolve_request
+from ..request import DEFAULT_MAX_STRETCH, DEFAULT_SERVICE, Rank, RouteRequest, resolve_request
 from ..route import Route
 from ..routing import plan
-from ..scenario import load_bundled_scenario
+from ..scenario import Scenario, load_bundled_scenario
 from ..scenario_network import scenario_network
 from ._rows import BatchRow
 
-__all__ = ["COLUMNS_OUT", "ResultLine", "RowOutcome", "evaluate_row", "evaluate_rows", "route_line"]
+__all__ = ["COLUMNS_OUT", "ResultLine", "RowOutcome", "error_message", "evaluate_row", "resolve_row", "route_line"]
 
 COLUMNS_OUT = (
     "row",
@@ -25,6 +27,7 @@ COLUMNS_OUT = (
     "error",
     "rank",
     "transit_hours",
+    "transit_hours_p50",
     "transit_hours_p90",
     "cost_usd",
     "co2e_kg",
@@ -51,6 +54,7 @@ class ResultLine:
     error: str | None = None
     rank: int | None = None
     transit_hours: float | None = None
+    transit_hours_p50: float | None = None
     transit_hours_p90: float | None = None
     cost_usd: float | None = None
     co2e_kg: float | None = None
@@ -68,9 +72,11 @@ class ResultLine:
         return {name: getattr(self, name) for name in COLUMNS_OUT}
 
 
-@dataclass(frozen=True, slots=True)
-class RowOutcome:
-    """An evaluated input row: its number, whether it succeeded, and its result lines as JSON text."""
+class RowOutcome(NamedTuple):
+    """An evaluated input row: its number, whether it succeeded, and its result lines as JSON text.
+
+    A named tuple: rows are made by the hundred thousand and travel between processes.
+    """
 
     row: int
     ok: bool
@@ -88,6 +94,7 @@ def route_line(row: int, row_id: str, route: Route) -> ResultLine:
         status="ok",
         rank=route.rank,
         transit_hours=round(route.transit_hours, 2),
+        transit_hours_p50=round(route.transit_hours_p50, 2),
         transit_hours_p90=round(route.transit_hours_p90, 2),
         cost_usd=round(route.cost_usd, 2),
         co2e_kg=round(route.co2e_kg, 2),
@@ -102,13 +109,14 @@ def route_line(row: int, row_id: str, route: Route) -> ResultLine:
     )
 
 
-def _error_message(row: BatchRow, exc: PlannerError) -> str:
+def error_message(row: BatchRow, exc: PlannerError) -> str:
     field = getattr(exc, "field", None)
     where = f"row {row.row}, field '{field}'" if field else f"row {row.row}"
     return f"{where}: {exc.message}"
 
 
-def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
+def resolve_row(network: Network, row: BatchRow) -> tuple[RouteRequest, Scenario | None]:
+    """A row's request (resolved on ``network``) and its scenario, by bundled name only."""
     # Names only: a row must never make the process read a file of its choosing.
     scenario = load_bundled_scenario(row.scenario, network) if row.scenario is not None else None
     request = resolve_request(
@@ -126,7 +134,18 @@ def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
         service=row.service if row.service is not None else DEFAULT_SERVICE,
         container=row.container,
         departure_date=row.departure_date,
+        month=row.month,
+        avoid_places=row.avoid_places,
+        avoid_links=row.avoid_links,
+        modes=row.modes or None,
+        max_border_crossings=row.max_border_crossings,
+        max_transshipments=row.max_transshipments,
     )
+    return request, scenario
+
+
+def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
+    request, scenario = resolve_row(network, row)
     if scenario is None:
         return plan(network, request).routes
     try:
@@ -138,24 +157,19 @@ def _routes(network: Network, row: BatchRow) -> Sequence[Route]:
 def evaluate_row(network: Network, row: BatchRow) -> RowOutcome:
     """Evaluate one row; never raises for a bad row (its error becomes the result)."""
     if row.error is not None:
-        return _failed(row, row.error)
+        return failed(row, row.error)
     try:
         routes = _routes(network, row)
     except PlannerError as exc:
-        return _failed(row, _error_message(row, exc))
+        return failed(row, error_message(row, exc))
     except (ValueError, TypeError, LookupError) as exc:
-        return _failed(row, f"row {row.row}: {type(exc).__name__}: {exc}")
+        return failed(row, f"row {row.row}: {type(exc).__name__}: {exc}")
     if not routes:
-        return _failed(row, f"row {row.row}: no route found")
+        return failed(row, f"row {row.row}: no route found")
     lines = [route_line(row.row, row.output_id, route).to_dict() for route in routes]
-    return RowOutcome(row.row, True, json.dumps(lines, ensure_ascii=False, separators=(",", ":")))
+    return RowOutcome(row.row, True, orjson.dumps(lines).decode())
 
 
-def _failed(row: BatchRow, message: str) -> RowOutcome:
+def failed(row: BatchRow, message: str) -> RowOutcome:
     line = ResultLine(row=row.row, id=row.output_id, status="error", error=message).to_dict()
-    return RowOutcome(row.row, False, json.dumps([line], ensure_ascii=False, separators=(",", ":")))
-
-
-def evaluate_rows(network: Network, rows: Iterable[BatchRow]) -> list[RowOutcome]:
-    """Evaluate rows in order (one chunk of a batch)."""
-    return [evaluate_row(network, row) for row in rows]
+    return RowOutcome(row.row, False, orjson.dumps([line]).decode())

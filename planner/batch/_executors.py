@@ -21,7 +21,8 @@ from ..cache import LRU
 from ..errors import NetworkError
 from ..loader import load_network
 from ..network import Network
-from ._evaluate import RowOutcome, evaluate_rows
+from ._evaluate import RowOutcome
+from ._grouped import evaluate_rows
 
 __all__ = ["ChunkExecutor", "DaskExecutor", "LocalPoolExecutor", "NetworkSource", "make_executor"]
 

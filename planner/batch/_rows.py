@@ -71,6 +71,12 @@ COLUMNS_IN = (
     "service",
     "container",
     "departure_date",
+    "month",
+    "avoid_places",
+    "avoid_links",
+    "modes",
+    "max_border_crossings",
+    "max_transshipments",
 )
 """Columns (CSV) or keys (JSON Lines) a row may have; ``origin`` and ``destination`` are required."""
 
@@ -112,6 +118,12 @@ class BatchRow:
     service: str | None = None
     container: str | None = None
     departure_date: str | None = None
+    month: int | None = None
+    avoid_places: tuple[str, ...] = ()
+    avoid_links: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    max_border_crossings: int | None = None
+    max_transshipments: int | None = None
     error: str | None = None
 
     @property
@@ -126,7 +138,7 @@ class BatchRow:
     @classmethod
     def from_json(cls, text: str) -> BatchRow:
         data = json.loads(text)
-        for name in ("avoid_countries", "via"):
+        for name in ("avoid_countries", "via", "avoid_places", "avoid_links", "modes"):
             if name in data:
                 data[name] = tuple(data[name])
         return cls(**data)
@@ -300,6 +312,12 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
             service=_text(data.get("service"), "service"),
             container=_text(data.get("container"), "container"),
             departure_date=_text(data.get("departure_date"), "departure_date"),
+            month=_integer(data.get("month"), "month"),
+            avoid_places=_items(data.get("avoid_places"), "avoid_places"),
+            avoid_links=_items(data.get("avoid_links"), "avoid_links"),
+            modes=_items(data.get("modes"), "modes"),
+            max_border_crossings=_integer(data.get("max_border_crossings"), "max_border_crossings"),
+            max_transshipments=_integer(data.get("max_transshipments"), "max_transshipments"),
         )
     except _RowError as exc:
         return BatchRow(row=row, id=client_id, error=f"{_where(row, exc.field)}: {exc.message}")

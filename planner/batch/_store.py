@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,6 +30,7 @@ import orjson
 
 from ..errors import InvalidRequestError, PlannerError
 from ._evaluate import RowOutcome
+from ._order import ALONE_COST, TREE_FIELDS, grouped_chunks
 from ._rows import BatchRow, RowStream
 
 __all__ = ["Job", "JobStatus", "JobStore", "StoredRow", "TooManyJobsError", "TooManyRowsError"]
@@ -86,6 +88,14 @@ class JobStatus(StrEnum):
 
 
 UNFINISHED = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+
+
+def _numbered(order: array[int], flags: bytearray) -> Iterator[tuple[int, int, int]]:
+    """Each row with the number of its (scenario, origin) group and its cost in a chunk."""
+    group = 0
+    for row, flag in zip(order, flags, strict=True):
+        group += flag & 1
+        yield row, group, ALONE_COST if flag & 2 else 1
 
 
 class TooManyRowsError(InvalidRequestError):
@@ -383,8 +393,51 @@ class JobStore:
             (JobStatus.RUNNING.value, now, now, job_id, JobStatus.QUEUED.value),
         )
 
-    def pending_chunks(self, job_id: str, chunk_size: int) -> Iterator[list[Any]]:
-        """The rows without a result, in order, a chunk at a time (each page read when needed)."""
+    def pending_chunks(self, job_id: str, chunk_size: int, *, grouped: bool = False) -> Iterator[list[Any]]:
+        """The rows without a result, a chunk at a time (each page read when needed).
+
+        In row order, or ``grouped`` (batch rows only): rows that may share a shortest-path tree side by
+        side and one origin's rows in one chunk where they fit (:mod:`planner.batch._order`); the order
+        is read once (8 bytes a row), the rows a chunk at a time.
+        """
+        if not grouped or self.row_type is not BatchRow:
+            yield from self._pending_in_order(job_id, chunk_size)
+            return
+        pending = " AND ".join(
+            ("i.job_id = ?", "NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = i.job_id AND r.row = i.row)")
+        )
+        keys = ", ".join(f"json_extract(i.data, '$.{name}')" for name in TREE_FIELDS)
+        alone = (  # row_cost in SQL: a row planned on its own
+            "coalesce(json_extract(i.data, '$.k'), 1) != 1 OR json_extract(i.data, '$.rank') IN ('reliable', 'pareto')"
+            " OR json_extract(i.data, '$.via') IS NOT NULL OR json_extract(i.data, '$.corridor') IS NOT NULL"
+            " OR json_extract(i.data, '$.max_border_crossings') IS NOT NULL"
+            " OR json_extract(i.data, '$.max_transshipments') IS NOT NULL"
+        )
+        cursor = self._db().execute(
+            f"SELECT i.row, json_extract(i.data, '$.scenario'), json_extract(i.data, '$.origin'), {alone} FROM inputs i"
+            f" WHERE {pending} ORDER BY {keys}, json_remove(i.data, '$.row', '$.id', '$.destination'), i.row",
+            (job_id,),
+        )
+        order = array("q")
+        starts = bytearray()  # bit 0: the (scenario, origin) changes here; bit 1: a row planned on its own
+        last: tuple[object, object] | None = None
+        while page := cursor.fetchmany(4096):
+            for row, scenario, origin, planned_alone in page:
+                order.append(row)
+                starts.append((1 if (scenario, origin) != last else 0) | (2 if planned_alone else 0))
+                last = (scenario, origin)
+        for rows in grouped_chunks(_numbered(order, starts), chunk_size):
+            records = dict(
+                self._db()
+                .execute(
+                    "SELECT row, data FROM inputs WHERE job_id = ? AND row IN (SELECT value FROM json_each(?))",
+                    (job_id, orjson.dumps(rows).decode()),
+                )
+                .fetchall()
+            )
+            yield [BatchRow.from_json(records[row]) for row in rows if row in records]
+
+    def _pending_in_order(self, job_id: str, chunk_size: int) -> Iterator[list[Any]]:
         after = 0
         while True:
             records = (

@@ -157,6 +157,9 @@ def test_corridors_list_and_detail_with_geometry(client: TestClient) -> None:
     assert south["id"] == "south"
     assert south["geometry"]["type"] == "MultiLineString"
     assert len(south["geometry"]["coordinates"][0]) == 6
+    # its assets: the links, borders, yard, transshipments and ports of its places
+    assert {"link:l4", "border:a2", "gauge_change:b1", "transshipment:b2", "port:b2", "port:c1"} <= set(south["assets"])
+    assert "link:l6" not in south["assets"]
     problem = assert_problem(client.get("/v1/corridors/north"), 404, "unknown_corridor")
     assert problem["suggestions"] == ["direct", "south"]
 
@@ -251,9 +254,9 @@ def test_openapi_documents_every_endpoint_with_a_description_and_an_example(clie
     spec = client.get("/openapi.json").json()
     assert spec["info"]["description"]
     operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
-    jobs = ("/v1/batches", "/v1/assignments")  # answered 202 with a job, documented in their own tests
+    jobs = ("/v1/batches", "/v1/assignments", "/v1/criticality")  # answered 202 with a job, documented in their own tests
     v1 = [(p, m, op) for p, m, op in operations if p.startswith("/v1/") and not p.startswith(jobs)]
-    assert len(v1) == 16
+    assert len(v1) == 17
     for path, method, op in v1:
         assert op.get("description") or op.get("summary"), (path, method)
         success = next(status for status in ("200", "201", "204") if status in op["responses"])

@@ -18,6 +18,7 @@ import planner
 TINY_PLACES = ("a1", "a2", "b1", "b2", "c1", "c2", "Alpha", "Gamma City")
 NUMBERS = (
     "transit_hours",
+    "transit_hours_p50",
     "transit_hours_p90",
     "cost_usd",
     "co2e_kg",
@@ -70,6 +71,7 @@ def expected_lines(network: planner.Network, row: dict[str, str]) -> list[dict[s
         {
             "rank": r.rank,
             "transit_hours": round(r.transit_hours, 2),
+            "transit_hours_p50": round(r.transit_hours_p50, 2),
             "transit_hours_p90": round(r.transit_hours_p90, 2),
             "cost_usd": round(r.cost_usd, 2),
             "co2e_kg": round(r.co2e_kg, 2),

@@ -25,6 +25,10 @@ EXPECTED = {
     "DemandConflictError", "DemandError", "DemandPlaceError", "DemandRow", "DemandSet", "Flow", "LinkFlow", "LoadUnit", "ODFlow", "ODPath", "PlaceCapacity",
     "QueueDelay", "Throughput", "asset_table", "assign", "bundled_demand_sets", "cargo_class", "load_demand",
     "merge_demand", "network_assets", "parse_demand", "read_demand", "throughput",
+    "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "check_matrix", "check_places", "route_matrix",
+    # criticality
+    "AffectedFlow", "AssetCriticality", "CorridorShift", "Criticality", "Diversion", "QueueChange", "FlowFigures",
+    "corridor_assets", "criticality",
 }  # fmt: skip
 
 
