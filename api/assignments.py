@@ -205,9 +205,15 @@ _EXAMPLE_BODY = {"demand": "uz_kz_2030", "method": "bfw", "gap": 1e-4, "capacity
     },
 )
 async def submit_assignment(
-    request: Request, service: Service, client: Client, settings: Config, query: Annotated[AssignmentQuery, Query()]
+    request: Request,
+    service: Service,
+    client: Client,
+    settings: Config,
+    query: Annotated[AssignmentQuery, Query(include_in_schema=False)],
 ) -> Response:
-    """Submit demand to assign (JSON with options, or CSV / JSON Lines rows with options in the query); 202 with the job."""
+    """Submit demand to assign: JSON with the options in the body, or CSV / JSON Lines rows with the options in the
+    query string (`method`, `gap`, `max_iterations`, `capacity_mode`, `criterion`, `scenario`: the body's names;
+    not given with a JSON body). 202 with the job."""
     replayed = await JOBS.replay(request, service, client)
     if replayed is not None:
         return replayed

@@ -130,6 +130,8 @@ def _close(components: dict[str, Any], names: set[str]) -> None:
 
 def _query_model(route: APIRoute) -> type[BaseModel] | None:
     for field in route.dependant.query_params:
+        if not getattr(field.field_info, "include_in_schema", True):
+            continue  # documented in the operation's text (options of a non-JSON body)
         annotation = field.field_info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return annotation
