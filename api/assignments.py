@@ -37,7 +37,7 @@ from .batch_runner import BatchService, JobKind
 from .bodies import body_chunks, loads_bounded
 from .common import json_response, reject_unknown_parameters
 from .models import PROBLEM_REF, PROBLEM_RESPONSES, AssignmentBody, AssignmentOptions, AssignmentQuery, DemandRowIn
-from .openapi import FILE_OPTIONS, schema_ref
+from .openapi import schema_ref
 from .problems import ProblemError, invalid_field, validation_problem
 from .request_jobs import RequestJobs, write_json_and_geojson
 from .scenarios import resolve_uploaded
@@ -180,13 +180,18 @@ rows from a place to itself a 409, each bad row listed in `errors`.
     },
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": schema_ref(AssignmentBody)}}},
-        FILE_OPTIONS: True,
     },
 )
 async def submit_assignment(
-    request: Request, service: Service, client: Client, settings: Config, query: Annotated[AssignmentQuery, Query()]
+    request: Request,
+    service: Service,
+    client: Client,
+    settings: Config,
+    query: Annotated[AssignmentQuery, Query(include_in_schema=False)],
 ) -> Response:
-    """Submit demand to assign (JSON with options, or CSV / JSON Lines rows with options in the query)."""
+    """Submit demand to assign: JSON with the options in the body, or CSV / JSON Lines rows with the options in the
+    query string (`method`, `gap`, `max_iterations`, `capacity_mode`, `criterion`, `scenario`: the body's names;
+    not given with a JSON body). 202 with the job."""
     replayed = await JOBS.replay(request, service, client)
     if replayed is not None:
         return replayed

@@ -45,12 +45,9 @@ from .models import (
     CriticalityBody,
 )
 
-__all__ = ["EXAMPLES_PATH", "FILE_OPTIONS", "RATE_LIMIT_HEADERS", "install_openapi", "schema_ref"]
+__all__ = ["EXAMPLES_PATH", "RATE_LIMIT_HEADERS", "install_openapi", "schema_ref"]
 
 REF = "#/components/schemas/"
-FILE_OPTIONS = "x-corridor-file-options"
-"""Marks an operation whose query parameters are for file bodies only (not in the document, which
-describes its JSON body; the operation's description names them)."""
 EXAMPLES_PATH = Path(__file__).resolve().parent / "openapi_examples.json"
 
 RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
@@ -142,6 +139,8 @@ def _close(components: dict[str, Any], names: set[str]) -> None:
 
 def _query_model(route: APIRoute) -> type[BaseModel] | None:
     for field in route.dependant.query_params:
+        if not getattr(field.field_info, "include_in_schema", True):
+            continue  # documented in the operation's text (options of a non-JSON body)
         annotation = field.field_info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return annotation
@@ -155,11 +154,6 @@ def _query_objects(doc: dict[str, Any], app: FastAPI, components: dict[str, Any]
             continue
         model = _query_model(route)
         if model is None:
-            continue
-        operations = [doc["paths"][route.path_format][m.lower()] for m in route.methods or ()]
-        if any(op.pop(FILE_OPTIONS, False) for op in operations):
-            for operation in operations:
-                operation["parameters"] = [p for p in operation.get("parameters", []) if p["in"] != "query"]
             continue
         _add_models(components, (model,), "validation")
         properties = components[model.__name__].get("properties", {})
@@ -257,6 +251,7 @@ def _scenario_schemas() -> dict[str, Any]:
     for name, schema in out.items():
         schema["title"] = name
     return out
+
 
 
 # A capacity figure gives exactly one rate, with at most one load that goes with it (sailings need one;
