@@ -5,9 +5,9 @@
 
 Query mixes (distinct requests, no answer served from a cache):
 
-* **batch, lanes x sizes**: every ordered pair of bundled places that has a route, each at 1, 2, 5
-  and 10 TEU (20 ft, scheduled service, fastest): a forwarder pricing every lane for several
-  shipment sizes. Rows are handed to the executors as a job hands them out (sorted by origin and
+* **batch, lanes x sizes**: every ordered pair of bundled places that has a route, each at 1, 2,
+  3, 4, 5, 10, 20 and 40 TEU (20 ft, scheduled service, fastest): a forwarder pricing every lane for
+  several shipment sizes. Rows are handed to the executors as a job hands them out (sorted by origin and
   options, chunks of about 200 cut between origins).
 * **batch, mixed options**: the same lanes, each with one of 18 option sets (rank time / cost /
   CO2e, the three service levels, 20 ft or 40 ft boxes), randomly.
@@ -40,7 +40,7 @@ from benchmarks import _baseline as base  # noqa: E402
 from planner.batch import DEFAULT_CHUNK_ROWS, BatchRow, evaluate_row  # noqa: E402
 from planner.batch._order import grouped_chunks, row_cost, tree_order  # noqa: E402
 
-SIZES = (1.0, 2.0, 5.0, 10.0)
+SIZES = (1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 20.0, 40.0)
 CHUNK = DEFAULT_CHUNK_ROWS
 
 
@@ -119,8 +119,9 @@ def _children_cpu() -> float:
 
 
 def _warm(rows: list[BatchRow], workers: int) -> list[list[BatchRow]]:
-    few = [BatchRow(row=10_000_000 + i, origin=r.origin, destination=r.destination, k=1) for i, r in enumerate(rows[:40])]
-    return [few[i::workers * 2] for i in range(workers * 2)]
+    """Chunks that keep every worker busy for a moment: each unpacks and compiles the network before the clock starts."""
+    few = [BatchRow(row=10_000_000 + i, origin=r.origin, destination=r.destination, k=1) for i, r in enumerate(rows[:2000])]
+    return [few[i :: workers * 4] for i in range(workers * 4)]
 
 
 def local_pool(chunks: list[list[BatchRow]], warm: list[list[BatchRow]], workers: int) -> dict[str, float]:
@@ -167,7 +168,7 @@ def bench_batch(rep: Any, network: planner.Network, *, quick: bool) -> None:
     warm = _warm(rows, 2)
     out: dict[str, Any] = {"mix": "lanes x sizes", "rows": len(rows), "pairs": len(pairs), "chunk_rows": CHUNK,
                            "nx_one_at_a_time_rows_per_s": nx_rps, "per_row_engine_rows_per_s": engine_rps}  # fmt: skip
-    note = f"{len(rows):,} distinct rows: {len(pairs):,} lanes x 1/2/5/10 TEU"
+    note = f"{len(rows):,} distinct rows: {len(pairs):,} lanes x 1/2/3/4/5/10/20/40 TEU"
     rep.add("c batch", "baseline: per-row engine, 1 process", engine_rps, "rows/s", note="resolve, search, price, P90 per row")
     for workers in (1, 2):
         r = local_pool(chunks, warm, workers)
