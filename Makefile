@@ -1,27 +1,35 @@
-# Each target creates its own virtualenv in .venv on first use.
+# Each target creates its own virtualenv in .venv on first use. `serve` installs only what serving needs
+# (the base dependencies); `test`, `lint` and `bench` install the development tools too ('.[dev]', a
+# superset, so a later `make serve` installs nothing more). Editing pyproject.toml reinstalls.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
 .PHONY: serve test lint bench clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+$(VENV)/.installed-serve: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-serve: $(BIN)/.installed
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-serve
+
+serve: $(VENV)/.installed-serve
 	$(BIN)/corridor serve
 
-lint: $(BIN)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
 
-bench: $(BIN)/.installed
+bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 

@@ -17,16 +17,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 import planner
+from corridor_client.models import Health, Pointers, Readiness
 from planner import NetworkError, load_network
 
-from . import assignments, batches, comparisons, corridors, matrix, metrics, places, routes, scenarios
+from . import assignments, batches, comparisons, corridors, criticality, matrix, metrics, places, routes, scenarios
 from . import network as network_router
-from .auth import RateLimiter
 from .common import get_network, json_response, reject_unknown_parameters
 from .compute import ComputePool
 from .dispatch import CheapRule, Dispatcher
 from .middleware import BodyGuardMiddleware, HeadAsGetMiddleware
+from .models import PROBLEM_REF
+from .openapi import install_openapi
 from .problems import ProblemError, install_problem_handlers
+from .ratelimit import RateLimitHeaders, SharedRateLimiter
 from .settings import Settings, get_settings
 
 __all__ = ["create_app", "get_network"]
@@ -67,9 +70,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         print(f"corridor-planner: cannot serve {path}:\n{exc}", file=sys.stderr, flush=True)
         raise
     app.state.key_digests = settings.key_digests()
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute > 0 else None
+    # One file for every server process of this data directory: the limits hold across --workers.
+    limits = Path(settings.data_dir) / "ratelimit.sqlite3"
+    per_minute = settings.rate_limit_per_minute
+    app.state.rate_limiter = SharedRateLimiter(limits, per_minute) if per_minute > 0 else None
     failures = settings.auth_failures_per_minute
-    app.state.auth_throttle = RateLimiter(failures) if failures > 0 and app.state.key_digests else None
+    throttled = failures > 0 and app.state.key_digests
+    app.state.auth_throttle = SharedRateLimiter(limits, failures, scope="auth_failures") if throttled else None
     # The workers get this very network (never the file again), so every answer is of the network loaded here.
     pool = ComputePool(
         network,
@@ -91,8 +98,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         await batches.startup(app)
         await assignments.startup(app)
+        await criticality.startup(app)
         yield
     finally:
+        await criticality.shutdown(app)
         await assignments.shutdown(app)
         await batches.shutdown(app)
         app.state.network = None
@@ -102,6 +111,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool.close()
         app.state.scenario_store.close()
         app.state.scenario_store = None
+        for limiter in (app.state.rate_limiter, app.state.auth_throttle):
+            if limiter is not None:
+                limiter.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -122,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.dependency_overrides[get_settings] = lambda: settings
     config = settings or get_settings()
     install_problem_handlers(app)
+    install_openapi(app)
     # Every endpoint refuses query parameters it does not know (the routers add it to theirs).
     strict = [Depends(reject_unknown_parameters)]
     for router in (
@@ -132,11 +145,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(batches.router)
     app.include_router(assignments.router)
     app.include_router(assignments.demand_router)
+    app.include_router(criticality.router)
 
     _add_root(app, strict)
     _add_docs(app, strict)
 
-    @app.get("/healthz", dependencies=strict, summary="Liveness", responses={200: {"description": "Alive", "content": {"application/json": {"example": {"status": "ok"}}}}})
+    @app.get("/healthz", dependencies=strict, summary="Liveness", response_model=Health, responses={200: {"description": "Alive"}})
     def healthz() -> Response:
         """Liveness: the process answers (does not touch the network or the workers)."""
         return json_response({"status": "ok"})
@@ -145,9 +159,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/readyz",
         dependencies=strict,
         summary="Readiness",
+        response_model=Readiness,
         responses={
-            200: {"description": "Ready", "content": {"application/json": {"example": {"status": "ready", "network": "eurasia"}}}},
-            503: {"description": "Not ready yet", "content": {"application/problem+json": {"example": {"code": "not_ready"}}}},
+            200: {"description": "Ready"},
+            503: {
+                "description": "Not ready yet",
+                "content": {"application/problem+json": {"schema": PROBLEM_REF}},
+                "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+            },
         },
     )
     def readyz(request: Request) -> Response:
@@ -162,11 +181,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyGuardMiddleware,
         max_bytes=config.max_body_bytes,
-        large_prefix=("/v1/batches", "/v1/assignments"),
+        large_prefix=("/v1/batches", "/v1/assignments", "/v1/criticality"),
         large_bytes=config.batch_max_upload_bytes,
         idle_timeout=config.body_idle_timeout_seconds,
         min_bytes_per_second=config.body_min_bytes_per_second,
     )
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if config.cors_origins:
         app.add_middleware(
@@ -174,7 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=list(config.cors_origins),
             allow_methods=["GET", "HEAD", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
-            expose_headers=["Retry-After"],
+            expose_headers=["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
         )
     app.add_middleware(HeadAsGetMiddleware)
     return app
@@ -193,7 +213,7 @@ def _add_root(app: FastAPI, dependencies: list[Any]) -> None:
 
         return
 
-    @app.get("/", dependencies=dependencies, summary="Start here", responses={200: {"description": "Pointers", "content": {"application/json": {"example": {"docs": "/docs"}}}}})
+    @app.get("/", dependencies=dependencies, summary="Start here", response_model=Pointers, responses={200: {"description": "Pointers"}})
     def root() -> Response:
         """Pointers to the documentation and the API."""
         return json_response({"name": "corridor-planner", "docs": "/docs", "openapi": "/openapi.json", "api": "/v1"})

@@ -9,14 +9,12 @@ JSON and GeoJSON files per job.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -30,48 +28,32 @@ from planner import (
     read_demand,
 )
 from planner.assignment_job import AssignmentInput, evaluate_assignment
-from planner.batch import (
-    BatchInputError,
-    Job,
-    JobStatus,
-    TooManyJobsError,
-    TooManyRowsError,
-    read_counted,
-    write_atomically,
-)
+from planner.batch import BatchInputError, TooManyRowsError, read_counted
 from planner.demand import DEMAND_ROWS, MAX_DEMAND_ROWS
 
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService, JobKind
 from .bodies import body_chunks, loads_bounded
-from .common import GEOJSON, reject_unknown_parameters
+from .common import reject_unknown_parameters
 from .models import PROBLEM_RESPONSES
 from .problems import ProblemError, invalid_field, validation_problem
+from .request_jobs import RequestJobs, write_json_and_geojson
 from .scenarios import resolve_uploaded
 from .settings import Settings, get_settings
 
-__all__ = ["ASSIGNMENTS", "demand_router", "router", "shutdown", "startup"]
+__all__ = ["ASSIGNMENTS", "JOBS", "demand_router", "router", "shutdown", "startup"]
 
 _GUARDS = [Depends(enforce_rate_limit), Depends(reject_unknown_parameters)]
 router = APIRouter(prefix="/v1/assignments", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=_GUARDS)
 demand_router = APIRouter(prefix="/v1/demand", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=_GUARDS)
 
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")
 _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson")
 
 
-def _write(service: BatchService, job: Job) -> None:
-    for outcome in service.store.outcomes(job.id):
-        body = orjson.loads(outcome.lines_json)
-        if "error" in body:  # served from the stored outcome as a 422
-            continue
-        write_atomically(service.result_path(job.id, "geojson"), [orjson.dumps(body["geojson"]).decode()])
-        write_atomically(service.result_path(job.id, "json"), [orjson.dumps(body["result"]).decode()])
-
-
-ASSIGNMENTS = JobKind("assignments", AssignmentInput, evaluate_assignment, _write, ("json", "geojson"))
+ASSIGNMENTS = JobKind("assignments", AssignmentInput, evaluate_assignment, write_json_and_geojson, ("json", "geojson"))
 """Assignment jobs: one stored request each, run one at a time in a worker process."""
+JOBS = RequestJobs(ASSIGNMENTS, "/v1/assignments", "assignment", "assignments")
 
 
 class AssignmentOptions(BaseModel):
@@ -113,71 +95,18 @@ class AssignmentBody(AssignmentOptions):
 # --- lifespan ------------------------------------------------------------------------------------
 
 
-def _settings_of(app: FastAPI) -> Settings:
-    factory = app.dependency_overrides.get(get_settings, get_settings)
-    settings = factory()
-    assert isinstance(settings, Settings)
-    return settings
-
-
 async def startup(app: FastAPI) -> None:
     """Open the assignment job store and start its runner (resuming unfinished jobs)."""
-    service = await run_in_threadpool(BatchService, _settings_of(app), app.state.network, kind=ASSIGNMENTS)
-    service.start()
-    app.state.assignments = service
+    await JOBS.startup(app)
 
 
 async def shutdown(app: FastAPI) -> None:
-    service: BatchService | None = getattr(app.state, "assignments", None)
-    if service is not None:
-        await run_in_threadpool(service.stop)
-        app.state.assignments = None
+    await JOBS.shutdown(app)
 
 
-def _service(request: Request) -> BatchService:
-    service: BatchService | None = getattr(request.app.state, "assignments", None)
-    if service is None:
-        raise ProblemError(503, "unavailable", "Service unavailable", "assignment jobs are not available yet")
-    return service
-
-
-Service = Annotated[BatchService, Depends(_service)]
+Service = Annotated[BatchService, Depends(JOBS.dependency())]
 Client = Annotated[str, Depends(current_client)]
 Config = Annotated[Settings, Depends(get_settings)]
-
-
-def _time(value: float | None) -> str | None:
-    return datetime.fromtimestamp(value, UTC).isoformat(timespec="seconds") if value is not None else None
-
-
-def job_view(job: Job) -> dict[str, Any]:
-    options = orjson.loads(job.options) if job.options else {}
-    return {
-        "id": job.id,
-        "status": job.status.value,
-        "options": options,
-        "created_at": _time(job.created_at),
-        "started_at": _time(job.started_at),
-        "finished_at": _time(job.finished_at),
-        "error": job.error,
-        "network": job.network_digest,
-        "links": {
-            "self": f"/v1/assignments/{job.id}",
-            "results": f"/v1/assignments/{job.id}/results",
-            "geojson": f"/v1/assignments/{job.id}/geojson",
-        },
-    }
-
-
-def _not_found() -> ProblemError:
-    return ProblemError(404, "assignment_not_found", "Assignment not found", "no assignment job with this id belongs to this key")
-
-
-def _job_or_404(service: BatchService, job_id: str, owner: str) -> Job:
-    job = service.store.get(job_id, owner=owner) if _JOB_ID.match(job_id) else None
-    if job is None:
-        raise _not_found()
-    return job
 
 
 # --- submissions ---------------------------------------------------------------------------------
@@ -276,105 +205,34 @@ _EXAMPLE_BODY = {"demand": "uz_kz_2030", "method": "bfw", "gap": 1e-4, "capacity
     },
 )
 async def submit_assignment(
-    request: Request, service: Service, client: Client, settings: Config, query: Annotated[AssignmentQuery, Query()]
+    request: Request,
+    service: Service,
+    client: Client,
+    settings: Config,
+    query: Annotated[AssignmentQuery, Query(include_in_schema=False)],
 ) -> Response:
-    """Submit demand to assign (JSON with options, or CSV / JSON Lines rows with options in the query); 202 with the job."""
-    key = request.headers.get("idempotency-key")
-    if key is not None and not 0 < len(key) <= 200:
-        raise invalid_field("Idempotency-Key", "too long or empty", "Idempotency-Key: must be 1 to 200 characters")
-    if key is not None:
-        existing = await run_in_threadpool(service.store.find_by_key, client, key)
-        if existing is not None:
-            return _accepted(existing, replayed=True)
+    """Submit demand to assign: JSON with the options in the body, or CSV / JSON Lines rows with the options in the
+    query string (`method`, `gap`, `max_iterations`, `capacity_mode`, `criterion`, `scenario`: the body's names;
+    not given with a JSON body). 202 with the job."""
+    replayed = await JOBS.replay(request, service, client)
+    if replayed is not None:
+        return replayed
     try:
         options, demand = await _read(request, query, service.store.path.parent)
     except _Invalid as exc:
         return validation_problem(exc.errors, _BODY_NAMES)
     except BatchInputError as exc:
         raise ProblemError(422, exc.code, "Invalid demand", exc.message, errors=[{"field": exc.field or "demand", "message": exc.message}]) from None
-    network = service.network
-    stored, rows = await run_in_threadpool(_check, network, request, options, demand)
-    item = AssignmentInput(1, stored, rows)
-    try:
-        job, created = await run_in_threadpool(
-            service.store.create_job,
-            [item],
-            owner=client,
-            network_digest=network.digest,
-            output_format="json",
-            options=orjson.dumps({k: v for k, v in stored.items() if k != "scenario" or isinstance(v, str)}).decode(),
-            idempotency_key=key,
-            max_in_flight=settings.batch_max_jobs_in_flight,
-        )
-    except TooManyJobsError as exc:
-        raise ProblemError(429, exc.code, "Too many jobs in flight", exc.message, headers={"Retry-After": "30"}, limit=exc.limit) from None
-    if created:
-        service.wake()
-    return _accepted(job, replayed=not created)
+    stored, rows = await run_in_threadpool(_check, service.network, request, options, demand)
+    shown = {k: v for k, v in stored.items() if k != "scenario" or isinstance(v, str)}
+    return await JOBS.submit(request, service, client, settings, AssignmentInput(1, stored, rows), shown)
 
 
-def _accepted(job: Job, *, replayed: bool) -> Response:
-    headers = {"Location": f"/v1/assignments/{job.id}"}
-    if replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(job_view(job), status_code=202, headers=headers)
-
-
-@router.get("")
-def list_assignments(service: Service, client: Client) -> dict[str, Any]:
-    """The caller's assignment jobs, newest first (at most 100)."""
-    return {"assignments": [job_view(job) for job in service.store.list_jobs(client)]}
-
-
-@router.get("/{job_id}")
-def get_assignment(job_id: str, service: Service, client: Client) -> dict[str, Any]:
-    """An assignment job's status."""
-    return job_view(_job_or_404(service, job_id, client))
-
-
-@router.delete("/{job_id}", responses={200: {"description": "cancelled"}, 204: {"description": "deleted"}})
-def delete_assignment(job_id: str, service: Service, client: Client) -> Response:
-    """Cancel a queued or running assignment (200), or delete a finished one with its results (204)."""
-    job = _job_or_404(service, job_id, client)
-    if not job.finished:
-        cancelled = service.store.cancel(job_id, owner=client)
-        if cancelled is None:
-            raise _not_found()
-        return JSONResponse(job_view(cancelled))
-    if not service.delete(job_id, client):
-        raise _not_found()
-    return Response(status_code=204)
-
-
-def _finished(service: BatchService, job: Job, suffix: str) -> Response:
-    if job.status is not JobStatus.DONE:
-        raise ProblemError(
-            409, "assignment_not_done", "Assignment not finished",
-            f"the job is {job.status.value}; results are served once it is done", status_value=job.status.value,
-        )  # fmt: skip
-    media = GEOJSON if suffix == "geojson" else "application/json"
-    path = service.result_path(job.id, suffix)
-    if path.is_file():
-        return FileResponse(path, media_type=media)
-    # Done, but its files not written yet (or lost): the stored outcome holds the same data.
-    for outcome in service.store.outcomes(job.id):
-        body = orjson.loads(outcome.lines_json)
-        if "error" in body:
-            raise ProblemError(422, body.get("code", "invalid_request"), "Assignment failed", body["error"])
-        return Response(orjson.dumps(body["geojson" if suffix == "geojson" else "result"]), media_type=media)
-    raise _not_found()
-
-
-@router.get("/{job_id}/results")
-def assignment_results(job_id: str, service: Service, client: Client) -> Response:
-    """A finished assignment: totals, corridor shares, bottlenecks (V/C, queue days, capacity to add), links and OD pairs."""
-    return _finished(service, _job_or_404(service, job_id, client), "json")
-
-
-@router.get("/{job_id}/geojson", responses={200: {"content": {GEOJSON: {}}}})
-def assignment_geojson_view(job_id: str, service: Service, client: Client) -> Response:
-    """A finished assignment as GeoJSON: links with TEU a year each way and V/C, places with capacity and their queues."""
-    return _finished(service, _job_or_404(service, job_id, client), "geojson")
+JOBS.add_routes(
+    router,
+    results="A finished assignment: totals, corridor shares, bottlenecks (V/C, queue days, capacity to add), links and OD pairs.",
+    geojson="A finished assignment as GeoJSON: links with TEU a year each way and V/C, places with capacity and their queues.",
+)
 
 
 @demand_router.get(

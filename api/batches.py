@@ -18,11 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from corridor_client.models import BatchJob, BatchJobList
 from planner import Network
 from planner.batch import (
     BatchRow,
@@ -42,8 +45,9 @@ from planner.batch import (
 from .auth import current_client, enforce_rate_limit
 from .batch_runner import BatchService
 from .bodies import body_chunks
-from .common import reject_unknown_parameters
-from .models import PROBLEM_RESPONSES
+from .common import json_response, reject_unknown_parameters
+from .models import PROBLEM_REF, PROBLEM_RESPONSES, BatchSubmission
+from .openapi import schema_ref
 from .problems import ProblemError, invalid_field
 from .settings import Settings, get_settings
 
@@ -57,6 +61,7 @@ router = APIRouter(
 )
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+JobId = Annotated[str, PathParam(max_length=100, description="A batch job's id (32 hex digits)")]
 _MAX_IDEMPOTENCY_KEY = 200
 _READ_CHUNK = 1 << 16
 _CSV_TYPES = ("text/csv", "application/csv", "text/plain")
@@ -142,9 +147,10 @@ def _job_or_404(service: BatchService, job_id: str, owner: str) -> Job:
 def _format_choice(value: str | None) -> OutputFormat | None:
     if value is None:
         return None
-    lowered = value.strip().lower()
-    if lowered in ("csv", "jsonl"):
-        return "csv" if lowered == "csv" else "jsonl"
+    if value == "csv":
+        return "csv"
+    if value == "jsonl":
+        return "jsonl"
     raise invalid_field("format", "expected csv or jsonl")
 
 
@@ -224,7 +230,35 @@ async def _submission(request: Request, settings: Settings, spool_dir: Path) -> 
 # --- endpoints ----------------------------------------------------------------------------------
 
 
-@router.post("", status_code=202, responses={202: {"description": "the job, queued"}})
+_SUBMIT_BODY = {"required": True, "content": {"application/json": {"schema": schema_ref(BatchSubmission)}}}
+_SUBMIT_DESCRIPTION = """\
+Submit a batch of route requests; answers 202 with the job (`Location`: its URL).
+
+The body is JSON (`{"rows": [...], "format": "csv"}`, described below) or, with its media type, a file:
+
+* `text/csv`: a header row naming `origin` and `destination` (and any of id, rank, k, max_stretch, teu,
+  tonnes, avoid_countries, via, corridor, scenario), then one request per row;
+* `application/x-ndjson`: one JSON object (BatchRowFields) per line;
+* `multipart/form-data`: either file as the `file` part (CSV unless its name or first character says JSON Lines),
+  the results format as an optional `format` part.
+
+A whole input that cannot be read (no header, an unknown column, not UTF-8) is a 422 naming the line; a row
+that cannot be read is reported in its place in the results. JSON Schema cannot describe a CSV file, so only
+the JSON body has a schema here. `Idempotency-Key` makes a retried submission return the first job.
+"""
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=BatchJob,
+    responses={
+        202: {"description": "The job, queued (Location: its URL)"},
+        415: {"description": "Not JSON, CSV, JSON Lines or a multipart upload", "content": {"application/problem+json": {"schema": PROBLEM_REF}}},
+    },
+    openapi_extra={"requestBody": _SUBMIT_BODY},
+    description=_SUBMIT_DESCRIPTION,
+)
 async def submit_batch(
     request: Request,
     service: Service,
@@ -232,7 +266,7 @@ async def submit_batch(
     settings: Config,
     format: Annotated[Literal["csv", "jsonl"] | None, Query(description="results format")] = None,
 ) -> Response:
-    """Submit a batch of route requests (JSON rows, CSV or JSON Lines); answers 202 with the job."""
+    """Submit a batch of route requests (JSON rows, CSV or JSON Lines, also as a multipart upload's `file` part); answers 202 with the job."""
     key = request.headers.get("idempotency-key")
     if key is not None and not 0 < len(key) <= _MAX_IDEMPOTENCY_KEY:
         raise invalid_field(
@@ -245,7 +279,8 @@ async def submit_batch(
     submission = await _submission(request, settings, service.store.path.parent)
 
     def output_format() -> str:
-        return format or _format_choice(submission.requested()) or submission.input_format
+        given = _format_choice(submission.requested())  # checked even when the query names the format
+        return format or given or submission.input_format
 
     try:
         return await create_job(request, service, client, settings, submission.rows, output_format, key)
@@ -292,43 +327,40 @@ def _accepted(job: Job, *, replayed: bool) -> Response:
     headers = {"Location": f"/v1/batches/{job.id}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(job_view(job), status_code=202, headers=headers)
+    return Response(orjson.dumps(job_view(job)), status_code=202, media_type="application/json", headers=headers)
 
 
-@router.get("")
-def list_batches(service: Service, client: Client) -> dict[str, Any]:
+@router.get("", response_model=BatchJobList, responses={200: {"description": "The caller's jobs, newest first"}})
+def list_batches(service: Service, client: Client) -> Response:
     """The caller's batch jobs, newest first (at most 100)."""
-    return {"batches": [job_view(job) for job in service.store.list_jobs(client)]}
+    return json_response({"batches": [job_view(job) for job in service.store.list_jobs(client)]})
 
 
-@router.get("/{job_id}")
-def get_batch(job_id: str, service: Service, client: Client) -> dict[str, Any]:
+@router.get("/{job_id}", response_model=BatchJob, responses={200: {"description": "The job"}})
+def get_batch(job_id: JobId, service: Service, client: Client) -> Response:
     """A batch job's status and progress."""
-    return job_view(_job_or_404(service, job_id, client))
+    return json_response(job_view(_job_or_404(service, job_id, client)))
 
 
 @router.delete(
     "/{job_id}",
+    response_model=BatchJob,
     responses={
-        200: {
-            "description": "The job was queued or running: it is cancelled (its rows and partial results are dropped)"
-        },
-        204: {
-            "description": "The job was finished (done, failed or cancelled): it is deleted with its rows and results"
-        },
+        200: {"description": "The job was queued or running: it is cancelled and deleted; the answer is its last state"},
+        204: {"description": "The job was finished (done, failed or cancelled): it is deleted"},
     },
 )
-def delete_batch(job_id: str, service: Service, client: Client) -> Response:
-    """Cancel a queued or running batch job (200), or delete a finished one with its input and results (204)."""
+def delete_batch(job_id: JobId, service: Service, client: Client) -> Response:
+    """Delete a batch job with its input and results (then 404); a queued or running one is cancelled first (200)."""
     job = _job_or_404(service, job_id, client)
+    last = None
     if not job.finished:
-        cancelled = service.store.cancel(job_id, owner=client)
-        if cancelled is None:
+        last = service.store.cancel(job_id, owner=client)  # the runner stops at its next chunk
+        if last is None:
             raise _not_found()
-        return JSONResponse(job_view(cancelled))  # cancelled, or done meanwhile: a second DELETE deletes it
     if not service.delete(job_id, client):
         raise _not_found()
-    return Response(status_code=204)
+    return Response(status_code=204) if last is None else json_response(job_view(last))
 
 
 def _accepted_format(request: Request, query: str | None, default: str) -> OutputFormat:
@@ -343,13 +375,25 @@ def _accepted_format(request: Request, query: str | None, default: str) -> Outpu
     return "jsonl" if default == "jsonl" else "csv"
 
 
-@router.get("/{job_id}/results", responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
+@router.get(
+    "/{job_id}/results",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per input row, in input order",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string", "description": "One JSON object per line"}},
+            },
+        }
+    },
+)
 def batch_results(
-    job_id: str,
+    job_id: JobId,
     request: Request,
     service: Service,
     client: Client,
-    format: Annotated[str | None, Query(description="csv or jsonl (else by Accept)")] = None,
+    format: Annotated[Literal["csv", "jsonl"] | None, Query(description="csv or jsonl (else by Accept)")] = None,
 ) -> Response:
     """A finished batch's results, one row per input row in input order (CSV or JSON Lines)."""
     job = _job_or_404(service, job_id, client)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from planner import CacheSlot, DeadlineExceededError, Network
 from planner.cache import MiB
@@ -31,6 +31,7 @@ __all__ = [
     "GEOJSON",
     "RESPONSES",
     "Effort",
+    "GeoJSONResponse",
     "NetworkDep",
     "StrictJSONRoute",
     "compute",
@@ -107,9 +108,16 @@ def json_response(body: bytes | Any, media_type: str = "application/json") -> Re
     return Response(content, media_type=media_type)
 
 
-def ok(description: str, example: Any, media_type: str = "application/json") -> dict[int | str, Any]:
-    """The OpenAPI description of a 200 answer with an example."""
-    return {200: {"description": description, "content": {media_type: {"example": example}}}}
+def ok(description: str, status: int = 200) -> dict[int | str, Any]:
+    """The OpenAPI description of a success; its schema is the route's ``response_model``, its examples real
+    answers (:mod:`api.openapi`)."""
+    return {status: {"description": description}}
+
+
+class GeoJSONResponse(JSONResponse):
+    """Declares ``application/geo+json`` answers (endpoints return pre-encoded bytes with :func:`json_response`)."""
+
+    media_type = GEOJSON
 
 
 async def compute(request: Request, fn: Callable[..., bytes], *args: Any, effort: Effort | None = None) -> bytes:

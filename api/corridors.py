@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import Path
 from starlette.responses import Response
 
-from planner import Network, UnknownCorridorError, resolve_corridor
+from corridor_client.models import CorridorDetail, CorridorList
+from planner import Network, UnknownCorridorError, corridor_assets, resolve_corridor
 from planner.export import corridor_geojson
 
 from .common import NetworkDep, json_response, ok, v1_router
@@ -27,22 +28,18 @@ def _corridor_dict(network: Network, corridor_id: str) -> dict[str, Any]:
         "description": corridor.description,
         "places": list(corridor.places),
         "branches": [list(b) for b in corridor.branches],
+        "assets": list(corridor_assets(network)[corridor_id]),
     }
 
 
-_CORRIDOR_EXAMPLE = {"id": "titr", "name": "Middle Corridor (Trans-Caspian)", "aliases": ["TITR"], "places": ["xian", "...", "istanbul"]}
-
-
-@router.get("/corridors", responses=ok("Every corridor", {"corridors": [_CORRIDOR_EXAMPLE]}), summary="List corridors")
+@router.get("/corridors", response_model=CorridorList, responses=ok("Every corridor"), summary="List corridors")
 def get_corridors(network: NetworkDep) -> Response:
     """Every named corridor in the network."""
     return json_response({"corridors": [_corridor_dict(network, c) for c in network.corridors]})
 
 
 @router.get(
-    "/corridors/{corridor_id}",
-    responses=ok("The corridor and its geometry", {**_CORRIDOR_EXAMPLE, "geometry": {"type": "MultiLineString", "coordinates": [[[108.9, 34.3], [69.2, 41.3]]]}}),
-    summary="One corridor",
+    "/corridors/{corridor_id}", response_model=CorridorDetail, responses=ok("The corridor and its lines"), summary="One corridor"
 )
 def get_corridor(
     network: NetworkDep,

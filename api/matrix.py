@@ -16,6 +16,7 @@ from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from corridor_client.models import RouteMatrix
 from planner import check_matrix
 from planner.batch import BatchRow
 
@@ -31,31 +32,12 @@ __all__ = ["router"]
 
 router = v1_router("matrix")
 
-_MATRIX_EXAMPLE = {  # real output on the bundled network (rank cost, 2 TEU), abbreviated
-    "request": {"rank": "cost", "teu": 2.0, "service": "scheduled", "modes": ["rail", "road", "sea"]},
-    "origins": [{"id": "xian", "name": "Xi'an"}, {"id": "almaty", "name": "Almaty"}],
-    "destinations": [{"id": "tashkent", "name": "Tashkent"}, {"id": "almaty", "name": "Almaty"}],
-    "cells": [
-        [
-            {"transit_hours": 163.24, "transit_hours_p50": 196.36, "transit_hours_p90": 219.2, "cost_usd": 3016.75,
-             "co2e_kg": 1992.98, "border_crossings": 2, "main_corridor": "xian_tashkent", "places": ["xian", "..."]},
-            {"transit_hours": 131.11, "transit_hours_p50": 152.73, "transit_hours_p90": 173.82, "cost_usd": 2376.25,
-             "co2e_kg": 1568.38, "border_crossings": 1, "main_corridor": "northern", "places": ["xian", "..."]},
-        ],
-        [
-            {"transit_hours": 60.12, "transit_hours_p50": 71.15, "transit_hours_p90": 89.49, "cost_usd": 640.5,
-             "co2e_kg": 424.6, "border_crossings": 1, "main_corridor": "xian_tashkent", "places": ["almaty", "..."]},
-            {"error": {"code": "same_place", "message": "origin and destination are the same place (Almaty)"}},
-        ],
-    ],
-}  # fmt: skip
-
 AsyncQuery = Annotated[
     str | None,
     Query(
         alias="async",
         description="Present (`?async`, `?async=true`): run the matrix as a batch job and answer 202 with it",
-        max_length=5,
+        pattern=r"^(|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|1|0|[Yy][Ee][Ss]|[Nn][Oo])$",
     ),
 ]
 
@@ -73,8 +55,9 @@ def _is_async(value: str | None) -> bool:
 
 @router.post(
     "/matrix",
+    response_model=RouteMatrix,
     responses={
-        **ok("A route (or an error) per origin and destination: cells[i][j]", _MATRIX_EXAMPLE),
+        **ok("A route (or an error) per origin and destination: cells[i][j]"),
         202: {"description": "With ?async: the batch job computing the matrix (Location: /v1/batches/{id})"},
     },
     summary="Best routes between many origins and destinations",
@@ -111,10 +94,13 @@ async def _submit(request: Request, body: MatrixBody, client: str, settings: Set
     service = get_service(request)
     scenario = body.scenario
     if scenario is not None and (not isinstance(scenario, str) or scenario.startswith(UPLOAD_PREFIX)):
-        raise invalid_field(
-            "scenario",
+        raise ProblemError(
+            409,
+            "scenario_conflict",
+            "Scenario not available to a matrix job",
             "a matrix job takes a bundled scenario by name (batch rows name scenarios, they do not carry them); "
             "ask for a synchronous matrix (100 x 100 at most) with an inline or uploaded scenario",
+            errors=[{"field": "scenario", "message": "a matrix job takes a bundled scenario by name"}],
         )
     cells = len(body.origins) * len(body.destinations)
     if cells > settings.batch_max_rows:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from planner import (
     DEFAULT_MAX_SHARED_FRACTION,
@@ -18,10 +29,15 @@ from planner import (
 )
 
 __all__ = [
+    "INLINE_SCENARIO",
     "MATRIX_MAX_CELLS",
     "MATRIX_MAX_SIDE",
     "MAX_COMPARE_CORRIDORS",
-    "PROBLEM_RESPONSES",
+    "PROBLEM_REF",
+    "SCENARIO_REF",
+    "UPLOADED_SCENARIO_ID",
+    "BatchRowFields",
+    "BatchSubmission",
     "CompareBody",
     "ContainerName",
     "CompareQuery",
@@ -47,23 +63,108 @@ PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 
 PlaceQuery = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=PRINTABLE)]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=PRINTABLE)]
+ListedId = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^,\x00-\x1f\x7f]+$")]
+"""An id in a query-string list, where a comma separates items."""
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 ScenarioName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+"""What the server reads as a scenario reference: a bundled scenario's name is checked by the planner (422
+otherwise), an uploaded id (``sc-`` and 16 hex digits) against the caller's uploads (404 otherwise)."""
+UPLOADED_SCENARIO_ID = r"^sc-[0-9a-f]{16}$"
+
+# Placeholders in the JSON schema, filled in by api.openapi when the document is built: the bundled
+# scenario names are read from their files then (never at import), the scenario format comes from the planner.
+SCENARIO_REF = "x-corridor-scenario-ref"
+INLINE_SCENARIO = "x-corridor-inline-scenario"
+ScenarioRef = Annotated[
+    ScenarioName,
+    WithJsonSchema({SCENARIO_REF: True, "description": "A bundled scenario's name or an uploaded scenario's id"}),
+]
+InlineScenario = Annotated[dict[str, Any], WithJsonSchema({INLINE_SCENARIO: True})]
 RankName = Literal["time", "cost", "co2e", "generalized", "reliable", "pareto"]
 ServiceName = Literal["express", "scheduled", "standard"]
 ContainerName = Literal["20ft", "40ft", "40hc"]
-IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-Month = Annotated[int, Field(ge=1, le=12)]
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    # the dates the planner takes: 1990-01-01 to 2100-12-31, each a real day (format: date)
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(199\d|20\d\d|2100)-\d{2}-\d{2}$"}),
+]
 ModeName = Literal["rail", "road", "sea"]
 Format = Literal["json", "geojson"]
 Teu = Annotated[float, Field(gt=0, le=MAX_TEU, allow_inf_nan=False, description="Shipment size in TEU (default 1)")]
 Tonnes = Annotated[float, Field(gt=0, le=MAX_TONNES, allow_inf_nan=False, description="Shipment size in tonnes")]
-Count = Annotated[int, Field(ge=0, le=100)]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer, so the server does too (never 3.5, never true, never "3" in a body).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# The bounds sit inside the validator (pydantic writes them into the JSON schema only there).
+Count = Annotated[Annotated[int, Field(ge=0, le=100)], BeforeValidator(_integral)]
+RouteCount = Annotated[Annotated[int, Field(ge=1, le=MAX_K)], BeforeValidator(_integral)]
+Month = Annotated[Annotated[int, Field(ge=1, le=12)], BeforeValidator(_integral)]
+
+
+def _request_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """What JSON Schema can say beyond the fields: each alias a property, one name per field, teu or tonnes."""
+    properties: dict[str, Any] = schema.get("properties", {})
+    required: list[str] = schema.get("required", [])
+    rules: list[dict[str, Any]] = []
+    for primary, alias in ALIASES.items():
+        if primary not in properties:
+            continue
+        properties[alias] = {k: v for k, v in properties[primary].items() if k not in ("title", "description")}
+        if primary in LIST_ALIASES:
+            properties[alias]["description"] = f"Alias of `{primary}`; items given under both names are joined"
+            continue
+        properties[alias]["description"] = f"Alias of `{primary}` (give one of the two)"
+        if primary in required:
+            required.remove(primary)
+            rules.append({"oneOf": [{"required": [primary]}, {"required": [alias]}]})
+        else:
+            rules.append({"not": {"required": [primary, alias]}})
+    if "teu" in properties and "tonnes" in properties:
+        rules.append(SHIPMENT_RULE)
+    if "month" in properties and "departure_date" in properties:
+        rules.append(SEASON_RULE)
+    if rules:
+        schema["allOf"] = rules
+    if not required:
+        schema.pop("required", None)
+    examples: list[dict[str, Any]] | None = getattr(model, "schema_examples", None)
+    if examples:
+        schema["examples"] = examples
+
+
+_WHOLE_BOXES = {
+    "anyOf": [
+        {"title": "20 ft boxes", "properties": {"container": {"enum": ["20ft", None]}}},
+        {"title": "40 ft boxes, 2 TEU each", "properties": {"teu": {"multipleOf": 2}}},
+    ]
+}
+SHIPMENT_RULE: dict[str, Any] = {
+    "description": "The shipment is given as teu (in whole boxes of the container) or as tonnes (no container), "
+    "not both; neither: one box",
+    "oneOf": [
+        {"title": "teu", "required": ["teu"], "properties": {"teu": {"type": "number"}, "tonnes": {"type": "null"}}, **_WHOLE_BOXES},
+        {"title": "tonnes", "required": ["tonnes"], "properties": {"tonnes": {"type": "number"}, "teu": {"type": "null"}, "container": {"type": "null"}}},
+        {"title": "neither (one box)", "properties": {"teu": {"type": "null"}, "tonnes": {"type": "null"}}},
+    ],
+}  # fmt: skip
+"""teu XOR tonnes, null counting as not given (as the server reads it); a container only with teu."""
+SEASON_RULE: dict[str, Any] = {
+    "description": "month or departure_date (whose month then applies), not both",
+    "anyOf": [
+        {"title": "no month", "properties": {"month": {"type": "null"}}},
+        {"title": "no departure date", "properties": {"departure_date": {"type": "null"}}},
+    ],
+}
 
 
 class _Strict(BaseModel):
     # strict: no "3" for an int, no 3.0 for an int, no true for a number.
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_request_schema)
 
 
 def _names(primary: str, alias: str) -> AliasChoices:
@@ -79,6 +180,13 @@ ALIASES = {
     "avoid_links": "avoid_link",
     "corridors": "corridor",
 }
+LIST_ALIASES = frozenset({"avoid_countries", "avoid_places", "avoid_links", "corridors"})
+"""Lists given under both names are joined (``avoid_country=RU&avoid_countries=BY`` avoids both); a single
+value under both names is an error."""
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 class SearchOptions(_Strict):
@@ -126,8 +234,31 @@ class SearchOptions(_Strict):
         if isinstance(data, dict):
             for primary, alias in ALIASES.items():
                 if primary in cls.model_fields and primary in data and alias in data:
-                    raise ValueError(f"{primary} and {alias} name the same field: give one of them")
+                    if primary not in LIST_ALIASES:
+                        raise ValueError(f"{primary} and {alias} name the same field: give one of them")
+                    nullable = cls.model_fields[primary].default is None  # there, null means not given
+                    given = [data[name] for name in (primary, alias) if not (nullable and data[name] is None)]
+                    data = {k: v for k, v in data.items() if k != alias}
+                    data[primary] = [item for value in given for item in _as_list(value)] if given else None
         return data
+
+    @field_validator("tonnes")
+    @classmethod
+    def _teu_or_tonnes(cls, tonnes: float | None, info: ValidationInfo) -> float | None:
+        if tonnes is not None and info.data.get("teu") is not None:
+            raise ValueError("give teu or tonnes, not both")
+        return tonnes
+
+    @field_validator("month")
+    @classmethod
+    def _month_or_date(cls, month: int | None, info: ValidationInfo) -> int | None:
+        # The planner takes both when they agree; the API asks for one, which JSON Schema can say.
+        date = info.data.get("departure_date")
+        if month is not None and date is not None:
+            if date[5:7] != f"{month:02d}":
+                raise ValueError(f"month {month} contradicts departure_date {date}; give one of them")
+            raise ValueError("give month or departure_date (whose month then applies), not both")
+        return month
 
     def planner_options(self) -> dict[str, Any]:
         """Keyword options for planner.resolve_request (places and API-only fields left out)."""
@@ -158,21 +289,17 @@ class RouteOptions(SearchOptions, _Ends):
 class RouteBody(RouteOptions):
     """A route request."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"origin": "Xi'an", "destination": "Duisburg", "rank": "time", "k": 3, "teu": 2, "avoid_countries": ["RU"]},
-                {
-                    "origin": "Tashkent",
-                    "destination": "Istanbul",
-                    "rank": "cost",
-                    "scenario": {"name": "ru_closed", "title": "Russian border closed", "changes": [{"close_border": "RU"}]},
-                },
-            ]
-        }
-    )
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"origin": "Xi'an", "destination": "Duisburg", "rank": "time", "k": 3, "teu": 2, "avoid_countries": ["RU"]},
+        {
+            "origin": "Tashkent",
+            "destination": "Istanbul",
+            "rank": "cost",
+            "scenario": {"name": "ru_closed", "title": "Russian border closed", "changes": [{"close_border": "RU"}]},
+        },
+    ]
 
-    k: int = Field(3, ge=1, le=MAX_K, description=f"Number of routes, 1..{MAX_K}")
+    k: RouteCount = Field(3, description=f"Number of routes, 1..{MAX_K}")
     via: list[PlaceQuery] = Field(default_factory=list, max_length=MAX_VIA, description="Places to pass, in order")
     corridor: Identifier | None = Field(None, description="Stay on this corridor (id or alias)")
     max_stretch: float = Field(
@@ -189,22 +316,18 @@ class RouteBody(RouteOptions):
         allow_inf_nan=False,
         description="Two routes share at most this fraction of the shorter one's distance (1: no bound)",
     )
-    scenario: dict[str, Any] | ScenarioName | None = Field(
-        None, description="An inline scenario object (see docs) or the name of a bundled scenario"
+    scenario: InlineScenario | ScenarioRef | None = Field(
+        None, description="A bundled scenario's name, an uploaded scenario's id, or a scenario given inline"
     )
 
 
 class CompareBody(RouteOptions):
     """A corridor comparison request."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"origin": "Xi'an", "destination": "Istanbul", "corridors": ["titr", "northern"], "rank": "time", "teu": 1},
-                {"origin": "Almaty", "destination": "Baku", "scenario": "caspian_ferries_halved"},
-            ]
-        }
-    )
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"origin": "Xi'an", "destination": "Istanbul", "corridors": ["titr", "northern"], "rank": "time", "teu": 1},
+        {"origin": "Almaty", "destination": "Baku", "scenario": "caspian_ferries_halved"},
+    ]
 
     corridors: list[Identifier] | None = Field(
         None,
@@ -212,7 +335,9 @@ class CompareBody(RouteOptions):
         description="Corridors to compare (default: every corridor); alias `corridor`",
         validation_alias=_names("corridors", "corridor"),
     )
-    scenario: dict[str, Any] | ScenarioName | None = Field(None, description="A bundled scenario name or an inline scenario")
+    scenario: InlineScenario | ScenarioRef | None = Field(
+        None, description="A bundled scenario's name, an uploaded scenario's id, or a scenario given inline"
+    )
 
 
 def _split_commas(data: Any, names: tuple[str, ...]) -> Any:
@@ -228,7 +353,7 @@ def _split_commas(data: Any, names: tuple[str, ...]) -> Any:
     return out
 
 
-_QUERY = ConfigDict(extra="forbid", strict=False)
+_QUERY = ConfigDict(extra="forbid", strict=False, json_schema_extra=_request_schema)
 
 
 MATRIX_MAX_SIDE = 1_000
@@ -248,14 +373,10 @@ class _MatrixEnds(_Strict):
 class MatrixBody(SearchOptions, _MatrixEnds):
     """A matrix request: the best route (k=1) from every origin to every destination, with one set of options."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Baku", "Istanbul"], "rank": "cost", "teu": 2},
-                {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
-            ]
-        }
-    )
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"origins": ["Xi'an", "Almaty"], "destinations": ["Tashkent", "Baku", "Istanbul"], "rank": "cost", "teu": 2},
+        {"origins": ["Kashgar"], "destinations": ["Tashkent", "Andijan"], "scenario": "cku_opened"},
+    ]
 
     rank: MatrixRankName = Field(
         "time", description="What each cell's route is the best by: time, cost, co2e, generalized or reliable"
@@ -271,9 +392,16 @@ class RouteQuery(RouteBody):
     """GET /v1/routes: the fields of a route request as query parameters (repeat a list parameter, or separate by commas)."""
 
     model_config = _QUERY
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"from": "Xi'an", "to": "Duisburg", "k": 3, "avoid_countries": ["RU"]},
+        {"origin": "Kashgar", "destination": "Tashkent", "rank": "cost", "scenario": "cku_opened"},
+    ]
 
-    scenario: ScenarioName | None = Field(None, description="A bundled scenario name or an uploaded scenario's id")
+    scenario: ScenarioRef | None = Field(None, description="A bundled scenario's name or an uploaded scenario's id")
     format: Format = Field("json", description="json (default) or geojson: a FeatureCollection of the routes")
+    avoid_links: list[ListedId] = Field(
+        default_factory=list, max_length=MAX_AVOID, description="alias `avoid_link`", validation_alias=_names("avoid_links", "avoid_link")
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -285,8 +413,21 @@ class CompareQuery(CompareBody):
     """GET /v1/compare: the fields of a comparison as query parameters."""
 
     model_config = _QUERY
+    schema_examples: ClassVar[list[dict[str, Any]]] = [
+        {"from": "Xi'an", "to": "Istanbul", "corridors": ["titr", "northern"]},
+        {"origin": "Almaty", "destination": "Baku", "scenario": "caspian_ferries_halved"},
+    ]
 
-    scenario: ScenarioName | None = Field(None, description="A bundled scenario name or an uploaded scenario's id")
+    scenario: ScenarioRef | None = Field(None, description="A bundled scenario's name or an uploaded scenario's id")
+    avoid_links: list[ListedId] = Field(
+        default_factory=list, max_length=MAX_AVOID, description="alias `avoid_link`", validation_alias=_names("avoid_links", "avoid_link")
+    )
+    corridors: list[ListedId] | None = Field(
+        None,
+        max_length=MAX_COMPARE_CORRIDORS,
+        description="Corridors to compare (default: every corridor); alias `corridor`",
+        validation_alias=_names("corridors", "corridor"),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -296,32 +437,53 @@ class CompareQuery(CompareBody):
         )
 
 
-_PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type", "title", "status", "detail", "code"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "code": {"type": "string"},
-        "errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["field", "message"],
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-            },
-        },
-        "suggestions": {"type": "array", "items": {"type": "string"}},
-        "constraints": {"type": "array", "items": {"type": "string"}},
-    },
-}
+class BatchRowFields(BaseModel):
+    """One row of a batch (a JSON object, a CSV record under a header or a JSON Lines line): a route request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(None, description="Your id for the row, echoed in the results (default: the row number)")
+    origin: str = Field(description="Place id, name or alias")
+    destination: str = Field(description="Place id, name or alias")
+    rank: RankName | None = None
+    k: int | None = Field(None, ge=1, le=MAX_K)
+    max_stretch: float | None = None
+    teu: float | None = None
+    tonnes: float | None = None
+    avoid_countries: list[str] | str | None = Field(None, description="A list, or codes separated by ';' or '|'")
+    via: list[str] | str | None = Field(None, description="A list, or places separated by ';' or '|'")
+    corridor: str | None = None
+    scenario: str | None = Field(None, description="A bundled scenario's name")
+    service: ServiceName | None = None
+    container: ContainerName | None = None
+    departure_date: str | None = Field(None, description="YYYY-MM-DD")
+
+
+class BatchSubmission(BaseModel):
+    """A batch as JSON: its rows and the results format.
+
+    Each row is read on its own: a row that is not a valid route request (see BatchRowFields) does
+    not refuse the batch, it gets its error in its place in the results. Only the body's shape
+    (an object with ``rows``, and ``format`` if given) is checked before the job is accepted.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"rows": [{"id": "r1", "origin": "Xi'an", "destination": "Tashkent"},
+                                               {"id": "r2", "origin": "Almaty", "destination": "Baku", "rank": "cost"}],
+                                      "format": "csv"}]},
+    )  # fmt: skip
+
+    rows: list[Annotated[Any, WithJsonSchema({"anyOf": [{"$ref": "#/components/schemas/BatchRowFields"}, {}]})]] = Field(
+        description="Route requests, one per row; a row that cannot be read is reported in its place in the results"
+    )
+    format: Literal["csv", "jsonl"] | None = Field(None, description="Results format (default: csv)")
+
 
 _PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     401: ("Missing or invalid API key", {"code": "unauthorized", "detail": "the API key is not valid"}),
     404: (
-        "Unknown place (with suggestions) or unknown path",
+        "A name the network lacks: a place (with suggestions), corridor, country, link or scenario; or an unknown path",
         {
             "code": "unknown_place",
             "detail": "origin: no place has this id, name or alias; did you mean Tashkent?",
@@ -330,7 +492,8 @@ _PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
         },
     ),
     409: (
-        "No route satisfies the constraints (the planner's message names them)",
+        "No route satisfies the constraints (the planner's message names them), or the network's content rules the "
+        "request out (two names of one place, a via place that is an end, a scenario change that does not fit)",
         {
             "code": "no_route",
             "detail": "no route from Almaty to Baku by road only: no path uses only road; the fastest route needs rail, road, sea",
@@ -354,11 +517,14 @@ _PROBLEM_EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
 }
 
 
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
 def _problem(status: int) -> dict[str, Any]:
     description, example = _PROBLEM_EXAMPLES[status]
     title = {401: "Missing or invalid API key", 404: "Unknown place", 409: "No route under these constraints"}.get(status, description)
     full = {"type": "urn:corridor-planner:problem:" + example["code"], "title": title, "status": status, **example}
-    return {"description": description, "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA, "example": full}}}
+    return {"description": description, "content": {"application/problem+json": {"schema": PROBLEM_REF, "example": full}}}
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {status: _problem(status) for status in _PROBLEM_EXAMPLES}

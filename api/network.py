@@ -6,10 +6,11 @@ import orjson
 from starlette.responses import Response
 
 import planner
+from corridor_client.models import NetworkGeoJSON, Version
 from planner import CacheSlot
 from planner.export import network_geojson
 
-from .common import GEOJSON, NetworkDep, json_response, ok, v1_router
+from .common import GEOJSON, GeoJSONResponse, NetworkDep, json_response, ok, v1_router
 
 __all__ = ["router"]
 
@@ -20,7 +21,9 @@ _GEOJSON = CacheSlot[None, bytes]("network GeoJSON", max_entries=1)
 
 @router.get(
     "/network",
-    responses=ok("GeoJSON FeatureCollection: places as Points, links as LineStrings", {"type": "FeatureCollection", "features": ["..."]}, GEOJSON),
+    response_model=NetworkGeoJSON,
+    response_class=GeoJSONResponse,
+    responses=ok("GeoJSON FeatureCollection: places as Points, links as LineStrings"),
     summary="The whole network as GeoJSON",
 )
 def get_network_geojson(network: NetworkDep) -> Response:
@@ -29,14 +32,7 @@ def get_network_geojson(network: NetworkDep) -> Response:
     return json_response(body, GEOJSON)
 
 
-@router.get(
-    "/version",
-    responses=ok(
-        "Package and network versions",
-        {"version": "0.1.0", "network": {"id": "eurasia", "name": "Eurasian freight corridors", "version": "2026.11", "digest": "3c5482c5..."}},
-    ),
-    summary="Versions",
-)
+@router.get("/version", response_model=Version, responses=ok("Package and network versions"), summary="Versions")
 def get_version(network: NetworkDep) -> Response:
     """The planner package version and the served network's id, name, version and content digest (SHA-256)."""
     info = network.info

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from starlette.responses import Response
 
+from corridor_client.models import Place, PlaceMatches
 from planner import UnknownPlaceError, search_places, suggest_places
 from planner.export import place_to_dict
 
@@ -17,14 +18,7 @@ __all__ = ["router"]
 
 router = v1_router("places")
 
-_PLACE_EXAMPLE = {"id": "tashkent", "name": "Tashkent", "aliases": ["Toshkent"], "country": "UZ", "lat": 41.3, "lon": 69.24, "kinds": ["city"]}
-
-
-@router.get(
-    "/places",
-    responses=ok("Matching places, best first", {"places": [{**_PLACE_EXAMPLE, "matched": "Tashkent", "score": 0.9}]}),
-    summary="Search places",
-)
+@router.get("/places", response_model=PlaceMatches, responses=ok("Matching places, best first"), summary="Search places")
 def get_places(
     network: NetworkDep,
     q: Annotated[str, Query(min_length=1, max_length=200, pattern=PRINTABLE, openapi_examples={"tash": {"value": "tash"}})],
@@ -36,7 +30,7 @@ def get_places(
     return json_response({"places": places})
 
 
-@router.get("/places/{place_id}", responses=ok("The place", _PLACE_EXAMPLE), summary="One place")
+@router.get("/places/{place_id}", response_model=Place, responses=ok("The place"), summary="One place")
 def get_place(
     network: NetworkDep,
     place_id: Annotated[str, Path(max_length=200, openapi_examples={"tashkent": {"value": "tashkent"}})],

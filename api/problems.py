@@ -5,10 +5,14 @@ add ``errors: [{field, message}]``, unknown places add ``suggestions``, missing 
 ``constraints``. Bodies never echo raw request input: pydantic's ``input`` is dropped and quoted
 values in planner messages are redacted.
 
-Status choices: an unknown place is 404 (the resource named by the request does not exist); an
-impossible route under the given constraints is 409 (the request is well formed but conflicts
-with the network's state; dropping a constraint resolves it), not 404 or 422. A computation stopped
-at its deadline is 503 with Retry-After: the request may succeed when the server is less busy.
+Status choices follow one rule: 422 means the request breaks its schema in /openapi.json (or a rule
+the schema states in words, such as min <= typical <= max), which can be decided without the
+network; what depends on the network's content is never 422. A name the network lacks (a place,
+corridor, country, link, or a place or link a scenario names) is 404: the resource named by the
+request does not exist. A well-formed request that the network's content rules out is 409: no route
+under the given constraints (dropping a constraint resolves it), two names of one place, a via place
+that is an end, a scenario change that does not fit the network. A computation stopped at its
+deadline is 503 with Retry-After: the request may succeed when the server is less busy.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from planner import (
     DeadlineExceededError,
     DemandError,
     InvalidRequestError,
+    NetworkConflictError,
     NoRouteError,
     PlannerError,
+    UnknownModeError,
     UnknownPlaceError,
 )
 
@@ -173,7 +179,12 @@ def planner_problem(exc: PlannerError) -> Response:
     if isinstance(exc, InvalidRequestError):
         message = redact(exc.message)
         field = exc.field or "request"
-        return problem_response(422, exc.code, "Invalid request", f"{field}: {message}", errors=[{"field": field, "message": message}])
+        status, title = 422, "Invalid request"
+        if isinstance(exc, NetworkConflictError):
+            status, title = 409, "Request conflicts with the network"
+        elif isinstance(exc, LookupError) and not isinstance(exc, UnknownModeError):
+            status, title = 404, "Not in the network"
+        return problem_response(status, exc.code, title, f"{field}: {message}", errors=[{"field": field, "message": message}])
     return problem_response(422, exc.code, "Request cannot be planned", redact(exc.message))
 
 

@@ -7,32 +7,17 @@ from typing import Annotated
 from fastapi import Query, Request
 from starlette.responses import Response
 
+from corridor_client.models import RouteFeatureCollection, RoutePlan, ScenarioRoutes
+
 from . import jobs
 from .common import GEOJSON, Effort, compute, json_response, ok, v1_router
 from .models import Format, RouteBody, RouteQuery
+from .openapi import schema_ref
 from .scenarios import resolve_uploaded
 
 __all__ = ["router"]
 
 router = v1_router("routes")
-
-_ROUTES_EXAMPLE = {  # real output on the bundled network, abbreviated
-    "request": {"origin": "xian", "destination": "duisburg", "rank": "time", "k": 1, "teu": 1.0, "modes": ["rail", "road", "sea"]},
-    "notes": [],
-    "routes": [
-        {
-            "rank": 1,
-            "transit_hours": 324.79,
-            "transit_days": 13.53,
-            "cost_usd": 3047.88,
-            "co2e_kg": 2167.33,
-            "distance_km": 9851.5,
-            "border_crossings": 5,
-            "places": ["xian", "lanzhou", "urumqi", "jinghe", "alashankou", "dostyk", "...", "warsaw", "duisburg"],
-            "legs": ["..."],
-        }
-    ],
-}
 
 FormatQuery = Annotated[Format, Query(description="json (default) or geojson: a FeatureCollection of the routes")]
 
@@ -50,17 +35,21 @@ async def _routes(request: Request, body: RouteBody, output: Format) -> Response
     return json_response(data, GEOJSON if output == "geojson" else "application/json")
 
 
-_ROUTE_RESPONSES = {**ok("Ranked routes, best first", _ROUTES_EXAMPLE)}
-_ROUTE_RESPONSES[200]["content"][GEOJSON] = {"example": {"type": "FeatureCollection", "features": ["..."]}}
+_ROUTE_RESPONSES = ok(
+    "Ranked routes, best first; with a scenario, the scenario's routes beside the baseline's (as JSON, "
+    "whatever the format); format=geojson: the routes as a GeoJSON FeatureCollection"
+)
+_ROUTE_RESPONSES[200]["content"] = {GEOJSON: {"schema": schema_ref(RouteFeatureCollection)}}
+_ANSWER = RoutePlan | ScenarioRoutes
 
 
-@router.get("/routes", responses=_ROUTE_RESPONSES, summary="Ranked routes between two places")
+@router.get("/routes", response_model=_ANSWER, responses=_ROUTE_RESPONSES, summary="Ranked routes between two places")
 async def get_routes(request: Request, query: Annotated[RouteQuery, Query()]) -> Response:
     """Ranked routes between two places: the query-string form of POST /v1/routes, with the same names."""
     return await _routes(request, query, query.format)
 
 
-@router.post("/routes", responses=_ROUTE_RESPONSES, summary="Ranked routes between two places (full options)")
+@router.post("/routes", response_model=_ANSWER, responses=_ROUTE_RESPONSES, summary="Ranked routes between two places (full options)")
 async def post_routes(request: Request, body: RouteBody, format: FormatQuery = "json") -> Response:
     """Ranked, diverse routes with every option, optionally under an inline what-if scenario."""
     return await _routes(request, body, format)

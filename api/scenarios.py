@@ -20,12 +20,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
+from corridor_client.models import BundledScenario, ScenarioList, UploadedScenario, UploadedScenarioInfo
 from planner import Network, ScenarioError, bundled_scenarios, load_scenario, parse_scenario
 
 from .auth import current_client, enforce_rate_limit
 from .bodies import loads_bounded
 from .common import reject_unknown_parameters
-from .models import PROBLEM_RESPONSES, ScenarioName
+from .models import INLINE_SCENARIO, PROBLEM_RESPONSES, UPLOADED_SCENARIO_ID, ScenarioRef
 from .problems import ProblemError, redact
 from .settings import Settings
 
@@ -55,7 +56,8 @@ class ScenarioStore:
             "created TEXT NOT NULL, PRIMARY KEY (owner, id))"
         )
 
-    def add(self, owner: str, body: dict[str, Any]) -> str:
+    def add(self, owner: str, body: dict[str, Any]) -> tuple[str, str]:
+        """Store ``body`` for ``owner``; its id and creation time (ISO 8601, UTC)."""
         with self._lock:
             (count,) = self._db.execute("SELECT COUNT(*) FROM scenarios WHERE owner = ?", (owner,)).fetchone()
             if count >= MAX_SCENARIOS_PER_KEY:
@@ -69,14 +71,15 @@ class ScenarioStore:
                 "INSERT INTO scenarios (owner, id, body, created) VALUES (?, ?, ?, ?)",
                 (owner, scenario_id, json.dumps(body, ensure_ascii=False), created),
             )
-            return scenario_id
+            return scenario_id, created
 
-    def get(self, owner: str, scenario_id: str) -> dict[str, Any] | None:
+    def get(self, owner: str, scenario_id: str) -> tuple[dict[str, Any], str] | None:
+        """The body stored under ``scenario_id`` for ``owner`` and its creation time, or None."""
         with self._lock:
             row = self._db.execute(
-                "SELECT body FROM scenarios WHERE owner = ? AND id = ?", (owner, scenario_id)
+                "SELECT body, created FROM scenarios WHERE owner = ? AND id = ?", (owner, scenario_id)
             ).fetchone()
-        return None if row is None else dict(json.loads(row[0]))
+        return None if row is None else (dict(json.loads(row[0])), row[1])
 
     def list(self, owner: str) -> list[tuple[str, dict[str, Any], str]]:
         with self._lock:
@@ -116,31 +119,33 @@ def _network(request: Request) -> Network:
 
 Store = Annotated[ScenarioStore, Depends(_store)]
 Owner = Annotated[str, Depends(current_client)]
-ScenarioId = Annotated[ScenarioName, PathParam(description="an uploaded scenario's id (sc-...) or a bundled scenario's name")]
+ScenarioId = Annotated[ScenarioRef, PathParam(description="A bundled scenario's name or an uploaded scenario's id")]
+UploadedId = Annotated[str, PathParam(pattern=UPLOADED_SCENARIO_ID, description="An uploaded scenario's id")]
 
 
 def resolve_uploaded(request: Request, scenario: str | dict[str, Any] | None) -> str | dict[str, Any] | None:
     """Replace an uploaded scenario's id by its body (the caller's own uploads only; 404 otherwise)."""
     if not isinstance(scenario, str) or not scenario.startswith(UPLOAD_PREFIX):
         return scenario
-    body = _store(request).get(current_client(request), scenario)
-    if body is None:
+    found = _store(request).get(current_client(request), scenario)
+    if found is None:
         raise ProblemError(404, "unknown_scenario", "Unknown scenario", "no uploaded scenario of this key has this id")
-    return body
+    return found[0]
 
 
-def _summary(scenario_id: str, body: dict[str, Any], created: str | None = None) -> dict[str, Any]:
-    out = {
+def _uploaded(scenario_id: str, body: dict[str, Any], created: str, *, changes: bool) -> dict[str, Any]:
+    """An upload as answered: a list item (UploadedScenarioInfo), or with its changes (UploadedScenario)."""
+    out: dict[str, Any] = {
         "id": scenario_id,
         "name": body.get("name"),
         "title": body.get("title"),
-        "description": body.get("description", ""),
+        "description": body.get("description", "(no description)"),
         "sources": body.get("sources", []),
-        "uploaded": True,
     }
-    if created:
-        out["created"] = created
-    return out
+    if changes:
+        out["estimate"] = body.get("estimate")
+        out["changes"] = body.get("changes", [])
+    return {**out, "uploaded": True, "created": created}
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -158,21 +163,23 @@ _EXAMPLE = {
 
 @router.get(
     "",
+    response_model=ScenarioList,
     summary="Scenarios: bundled and your uploads",
-    responses={200: {"description": "Bundled scenarios and the caller's uploads", "content": {"application/json": {"example": {"scenarios": [{"name": "cku_opened", "title": "China–Kyrgyzstan–Uzbekistan railway opened"}, {"id": "sc-5f0c2a9d1e7b4c3a", "name": "kz_rail_tariff_up", "uploaded": True}]}}}}},
-)  # fmt: skip
+    responses={200: {"description": "Bundled scenarios and the caller's uploads"}},
+)
 def list_scenarios(store: Store, owner: Owner) -> Response:
     """The bundled what-if scenarios and the scenarios this key uploaded."""
-    uploaded = [_summary(sid, body, created) for sid, body, created in store.list(owner)]
+    uploaded = [_uploaded(sid, body, created, changes=False) for sid, body, created in store.list(owner)]
     return _json({"scenarios": [*bundled_scenarios(), *uploaded]})
 
 
 @router.post(
     "",
     status_code=201,
+    response_model=UploadedScenarioInfo,
     summary="Upload a scenario",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}, "example": _EXAMPLE}}}},
-    responses={201: {"description": "Stored; use its id as `scenario` in routes and comparisons", "content": {"application/json": {"example": {"id": "sc-5f0c2a9d1e7b4c3a", "name": "kz_rail_tariff_up", "uploaded": True}}}}},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {INLINE_SCENARIO: True}, "example": _EXAMPLE}}}},
+    responses={201: {"description": "Stored; use its id as `scenario` in routes and comparisons"}},
 )  # fmt: skip
 async def upload_scenario(request: Request, store: Store, owner: Owner) -> Response:
     """Validate a scenario against the served network and store it for this key."""
@@ -183,22 +190,24 @@ async def upload_scenario(request: Request, store: Store, owner: Owner) -> Respo
         body = None
     if not isinstance(body, dict):
         raise ScenarioError("the body must be a JSON object (a scenario with name, title and changes)", field="body")
-    parse_scenario(body, network)  # a ScenarioError becomes a 422 problem naming what is wrong
-    scenario_id = store.add(owner, body)
-    return _json(_summary(scenario_id, body), 201, {"Location": f"/v1/scenarios/{scenario_id}"})
+    # A ScenarioError becomes a problem naming what is wrong: 422 malformed, 404 unknown names, 409 does not fit.
+    summary = parse_scenario(body, network).summary()
+    scenario_id, created = store.add(owner, summary)
+    return _json(_uploaded(scenario_id, summary, created, changes=False), 201, {"Location": f"/v1/scenarios/{scenario_id}"})
 
 
 @router.get(
     "/{scenario_id}",
+    response_model=UploadedScenario | BundledScenario,
     summary="One scenario",
-    responses={200: {"description": "The scenario with its changes", "content": {"application/json": {"example": {**_EXAMPLE, "id": "sc-5f0c2a9d1e7b4c3a"}}}}},
-)  # fmt: skip
+    responses={200: {"description": "The scenario with its changes"}},
+)
 def get_scenario(request: Request, scenario_id: ScenarioId, store: Store, owner: Owner) -> Response:
     """An uploaded scenario of this key, or a bundled scenario by name, with its changes."""
     if scenario_id.startswith(UPLOAD_PREFIX):
-        body = store.get(owner, scenario_id)
-        if body is not None:
-            return _json({**body, "id": scenario_id, "uploaded": True})
+        found = store.get(owner, scenario_id)
+        if found is not None:
+            return _json(_uploaded(scenario_id, *found, changes=True))
     else:
         bundled = {s["name"]: s for s in bundled_scenarios()}
         if scenario_id in bundled:
@@ -211,7 +220,7 @@ def get_scenario(request: Request, scenario_id: ScenarioId, store: Store, owner:
 
 
 @router.delete("/{scenario_id}", status_code=204, summary="Delete an uploaded scenario", responses={204: {"description": "Deleted"}})
-def delete_scenario(scenario_id: ScenarioId, store: Store, owner: Owner) -> Response:
+def delete_scenario(scenario_id: UploadedId, store: Store, owner: Owner) -> Response:
     """Delete a scenario this key uploaded."""
     if not store.delete(owner, scenario_id):
         raise ProblemError(404, "unknown_scenario", "Unknown scenario", "no uploaded scenario of this key has this id")

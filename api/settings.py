@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     inline_mode: Literal["loop", "thread"] = "thread"
     """Cheap requests run in one compute thread beside the event loop, or on the event loop itself."""
     rate_limit_per_minute: int = Field(600, ge=0)
-    """Requests per minute per client (API key, else IP address); 0 disables the limit."""
+    """Requests per minute per client (API key, else IP address), across every server process; 0 disables the limit."""
     max_body_bytes: int = Field(MIB, ge=1)
     data_dir: Path = Path("./data")
     dask_scheduler: str | None = None

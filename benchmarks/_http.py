@@ -40,12 +40,14 @@ class Server:
     def __init__(self, workers: int, env: dict[str, str] | None = None, command: list[str] | None = None) -> None:
         self.port = free_port()
         self.workers = workers
+        self.data_dir = tempfile.TemporaryDirectory(prefix="corridor-bench-")
         environment = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
         environment.update(
-            CORRIDOR_RATE_LIMIT_PER_MINUTE="0",  # the benchmark is one client; don't measure 429s
+            CORRIDOR_RATE_LIMIT_PER_MINUTE="0",  # the benchmark is one client; don't measure 429s (unless env says)
+            CORRIDOR_DATA_DIR=self.data_dir.name,
             PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-            **(env or {}),
         )
+        environment.update(env or {})
         cmd = [sys.executable, "-m", "corridor_cli.main", "serve", "--port", str(self.port), "--workers", str(workers),
                "--log-level", "warning"]
         if command is not None:
@@ -78,6 +80,7 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
+        self.data_dir.cleanup()
 
 
     def metrics(self, attempts: int = 200) -> dict[int, dict[str, Any]]:

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 import planner  # noqa: E402
 from benchmarks._synthetic import synthetic_network  # noqa: E402
 from planner import _flows  # noqa: E402
-from planner.assignment import _assignment_graph  # noqa: E402
+from planner._flow_graph import flow_graph  # noqa: E402
 from planner.delay import BPRDelay  # noqa: E402
 
 ALPHA, BETA = 0.15, 4.0
@@ -46,7 +46,7 @@ ALPHA, BETA = 0.15, 4.0
 
 def problem_for(network: planner.Network, zones: np.ndarray, demand: np.ndarray, *, load: float) -> tuple[_flows.Problem, Any]:
     """Our array problem: generalized cost per edge, a BPR queue per real edge, capacities making the network busy."""
-    g = _assignment_graph(network)
+    g = flow_graph(network)
     n = g.zones
     p = len(g.places)
     base = (g.cost + 15.0 * g.hours).copy()
@@ -205,7 +205,7 @@ def compare(name: str, network: planner.Network, zones: np.ndarray, demand: np.n
 
 def bundled_case(target: float, max_iterations: int) -> dict[str, Any]:
     network = planner.load_network()
-    g = _assignment_graph(network)
+    g = flow_graph(network)
     reachable = [i for i, place in enumerate(g.places) if g.compiled.place_nodes.get(place)]
     zones = np.array(reachable)
     rng = np.random.default_rng(17)
@@ -216,7 +216,7 @@ def bundled_case(target: float, max_iterations: int) -> dict[str, Any]:
 
 def synthetic_case(n_places: int, n_zones: int, target: float, max_iterations: int) -> dict[str, Any]:
     network = synthetic_network(n_places)
-    g = _assignment_graph(network)
+    g = flow_graph(network)
     candidates = [i for i, place in enumerate(g.places) if g.compiled.place_nodes.get(place)]
     rng = np.random.default_rng(23)
     zones = np.sort(rng.choice(candidates, size=min(n_zones, len(candidates)), replace=False))

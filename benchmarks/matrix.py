@@ -214,7 +214,7 @@ def _median_seconds(call: Any, rounds: int) -> float:
 
 
 def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
-    print("(f) route matrices: one tree per origin", flush=True)
+    print("(g) route matrices: one tree per origin", flush=True)
     out: dict[str, Any] = {}
     ids = sorted(network.places)
     for side in ((16,) if quick else (128, len(ids))):
@@ -234,7 +234,7 @@ def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
         baseline = per_cell * side * side
         out[f"bundled_{side}"] = {"seconds": seconds, "cpu_s": cpu, "cells": side * side, "plan_routes_per_cell_s": per_cell}
         what = "every bundled place" if side == len(ids) else f"the first {side} places by id"
-        rep.add("f matrix", f"{side} x {side} bundled ({what})", seconds, "s", baseline,
+        rep.add("g matrix", f"{side} x {side} bundled ({what})", seconds, "s", baseline,
                 "plan_routes k=1 per cell (sampled)", target=0.5 if side == 128 else None,
                 note=f"{cpu:.2f} s CPU")  # fmt: skip
     from benchmarks._synthetic import synthetic_network
@@ -260,7 +260,7 @@ def bench_matrix(rep: Any, network: planner.Network, *, quick: bool) -> None:
     per_cell = (time.perf_counter() - t0) / len(sample)
     out[f"synthetic_{n}"] = {"seconds": seconds, "cpu_s": cpu, "cells": side * side, "errors": alone, "rank": "cost",
                              "plan_routes_per_cell_s": per_cell}  # fmt: skip
-    rep.add("f matrix", f"{side:,} x {side:,} on the {n:,}-place synthetic network, by cost", seconds, "s",
+    rep.add("g matrix", f"{side:,} x {side:,} on the {n:,}-place synthetic network, by cost", seconds, "s",
             per_cell * side * side, "plan_routes k=1 per cell (sampled)",
             note=f"{side * side:,} cells, {alone} without a route; {cpu:.0f} s CPU")  # fmt: skip
     rep.details["matrix"] = out

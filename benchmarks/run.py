@@ -38,7 +38,7 @@ from planner.pareto import dominates  # noqa: E402
 from planner.request import Rank  # noqa: E402
 from planner.weights import criterion_weights  # noqa: E402
 
-SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment", "matrix")
+SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment", "matrix", "criticality")
 
 
 class Report:
@@ -209,6 +209,8 @@ def bench_http(rep: Report, network: planner.Network, seconds: float, quick: boo
                               ("fixed_c32", mixes.fixed, 32)]),
         ("all_in_workers", {"CORRIDOR_INLINE_MAX_K": "0"}, None, [("k1_c32", k1_c32, 32), ("mixed_c32", mixes.mixed, 32)]),
         ("loop", {"CORRIDOR_INLINE_MODE": "loop"}, None, [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
+        # every request takes a token from the bucket both server processes share (one client: one hot row)
+        ("rate_limited", {"CORRIDOR_RATE_LIMIT_PER_MINUTE": "1000000000"}, None, [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
         ("nx_app", None, [sys.executable, "-m", "uvicorn", "benchmarks._nx_app:create_app", "--factory", "--port", "{port}",
                           "--workers", "{workers}", "--log-level", "warning", "--no-access-log"],
          [("k1_c1", k1_c1, 1), ("k1_c32", k1_c32, 32)]),
@@ -303,6 +305,13 @@ def _http_rows(rep: Report, out: dict[str, Any]) -> None:
             "ms", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "in a compute thread (default)")
     rep.add(sec, "uncached k=1, c=1: p50, on the event loop", get("loop", "k1_c1", "p50_ms"), "ms",
             get("ours", "k1_c1", "p50_ms"), "in a compute thread (default)")
+    limited = "a limit shared by both server processes (SQLite, api/ratelimit.py), every request of one client"
+    rep.add(sec, "uncached k=1, c=32: 2xx answers/s, rate limit on", get("rate_limited", "k1_c32", "ok_rps"), "req/s",
+            get("ours", "k1_c32", "ok_rps"), "rate limit off", higher_is_better=True, note=limited)
+    rep.add(sec, "uncached k=1, c=32: server CPU per 2xx, rate limit on", get("rate_limited", "k1_c32", "server_cpu_ms_per_2xx"),
+            "ms", get("ours", "k1_c32", "server_cpu_ms_per_2xx"), "rate limit off")
+    rep.add(sec, "uncached k=1, c=1: p50, rate limit on", get("rate_limited", "k1_c1", "p50_ms"), "ms",
+            get("ours", "k1_c1", "p50_ms"), "rate limit off")
     mixed = f"{n['mixed']:,} distinct: 70 % k=1, 20 % k=3 avoiding a country, 10 % compare"
     rep.add(sec, "mixed, c=32: 2xx answers/s", get("ours", "mixed_c32", "ok_rps"), "req/s",
             get("all_in_workers", "mixed_c32", "ok_rps"), "all in workers, queued", higher_is_better=True, note=mixed)
@@ -440,6 +449,26 @@ def bench_assignment(rep: Report, *, quick: bool) -> None:
         )
 
 
+def bench_criticality(rep: Report, *, quick: bool) -> None:
+    """Every asset against a full OD demand, with the screen and without it (benchmarks/criticality.py)."""
+    from benchmarks import criticality
+
+    rows = criticality.run(quick)
+    rep.details["criticality"] = rows
+    for row in rows:
+        processes = "2 processes" if row["case"] == "screen_2_processes" else "1 process"
+        rep.add(
+            "criticality",
+            f"{row['assets']} assets x {row['pairs']:,} OD pairs, {processes}: seconds",
+            row["ours_wall_s"],
+            "s",
+            row["baseline_wall_s"],
+            "no screen (every pair re-planned)",
+            target=30.0,
+            note=f"CPU {row['ours_cpu_s']:.1f} / {row['baseline_cpu_s']:.1f} s; same answer: {row['same_answer']}",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -477,6 +506,8 @@ def main(argv: list[str] | None = None) -> int:
             bench_assignment(rep, quick=q)
         elif suite == "matrix":
             bench_matrix(rep, network, quick=q)
+        elif suite == "criticality":
+            bench_criticality(rep, quick=q)
         runs[suite] = {"commit": info["commit"], "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
                        "elapsed_s": round(time.perf_counter() - began, 1)}  # fmt: skip
     result = {
@@ -501,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _LEGACY_SUITES = {"a in-process": "inproc", "a HTTP": "http", "b alternatives": "alternatives", "c batch": "batch",
-                  "d scale": "scale", "f matrix": "matrix"}  # fmt: skip
+                  "d scale": "scale", "g matrix": "matrix"}  # fmt: skip
 
 
 def _merge(out: Path, result: dict[str, Any], only: set[str]) -> dict[str, Any]:

@@ -20,23 +20,38 @@ from planner import (
 )
 from planner.assignment_export import assignment_csv, assignment_geojson, assignment_to_dict
 
+from ._help import command_parser
 from ._text import format_assignment
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
+    parser = command_parser(
+        sub,
         "assign",
         help="assign yearly demand to the corridors: shares, bottlenecks, queues, unserved volume",
-        description=(
-            "Load yearly freight demand (TEU and/or tonnes by cargo class) on the network until no shipper could do "
-            "better on another path, with queues where assets pass their capacity. Prints corridor shares, the top "
-            "bottlenecks with V/C and queue days, and unserved volume; with -o writes CSV tables, GeoJSON and JSON."
-        ),
+        description="""
+            Load yearly freight demand (TEU and/or tonnes by cargo class) on the network until no shipper
+            could do better on another path, with queues where assets pass their capacity. Prints corridor
+            shares, the top bottlenecks with V/C (volume over capacity) and queue days, and unserved volume;
+            with -o writes CSV tables, GeoJSON and JSON into a directory.
+        """,
+        epilog="""
+            methods (--method): aon all or nothing; incremental; msa successive averages;
+              fw Frank-Wolfe; bfw bi-conjugate Frank-Wolfe (default, fastest).
+            demand rows: origin, destination, and teu_per_year and/or tonnes_per_year
+              (optional cargo_class); bundled sets: uz_kz_2024, uz_kz_2030, transit_2024.
+
+            examples:
+              corridor assign graphs/demand/uz_kz_2030.csv
+              corridor assign uz_kz_2030 transit_2024 --top 5
+              corridor assign uz_kz_2030 --scenario cku_opened -o results/
+              corridor assign uz_kz_2030 --capacity-mode hard --json
+        """,
     )
     parser.add_argument(
         "demand", metavar="DEMAND", nargs="+", help="demand CSV/JSONL/JSON file, or a bundled set (uz_kz_2024, uz_kz_2030, transit_2024)"
     )
-    parser.add_argument("-o", "--output", metavar="DIR", help="directory for assets.csv, links.csv, ods.csv, corridors.csv, flows.geojson, assignment.json")
+    parser.add_argument("-o", "--output", metavar="DIR", type=_output_dir, help="directory for assets.csv, links.csv, ods.csv, corridors.csv, flows.geojson, assignment.json")
     parser.add_argument("--method", choices=METHODS, default="bfw", help="assignment method (default: bfw)")
     parser.add_argument("--gap", type=float, default=1e-4, help="relative gap to reach (default: 1e-4)")
     parser.add_argument("--max-iterations", type=int, default=500, help="iteration limit (default: 500)")
@@ -125,3 +140,14 @@ def _write(directory: Path, result: Assignment, network: object) -> None:
         (directory / name).write_text(text, encoding="utf-8")
     (directory / "flows.geojson").write_text(json.dumps(assignment_geojson(result, network), ensure_ascii=False), encoding="utf-8")
     (directory / "assignment.json").write_text(json.dumps(assignment_to_dict(result), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _output_dir(value: str) -> str:
+    """``-o`` names a directory: a name with a file extension (that is not an existing directory) is refused."""
+    path = Path(value)
+    if path.suffix and not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"cannot write '{value}': {path.suffix} is not a format assign writes; -o takes a directory, "
+            "where it writes assets.csv, links.csv, ods.csv, corridors.csv, flows.geojson and assignment.json"
+        )
+    return value

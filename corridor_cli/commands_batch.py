@@ -8,50 +8,116 @@ import hashlib
 import json
 import signal
 import sys
+import textwrap
 import time
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
 from planner import PlannerError
 from planner.batch import (
     BATCH_ROWS,
+    COLUMNS_OUT,
     DEFAULT_CHUNK_ROWS,
     BatchInputError,
     Job,
     JobStatus,
     JobStore,
     NetworkSource,
+    OutputFormat,
     detect_format,
     make_executor,
-    output_format,
     parse_rows,
     render,
     run_job,
     write_atomically,
 )
 
+from ._files import output_path
+from ._help import command_parser
+
 _JOB_ID = "cli"
 _CHECKPOINT_VERSION = 2  # 2: the network is named by its content digest, not its file text
 
 
+_OUTPUTS = {".csv": "CSV", ".jsonl": "JSON Lines", ".ndjson": "JSON Lines"}
+_OUTPUT_FORMAT: dict[str, OutputFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+# Placed in the epilog's source at an indent of 12, dedented with it: 2 spaces in the help.
+_OUTPUT_COLUMNS = textwrap.fill(", ".join(COLUMNS_OUT), 76, initial_indent="  ", subsequent_indent=" " * 14)
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
+    parser = command_parser(
+        sub,
         "batch",
         help="routes for many origin-destination pairs (CSV or JSON Lines in and out)",
-        description=(
-            "Evaluate one request per input row and write one result row per input row, in order. "
-            "Interrupted, the same command run again continues where it stopped (a checkpoint file "
-            "beside OUT keeps the finished rows)."
-        ),
+        description="""
+            Evaluate one request per input row and write one result line per input row (one per route
+            for k > 1), in input order. A bad row (an unknown place, a bad number) gets an error line
+            naming its row and field, and the batch goes on. Interrupted (Ctrl-C, a kill, a crash),
+            the same command run again continues where it stopped: a checkpoint file beside OUT keeps
+            the finished rows. Progress goes to standard error (a bar on a terminal, else a line every
+            few seconds). docs/batch.md has the details and bounds.
+        """,
+        epilog=f"""
+            input columns (CSV header) or keys (JSON Lines); origin and destination required:
+              id               your row id, echoed back (default: the row number)
+              origin           place id, name or alias
+              destination      place id, name or alias
+              rank             time (default), cost, co2e, generalized, reliable, pareto
+              k                routes to return, 1..20 (default 1)
+              max_stretch      alternatives within X times the best, 1..10 (default 1.5)
+              teu | tonnes     shipment size (default 1 TEU); one of the two
+              container        20ft (default), 40ft or 40hc, for teu
+              service          express, scheduled (default) or standard
+              avoid_countries  ISO codes separated by ; or | (JSON: a list too)
+              via              places separated by ; or | (JSON: a list too)
+              corridor         stay on this corridor (id or alias)
+              scenario         a bundled scenario name (`corridor scenarios`)
+              departure_date   YYYY-MM-DD the cargo is ready: arrival dates out
+              month            1..12: that month's seasonal waits
+              avoid_places     places separated by ; or |
+              avoid_links      link ids separated by ; or |
+              modes            rail, road, sea separated by ; or |
+              max_border_crossings  at most N borders crossed
+              max_transshipments    at most N changes of mode
+
+            output columns (one line per route, best first; one line per bad row):
+            {_OUTPUT_COLUMNS}
+              status is ok or error (error says which row and field, and why); hours,
+              USD and kg CO2e rounded to 2 decimals, km to 1; places joined by " > "
+
+            examples:
+              printf 'origin,destination,k\\nXian,Tashkent,2\\nAlmaty,Baku,\\n' > pairs.csv
+              corridor batch pairs.csv -o results.csv
+              corridor batch pairs.jsonl -o results.jsonl --workers 2
+              corridor batch pairs.csv -o results.csv --scheduler tcp://scheduler:8786
+        """,
     )
     parser.add_argument("input", metavar="IN", help="CSV with a header row, or JSON Lines (.jsonl)")
-    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="result file (.csv or .jsonl)")
-    parser.add_argument("--format", choices=["csv", "jsonl"], help="output format (default: from OUT's extension)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        required=True,
+        type=output_path(_OUTPUTS),
+        help="result file: .csv, or .jsonl / .ndjson for JSON Lines",
+    )
+    parser.add_argument("--format", choices=["csv", "jsonl"], help="output format; must agree with OUT's extension")
     parser.add_argument("--input-format", choices=["csv", "jsonl"], help="input format (default: from IN)")
-    parser.add_argument("--workers", type=int, help="local worker processes (default: every core)")
+    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: every core)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:8786", help="evaluate on this Dask scheduler")
-    parser.add_argument("--network", help="network file (default: the bundled network)")
+    parser.add_argument("--network", metavar="FILE", help="network file (default: the bundled network)")
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help=argparse.SUPPRESS)
     parser.set_defaults(run=_run)
 
@@ -69,34 +135,50 @@ def _remove_checkpoint(path: Path) -> None:
 
 
 class _Progress:
-    """A bar on a terminal, else a plain line every few seconds."""
+    """A rich progress bar on a terminal, else a plain line every few seconds (for logs)."""
 
     def __init__(self, stream: TextIO, job: Job) -> None:
         self.stream = stream
-        self.tty = stream.isatty()
         self.start = time.monotonic()
         self.done_at_start = job.rows_done
         self.last = 0.0
+        self.last_done = -1
+        self.bar: Progress | None = None
+        if stream.isatty():
+            self.bar = Progress(
+                TextColumn("batch"),
+                BarColumn(),
+                TaskProgressColumn(),
+                MofNCompleteColumn(),
+                TextColumn("rows, {task.fields[rate]} rows/s"),
+                TimeRemainingColumn(),
+                console=Console(file=stream),
+                transient=False,
+            )
+            self.task = self.bar.add_task("rows", total=job.rows_total, completed=job.rows_done, rate="-")
+            self.bar.start()
 
     def __call__(self, job: Job, *, final: bool = False) -> None:
         now = time.monotonic()
-        if not final and now - self.last < (0.2 if self.tty else 2.0):
+        rate = (job.rows_done - self.done_at_start) / max(now - self.start, 1e-9)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=job.rows_done, rate=f"{rate:,.0f}")
+            if final:
+                self.close()
             return
-        self.last = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = (job.rows_done - self.done_at_start) / elapsed
+        if (not final and now - self.last < 2.0) or job.rows_done == self.last_done:
+            return
+        self.last, self.last_done = now, job.rows_done
         left = job.rows_total - job.rows_done
         eta = f"{left / rate:,.0f}s" if rate > 0 else "?"
-        share = job.rows_done / job.rows_total if job.rows_total else 1.0
-        text = f"{job.rows_done:,}/{job.rows_total:,} rows, {rate:,.0f} rows/s, ETA {eta}"
-        if self.tty:
-            filled = int(share * 30)
-            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {text}\x1b[K")
-            if final:
-                self.stream.write("\n")
-        else:
-            self.stream.write(f"batch: {text}\n")
+        self.stream.write(f"batch: {job.rows_done:,}/{job.rows_total:,} rows, {rate:,.0f} rows/s, ETA {eta}\n")
         self.stream.flush()
+
+    def close(self) -> None:
+        """Stop the bar (leaving its last state on the terminal)."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
@@ -105,12 +187,18 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     source_path, output = Path(args.input), Path(args.output)
+    out_fmt = _OUTPUT_FORMAT[output.suffix.lower()]
+    if args.format and args.format != out_fmt:
+        raise BatchInputError(
+            f"--format {args.format} does not match the extension of {output} ({out_fmt}); "
+            f"name the file .{args.format} or leave --format out",
+            field="format",
+        )
     try:
         data = source_path.read_bytes()
     except OSError as exc:
         raise BatchInputError(f"cannot read {source_path}: {exc.strerror or exc}", field="input") from None
     in_fmt = args.input_format or detect_format(source_path.name, data[:1024])
-    out_fmt = output_format(args.format, output)
     network = NetworkSource.from_path(args.network)
     options: dict[str, object] = {
         "version": _CHECKPOINT_VERSION,
@@ -153,13 +241,14 @@ class ClusterError(PlannerError):
 
 
 def _evaluate(store: JobStore, job: Job, network: NetworkSource, args: argparse.Namespace) -> Job:
-    progress = _Progress(sys.stderr, job)
     try:
         executor = make_executor(network, workers=args.workers, scheduler=args.scheduler)
     except (OSError, TimeoutError, RuntimeError) as exc:
         raise ClusterError(f"cannot use the Dask scheduler at {args.scheduler}: {exc}") from None
+    progress = _Progress(sys.stderr, job)
     try:
         job = run_job(store, job.id, executor, chunk_rows=max(1, args.chunk_rows), on_progress=progress)
+        progress(job, final=True)
     except Exception as exc:  # noqa: BLE001 - a cluster failure becomes one clear message; rows done are kept
         if not args.scheduler or isinstance(exc, PlannerError):
             raise
@@ -168,8 +257,8 @@ def _evaluate(store: JobStore, job: Job, network: NetworkSource, args: argparse.
             "run the same command again to continue (workers need corridor-planner installed)"
         ) from None
     finally:
+        progress.close()
         executor.close()
-    progress(job, final=True)
     if job.status is not JobStatus.DONE:
         raise RuntimeError(f"batch job ended as {job.status.value}")
     return job

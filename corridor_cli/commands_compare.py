@@ -7,19 +7,54 @@ import argparse
 from planner import Rank, compare, load_network, load_scenario
 from planner.export import comparison_to_dict
 
+from ._help import SHIPMENT, TIMES, command_parser, ranks_help
 from ._output import print_json
-from ._text import format_comparison
+from ._text import format_comparison, format_shipment, paragraph
 from .commands_route import add_route_options, request_of
+
+_EPILOG = f"""
+{ranks_help(r for r in Rank if r is not Rank.PARETO)}
+
+{SHIPMENT}
+
+{TIMES}
+  gen. USD   the generalized cost (generalized_cost_usd)
+
+examples:
+  corridor compare "Xi'an" Istanbul
+  corridor compare Xian Istanbul --corridor titr --corridor northern --rank cost
+  corridor compare Kashgar Tashkent --rank cost --scenario cku_opened
+  corridor compare Xian Baku --corridor titr --scenario caspian_ferries_halved
+  corridor compare Xian Istanbul --tonnes 60 --service standard --json
+"""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("compare", help="compare corridors side by side for one pair")
-    parser.add_argument("origin", metavar="FROM")
-    parser.add_argument("destination", metavar="TO")
-    parser.add_argument("--corridor", action="append", default=[], metavar="ID", help="repeatable; default: all")
-    parser.add_argument("--scenario", help="scenario file or bundled scenario name")
+    parser = command_parser(
+        sub,
+        "compare",
+        help="compare corridors side by side for one pair",
+        description="""
+            The best route on each named corridor next to the best route overall, for one
+            origin-destination pair: days, USD, kg CO2e, generalized cost, borders, transshipments
+            and the countries passed. A corridor counts when its best route runs at least 25% of its
+            distance on it; the others say why they have no route. With --scenario each corridor's
+            route is shown on today's network, under the scenario and the change.
+            `corridor corridors` lists the corridors.
+        """,
+        epilog=_EPILOG,
+    )
+    parser.add_argument("origin", metavar="FROM", help="origin: place id, name or alias")
+    parser.add_argument("destination", metavar="TO", help="destination: place id, name or alias")
+    parser.add_argument("--corridor", action="append", default=[], metavar="ID", help="corridor id or alias; repeatable (default: all)")
     parser.add_argument(
-        "--rank", default="time", choices=[r.value for r in Rank if r is not Rank.PARETO], help="what each corridor's best route minimises"
+        "--scenario", metavar="NAME|FILE", help="what-if scenario: a bundled name (`corridor scenarios`) or a YAML file"
+    )
+    parser.add_argument(
+        "--rank",
+        default="time",
+        choices=[r.value for r in Rank if r is not Rank.PARETO],
+        help="what each corridor's best route minimises (default time; see ranks below)",
     )
     add_route_options(parser)
     parser.set_defaults(run=_run)
@@ -35,9 +70,12 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     a = network.places[result.request.origin].name
     b = network.places[result.request.destination].name
-    title = f"{a} -> {b}: corridors compared by {result.request.rank.value}"
+    title = (
+        f"{a} -> {b}: corridors compared by {result.request.rank.value}, {format_shipment(result.request)}, "
+        f"{result.request.service.value} service"
+    )
     if scenario is not None:
         title += f", baseline vs scenario {scenario.name} ({scenario.title})"
-    print(title + "\n")
-    print(format_comparison(result))
+    print(paragraph(title, wide=args.wide) + "\n")
+    print(format_comparison(result, wide=args.wide))
     return 0

@@ -23,7 +23,10 @@ from planner.batch import safe_cell, write_atomically
 from planner.export import MATRIX_COLUMNS, matrix_rows, matrix_to_dict
 from planner.scenario_network import scenario_network
 
-from ._output import print_json, table
+from ._files import output_path
+from ._help import command_parser
+from ._output import print_json
+from ._text import table
 from .commands_route import add_route_options
 
 MAX_PLACES = 10_000
@@ -35,16 +38,26 @@ _OUTPUTS = (".csv", ".json")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
+    parser = command_parser(
+        sub,
         "matrix",
         help="the best route between every origin and every destination",
-        description="The best route (k=1) from every origin to every destination: typical, P50 and P90 hours, USD, "
-        "kg CO2e, border crossings and main corridor per cell, or why a cell has none.",
+        description="""
+            The best route (k=1) from every origin to every destination: typical, P50 and P90
+            hours, USD, kg CO2e, border crossings and main corridor per cell, or why a cell has
+            none. Rows of one origin share one shortest-path tree.
+        """,
+        epilog="""
+            examples:
+              corridor matrix "Xi'an,Almaty" "Tashkent,Istanbul"
+              corridor matrix origins.txt destinations.txt --rank cost -o cells.csv
+              corridor matrix Kashgar Tashkent,Andijan --scenario cku_opened --json
+        """,
     )
     parser.add_argument("origins", metavar="ORIGINS", help="comma-separated places, or a file with one place a line")
     parser.add_argument("destinations", metavar="DESTINATIONS", help="comma-separated places, or a file with one place a line")
     parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write the cells to FILE: .csv (one line a cell) or .json (as POST /v1/matrix)"
+        "-o", "--output", metavar="FILE", type=output_path({".csv": "CSV", ".json": "JSON"}), help="write the cells to FILE: .csv (one line a cell) or .json (as POST /v1/matrix)"
     )
     parser.add_argument("--rank", default="time", choices=[r.value for r in Rank if r is not Rank.PARETO])
     parser.add_argument("--corridor", help="stay on a named corridor (id or alias)")
@@ -149,4 +162,4 @@ def _table(matrix: RouteMatrix, network: Network) -> str:
             row["border_crossings"], row["main_corridor"] or "",
         ])  # fmt: skip
     headers = ["from", "to", "days", "p50", "p90", "USD", "kg CO2e", "borders", "main corridor"]
-    return table(headers, lines, right=[2, 3, 4, 5, 6, 7])
+    return table(headers, lines, right=[2, 3, 4, 5, 6, 7], flex=8)

@@ -3,21 +3,43 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import os
+import socket
 import sys
 
 from planner import bundled_network_path, load_network
+
+from ._help import command_parser
 
 _LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("serve", help="serve the HTTP API (and the map, if installed)")
+    parser = command_parser(
+        sub,
+        "serve",
+        help="serve the HTTP API and the map",
+        description="""
+            Run the HTTP API (/v1, OpenAPI docs at /docs and /redoc) and the map (/) with uvicorn on
+            the bundled network or --network. Every option is also a CORRIDOR_* environment
+            variable; options win. A non-loopback --host needs API keys (CORRIDOR_API_KEYS or
+            CORRIDOR_API_KEYS_FILE) or --allow-public. A port already in use is reported before
+            anything starts (exit code 1).
+        """,
+        epilog="""
+            examples:
+              corridor serve                                   # http://127.0.0.1:8000
+              corridor serve --port 8080 --workers 2
+              corridor serve --network my-network.yaml --log-level warning
+              CORRIDOR_API_KEYS=secret corridor serve --host 0.0.0.0
+        """,
+    )
     parser.add_argument("--host", help="address to bind (default 127.0.0.1, or CORRIDOR_HOST)")
-    parser.add_argument("--port", type=int, help="port (default 8000, or CORRIDOR_PORT)")
-    parser.add_argument("--network", help="network file (default: the bundled network, or CORRIDOR_NETWORK)")
-    parser.add_argument("--workers", type=int, help="server processes (default 1, or CORRIDOR_WORKERS)")
+    parser.add_argument("--port", type=int, metavar="N", help="port (default 8000, or CORRIDOR_PORT)")
+    parser.add_argument("--network", metavar="FILE", help="network file (default: the bundled network, or CORRIDOR_NETWORK)")
+    parser.add_argument("--workers", type=int, metavar="N", help="server processes (default 1, or CORRIDOR_WORKERS)")
     parser.add_argument(
         "--allow-public",
         action="store_true",
@@ -52,6 +74,28 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def port_in_use(host: str, port: int) -> OSError | None:
+    """The error binding ``host:port`` gives, as uvicorn would bind it (SO_REUSEADDR), or None when it is free.
+
+    Every address ``host`` resolves to is tried (``localhost`` is 127.0.0.1 and ::1); the sockets are
+    closed again at once.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return exc
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                return exc
+    return None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -95,6 +139,20 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # Before the network loads or anything is printed: uvicorn itself would fail only after start-up.
+    busy = port_in_use(settings.host, settings.port)
+    if busy is not None:
+        where = f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}"
+        if isinstance(busy, socket.gaierror):
+            print(f"corridor serve: error: cannot resolve the host {settings.host!r}: {busy.strerror or busy}", file=sys.stderr)
+            return 2
+        reason = "is already in use" if busy.errno == errno.EADDRINUSE else f"cannot be bound ({busy.strerror or busy})"
+        print(
+            f"corridor serve: error: {where} {reason}; another server may be running there. Stop it, or choose "
+            f"another port with --port N (or CORRIDOR_PORT).",
+            file=sys.stderr,
+        )
+        return 1
     path = settings.network or bundled_network_path()
     network = load_network(path)  # fail here, with every validation error, before starting the server
     auth = f"auth on: {len(digests)} API key(s)" if digests else "auth off: no API keys configured"

@@ -15,25 +15,41 @@ from planner.validation import (
     validate_published_routes,
 )
 
-from ._output import print_json, table
+from ._help import command_parser, output_options
+from ._output import print_json
+from ._table import Cell, Column, render_table
+from ._text import paragraph
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser(
+    parser = command_parser(
+        sub,
         "validate-data",
         help="compare the planner's typical times with published end-to-end transit times",
-        description=(
-            "Plan every row of a published-routes CSV (default: tests/validation/published_routes.csv) at its "
-            "service level, month, modes, via places, corridor and scenario, and compare the typical time with "
-            "the published range widened by the tolerance. Prints one line per row and the totals: the share "
-            "within range and the median |log(planner / published mid)|, overall, by service level and for the "
-            "rows independent of the network's parameters."
-        ),
+        description="""
+            Plan every row of a published-routes CSV (default: the bundled validation set,
+            tests/validation/published_routes.csv) at its service level, month, modes, via places,
+            corridor and scenario, and compare the typical time with the published range widened by
+            the tolerance. Prints one line per row and the totals: the share within range and the
+            median |log(planner / published mid)|, overall, by service level and for the rows
+            independent of the network's parameters.
+        """,
+        epilog="""
+            columns: published d (the published range), mid (its middle), planner d, p50 and p90
+            (the planner's typical, P50 and P90 days), wait (days of waiting for the first departure
+            left out, for rows measured from the departure), log (log of planner / mid), within (inside
+            the widened range).
+
+            examples:
+              corridor validate-data
+              corridor validate-data --tolerance 0.2
+              corridor validate-data my-routes.csv --network my-network.yaml --json
+        """,
     )
     parser.add_argument("csv", nargs="?", metavar="CSV", help="published routes (default: the bundled validation set)")
     parser.add_argument("--network", help="network file (default: the bundled network)")
     parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, help="widening of each published range (default 0.3)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output_options(parser)
     parser.set_defaults(run=_run)
 
 
@@ -41,11 +57,11 @@ def _days(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _row(check: RouteCheck) -> tuple[object, ...]:
+def _row(check: RouteCheck) -> list[Cell]:
     r = check.row
     published = f"{r.days_min:g}" if r.days_min == r.days_max else f"{r.days_min:g}-{r.days_max:g}"
     log = check.log_error
-    return (
+    return [
         r.id,
         f"{r.origin} > {r.destination}",
         r.service.value,
@@ -59,7 +75,7 @@ def _row(check: RouteCheck) -> tuple[object, ...]:
         "-" if log is None else f"{log:+.2f}",
         "yes" if check.within else "NO",
         check.error or r.routing,
-    )
+    ]
 
 
 def _summary_line(label: str, s: Summary) -> str:
@@ -104,13 +120,27 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(_json(report))
         return 0
-    print(f"Published routes ({path}) against the network {network.info.id} {network.info.version}:")
+    print(paragraph(f"Published routes ({path}) against the network {network.info.id} {network.info.version}:", wide=args.wide))
     print(
-        f"typical days vs the published range widened by ±{report.tolerance:.0%}; rows measured from the first "
-        "departure leave out the planner's wait for it (column 'wait')\n"
+        paragraph(
+            f"typical days vs the published range widened by ±{report.tolerance:.0%}; rows measured from the first "
+            "departure leave out the planner's wait for it (column 'wait')",
+            wide=args.wide,
+        )
+        + "\n"
     )
-    headers = ["row", "pair", "service", "mo", "published d", "mid", "planner d", "p50", "p90", "wait", "log", "within", "routing"]
-    print(table(headers, [_row(c) for c in report.checks], right=(5, 6, 7, 8, 9, 10)))
+    columns = [
+        Column("row"), Column("pair", flex=True, min_width=20), Column("service"), Column("mo", right=True, drop=1),
+        Column("published d"), Column("mid", right=True, drop=4), Column("planner d", right=True),
+        Column("p50", right=True, drop=3), Column("p90", right=True), Column("wait", right=True, drop=2),
+        Column("log", right=True), Column("within"), Column("routing", flex=True, min_width=24, drop=5),
+    ]  # fmt: skip
+    print(render_table(columns, [_row(c) for c in report.checks], wide=args.wide))
+    failed = [c for c in report.checks if c.error]
+    if failed:
+        print()
+        for check in failed:
+            print(paragraph(f"row {check.row.id}: {check.error}", wide=args.wide, indent="  "))
     print()
     print(_summary_line("all rows", report.summary()))
     for level in ServiceLevel:
@@ -118,5 +148,6 @@ def _run(args: argparse.Namespace) -> int:
             print(_summary_line(f"  {level.value}", report.by_service()[level]))
     print(_summary_line("independent rows only", report.independent()))
     print(_summary_line("all rows, waits kept", report.summary(from_ready=True)))
-    print("  (every row counted from readiness: the wait for the first departure kept where the published time starts at it)")
+    note = "  (every row counted from readiness: the wait for the first departure kept where the published time starts at it)"
+    print(paragraph(note, wide=args.wide, indent="   "))
     return 0

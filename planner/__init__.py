@@ -11,7 +11,7 @@ The network is a networkx graph too (``network.graph``, frozen), with a weight f
 criterion (:func:`weight`) for running networkx on it; see docs/networkx.md.
 """
 
-from .assets import Asset, AssetKind, AssetQueue, asset_table, network_assets
+from .assets import Asset, AssetKind, AssetQueue, asset_table, corridor_assets, network_assets
 from .assignment import (
     METHODS,
     AssetFlow,
@@ -28,6 +28,16 @@ from .capacity import Throughput, throughput
 from .cargo import CARGO_CLASSES, Cargo, CargoClass, LoadUnit, cargo_class
 from .compare import DEFAULT_MIN_CORRIDOR_SHARE, Comparison, ComparisonRow, compare
 from .corridors import corridor_links, resolve_corridor
+from .criticality import (
+    AffectedFlow,
+    AssetCriticality,
+    CorridorShift,
+    Criticality,
+    Diversion,
+    FlowFigures,
+    QueueChange,
+    criticality,
+)
 from .delay import BPRDelay, DelayFunction, QueueDelay
 from .demand import (
     Demand,
@@ -45,6 +55,7 @@ from .errors import (
     DemandError,
     InvalidRequestError,
     LoopOnlyError,
+    NetworkConflictError,
     NetworkError,
     NetworkFileError,
     NetworkIssue,
@@ -53,7 +64,9 @@ from .errors import (
     PlannerError,
     PublishedRoutesError,
     SamePlaceError,
+    ScenarioConflictError,
     ScenarioError,
+    ScenarioReferenceError,
     UnknownCorridorError,
     UnknownCountryError,
     UnknownLinkError,
@@ -138,7 +151,9 @@ __all__ = [
     "MAX_VIA",
     "METHODS",
     "ArrivalDates",
+    "AffectedFlow",
     "Asset",
+    "AssetCriticality",
     "AssetFlow",
     "AssetKind",
     "AssetQueue",
@@ -161,15 +176,19 @@ __all__ = [
     "Corridor",
     "CorridorFlow",
     "CorridorShare",
+    "CorridorShift",
+    "Criticality",
     "DeadlineExceededError",
     "DelayFunction",
     "Demand",
     "DemandError",
     "DemandRow",
     "DemandSet",
+    "Diversion",
     "Event",
     "EventKind",
     "Figure",
+    "FlowFigures",
     "Flow",
     "GaugeChange",
     "HoursRange",
@@ -184,6 +203,7 @@ __all__ = [
     "ModeDefaults",
     "Network",
     "NetworkCaches",
+    "NetworkConflictError",
     "NetworkError",
     "NetworkFileError",
     "NetworkInfo",
@@ -198,6 +218,8 @@ __all__ = [
     "PlaceMatch",
     "PlannerError",
     "Provenance",
+    "QueueChange",
+    "QueueDelay",
     "PublishedRoutesError",
     "QueueDelay",
     "Rank",
@@ -208,8 +230,10 @@ __all__ = [
     "RouteRequest",
     "SamePlaceError",
     "Scenario",
+    "ScenarioConflictError",
     "ScenarioError",
     "ScenarioPlan",
+    "ScenarioReferenceError",
     "Season",
     "ServiceDepartures",
     "ServiceHours",
@@ -238,7 +262,9 @@ __all__ = [
     "check_matrix",
     "check_places",
     "compare",
+    "corridor_assets",
     "corridor_links",
+    "criticality",
     "find_place",
     "load_bundled_scenario",
     "load_demand",

@@ -83,12 +83,12 @@ class Solution:
     capped: np.ndarray = field(default_factory=lambda: np.zeros(0))  # hard AON/incremental: served share per OD
 
 
-class _Kernel:
+class Kernel:
     """The graph as CSR arrays; parallel edges (same two nodes) merge, the cheapest one standing for them."""
 
-    def __init__(self, problem: Problem) -> None:
-        n = problem.n_nodes
-        src, dst = problem.src.astype(np.int64), problem.dst.astype(np.int64)
+    def __init__(self, n_nodes: int, src: np.ndarray, dst: np.ndarray) -> None:
+        n = n_nodes
+        src, dst = src.astype(np.int64), dst.astype(np.int64)
         self.order = np.lexsort((dst, src))
         s, d = src[self.order], dst[self.order]
         first = np.ones(len(s), dtype=bool)
@@ -114,7 +114,7 @@ class _Kernel:
         return csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n)), best
 
 
-def _tree_edges(kernel: _Kernel, best: np.ndarray, pred: np.ndarray) -> np.ndarray:
+def tree_edges(kernel: Kernel, best: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """Predecessor edge of every node of every tree (rows), -1 at roots and unreached nodes."""
     rows, cols = np.nonzero(pred >= 0)
     out = np.full(pred.shape, -1, dtype=np.int32)
@@ -124,7 +124,7 @@ def _tree_edges(kernel: _Kernel, best: np.ndarray, pred: np.ndarray) -> np.ndarr
     return out
 
 
-def _levels(pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def depth_order(pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nodes of every tree sorted by depth (flat indices into ``pred``), and where each depth starts."""
     r, n = pred.shape
     flat_pred = pred.reshape(-1).astype(np.int64)
@@ -170,7 +170,7 @@ class Solver:
             self.penalty[penalty_edges] = True
         self.delay = delay
         self.hard = hard
-        self.kernel = _Kernel(problem)
+        self.kernel = Kernel(problem.n_nodes, problem.src, problem.dst)
         self.origins, self.od_row = np.unique(problem.od_origin, return_inverse=True)
         self.keep_trees = keep_trees
         self.max_tree_bytes = max_tree_bytes
@@ -216,10 +216,10 @@ class Solver:
             ods = np.flatnonzero((self.od_row >= rows[0]) & (self.od_row <= rows[-1]))
             local = self.od_row[ods] - rows[0]
             od_cost[ods] = dist[local, p.od_destination[ods]]
-            edges = _tree_edges(self.kernel, best, pred)
+            edges = tree_edges(self.kernel, best, pred)
             if record:
                 trees.append((rows, edges))
-            order, bounds = _levels(pred)
+            order, bounds = depth_order(pred)
             r = len(rows)
             flat_pred = pred.reshape(-1).astype(np.int64)
             parent = np.where(flat_pred >= 0, flat_pred + np.repeat(np.arange(r, dtype=np.int64) * n, n), -1)

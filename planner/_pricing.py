@@ -119,6 +119,37 @@ def quantile_rows(samples: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
     return out
 
 
+def edge_samples(graph: CompiledGraph) -> np.ndarray:
+    """The Monte Carlo draws of every compiled edge (rows): the sum of its parts' draws, constants included.
+
+    A path's draws are the sum of its edges' rows, the same samples :func:`percentiles` draws for it
+    (summed in another order: equal to within rounding). Shape (edges, MONTE_CARLO_SAMPLES), float64.
+    """
+    out = np.zeros((len(graph.parts), MONTE_CARLO_SAMPLES))
+    for edge, (parts, keys) in enumerate(zip(graph.parts, graph.part_keys, strict=True)):
+        for key, part in zip(keys, parts, strict=True):
+            if part[2] - part[0] <= 1e-12:
+                out[edge] += part[1]
+            else:
+                out[edge] += part_draws(key, part)
+    return out
+
+
+def row_percentiles(samples: np.ndarray, q: float) -> np.ndarray:
+    """The ``q`` percentile of each row of ``samples``, interpolated as :func:`percentiles` does.
+
+    Reorders each row of ``samples`` in place (a partition: no copy of a large array).
+    """
+    n = samples.shape[1]
+    pos = (n - 1) * q / 100.0
+    low = min(int(pos), n - 1)
+    high = min(low + 1, n - 1)
+    samples.partition(sorted({low, high}), axis=1)
+    a, b = samples[:, low], samples[:, high]
+    result: np.ndarray = a + (pos - low) * (b - a)
+    return result
+
+
 def _render(template: EventTemplate, network: Network, shipment: Shipment, hours: Part | None = None) -> Event:
     low, typical, high = template.hours if hours is None else hours
     return Event(
@@ -390,9 +421,11 @@ __all__ = [
     "MONTE_CARLO_SAMPLES",
     "EdgeTime",
     "corridor_shares",
+    "edge_samples",
     "edge_time",
     "part_draws",
     "percentiles",
     "price",
     "quantile_rows",
+    "row_percentiles",
 ]

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
@@ -25,6 +34,15 @@ ServiceName = Literal["express", "scheduled", "standard"]
 WeekdayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTHS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _whole(value: object) -> object:
+    # JSON Schema (and so an API client) counts 2024.0 as an integer; true and "2024" stay refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# The bounds sit inside the validator: pydantic writes them into the JSON schema only there.
+Year = Annotated[Annotated[int, Field(ge=1800, le=2100, strict=True)], BeforeValidator(_whole)]
 
 
 def _one_or_list(value: object) -> str:
@@ -257,7 +275,7 @@ class NetworkHeader(_Strict):
 class SourceSpec(_Strict):
     publisher: Text
     title: Text
-    year: Annotated[int, Field(ge=1800, le=2100, strict=True)]
+    year: Year
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 

@@ -1,9 +1,11 @@
-"""The network's assets: links, border controls, gauge-change yards and transshipment points.
+"""The network's assets: links and sea services, border controls, gauge-change yards, transshipment points, ports.
 
-Every operational link is an asset (``link:l013``), and so is every place's border controls
-(``border:altynkol``), gauge-change yard (``gauge_change:altynkol``) and mode changes
-(``transshipment:aktau``). An asset is a set of edges of the compiled index: a flow uses the
-asset when its path uses one of them (a path never uses two edges of one asset at one visit).
+Every operational link is an asset (``link:l013``; a sea link is a ferry or shipping service), and so
+is every place's border controls (``border:altynkol``), gauge-change yard (``gauge_change:altynkol``),
+mode changes (``transshipment:aktau``) and, at a place with sea links, its port (``port:aktau``: every
+sea link calling there and every change to or from the sea). An asset is a set of edges of the
+compiled index: a flow uses the asset when its path uses one of them. Assets may share edges (a
+port's sea links are link assets too). :func:`corridor_assets` lists the assets of each corridor.
 
 An asset with published capacity (``capacity`` in the network file) has one or more
 :class:`AssetQueue`: one per direction its figures apply to, each with its yearly capacity in
@@ -20,12 +22,13 @@ from enum import StrEnum
 from ._compile import LINK, TRANSFER, CompiledGraph, compiled
 from .cache import CacheSlot
 from .capacity import Throughput, throughput
+from .corridors import corridor_links
 from .errors import InvalidRequestError
 from .graph import link_label
 from .model import Capacity, CapacityDirection, Link, Mode, ServiceLevel
 from .network import Network
 
-__all__ = ["Asset", "AssetKind", "AssetQueue", "AssetTable", "asset_table", "network_assets"]
+__all__ = ["Asset", "AssetKind", "AssetQueue", "AssetTable", "asset_table", "corridor_assets", "network_assets"]
 
 
 class AssetKind(StrEnum):
@@ -35,6 +38,7 @@ class AssetKind(StrEnum):
     BORDER = "border"
     GAUGE_CHANGE = "gauge_change"
     TRANSSHIPMENT = "transshipment"
+    PORT = "port"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,19 @@ class Asset:
     link: str | None = None
     mode: Mode | None = None
     """The link's mode (a sea link is a ferry or feeder service); None for a place's facility."""
+
+    @property
+    def facility(self) -> str:
+        """What the asset is, in words: ``rail link``, ``road link``, ``sea service``, ``border crossing``,
+        ``gauge change``, ``transshipment`` or ``port``."""
+        if self.kind is AssetKind.LINK:
+            return "sea service" if self.mode is Mode.SEA else f"{self.mode.value if self.mode else 'a'} link"
+        return {
+            AssetKind.BORDER: "border crossing",
+            AssetKind.GAUGE_CHANGE: "gauge change",
+            AssetKind.TRANSSHIPMENT: "transshipment",
+            AssetKind.PORT: "port",
+        }[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +101,18 @@ class AssetTable:
     assets: tuple[Asset, ...]
     edges: Mapping[str, tuple[int, ...]]
     queues: tuple[AssetQueue, ...]
+    by_id: Mapping[str, Asset]
 
     def asset(self, asset_id: str) -> Asset:
-        for asset in self.assets:
-            if asset.id == asset_id:
-                return asset
-        raise InvalidRequestError(f"unknown asset {asset_id!r}; asset ids look like link:l013 or border:altynkol", field="assets")
+        """The asset with this id (InvalidRequestError naming the id otherwise)."""
+        found = self.by_id.get(asset_id)
+        if found is None:
+            raise InvalidRequestError(
+                f"unknown asset {asset_id!r}; asset ids look like link:l013, border:altynkol, gauge_change:altynkol, "
+                "transshipment:aktau or port:aktau",
+                field="assets",
+            )
+        return found
 
     def edges_of(self, asset_ids: Iterable[str]) -> frozenset[int]:
         """The compiled edges of these assets (InvalidRequestError for an unknown id)."""
@@ -114,6 +137,28 @@ def network_assets(network: Network) -> tuple[Asset, ...]:
     return asset_table(network).assets
 
 
+_CORRIDOR_ASSETS = CacheSlot[None, dict[str, tuple[str, ...]]]("corridor assets", max_entries=1)
+
+
+def corridor_assets(network: Network) -> dict[str, tuple[str, ...]]:
+    """Asset ids of each corridor (by corridor id): its links, then the borders, yards, transshipments and
+    ports of the places on its lines. Built once per network; do not modify the result."""
+    return network.caches.get(_CORRIDOR_ASSETS, None, lambda: _corridor_assets(network))
+
+
+def _corridor_assets(network: Network) -> dict[str, tuple[str, ...]]:
+    table = asset_table(network)
+    members = corridor_links(network)
+    out: dict[str, tuple[str, ...]] = {}
+    for corridor in network.corridors.values():
+        links = members[corridor.id]
+        places = {p for line in corridor.lines for p in line}
+        ids = [a.id for a in table.assets if a.link is not None and a.link in links]
+        ids += [a.id for a in table.assets if a.place is not None and a.place in places]
+        out[corridor.id] = tuple(ids)
+    return out
+
+
 def _state_mode(state: str) -> str:
     return "rail" if state.startswith("rail") else state
 
@@ -136,7 +181,12 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
                 for end, slot in ((a, "out"), (b, "in")):
                     by_asset[f"border:{end}"].append(edge)
                     slots[(f"border:{end}", slot)].append(edge)
+            if links[link_id].mode is Mode.SEA:
+                for end in (a, b):
+                    by_asset[f"port:{end}"].append(edge)
         elif graph.edge_kind[edge] == TRANSFER:
+            if "sea" in (graph.node_state[graph.edge_src[edge]], graph.node_state[graph.edge_dst[edge]]):
+                by_asset[f"port:{a}"].append(edge)
             # A composite change (sea -> road -> rail where the data has no sea/rail handling) uses each facility it chains.
             for si, sj in _transfer_hops(graph, edge):
                 kind = "gauge_change" if si.startswith("rail") and sj.startswith("rail") else "transshipment"
@@ -153,6 +203,10 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
         for kind, label in ((AssetKind.BORDER, "border"), (AssetKind.GAUGE_CHANGE, "gauge change"), (AssetKind.TRANSSHIPMENT, "transshipment")):
             if f"{kind.value}:{place.id}" in by_asset:
                 assets.append(Asset(f"{kind.value}:{place.id}", kind, f"{place.name} {label}", place=place.id))
+        if f"port:{place.id}" in by_asset:
+            # "Aktau port", "Port of Baku at Alat": no "port" twice
+            name = place.name if "port" in place.name.lower() else f"{place.name} port"
+            assets.append(Asset(f"port:{place.id}", AssetKind.PORT, name, place=place.id))
     known = {a.id: a for a in assets}
     queues: list[AssetQueue] = []
     for link in links.values():
@@ -211,7 +265,7 @@ def _build(network: Network, graph: CompiledGraph) -> AssetTable:
                 variability = VARIABILITY["port" if kind is AssetKind.TRANSSHIPMENT else "rail"]
                 label = {"in": "inbound", "out": "outbound"}.get(slot, slot)
                 queues.append(_queue(asset, label, edges, figures, base, variability))
-    return AssetTable(tuple(assets), {k: tuple(v) for k, v in by_asset.items()}, tuple(queues))
+    return AssetTable(tuple(assets), {k: tuple(sorted(set(v))) for k, v in by_asset.items()}, tuple(queues), {a.id: a for a in assets})
 
 
 def _link_slots(direction: CapacityDirection) -> tuple[str, ...]:

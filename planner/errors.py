@@ -13,8 +13,11 @@ may catch either::
     │   ├── UnknownCountryError (LookupError)
     │   ├── UnknownModeError (LookupError)
     │   ├── UnknownLinkError (LookupError)
-    │   ├── SamePlaceError                      origin equals destination
-    │   ├── ScenarioError                       a scenario is malformed or names unknown things
+    │   ├── NetworkConflictError                well formed, but the network's content contradicts it
+    │   │   ├── SamePlaceError                  origin and destination name the same place
+    │   │   └── ScenarioConflictError           a scenario's change does not fit the network (with ScenarioError)
+    │   ├── ScenarioError                       a scenario is malformed
+    │   │   └── ScenarioReferenceError (LookupError)  a scenario names a place, link or country the network lacks
     │   └── DemandError                         demand rows that cannot be read (every bad row listed)
     ├── PublishedRoutesError (ValueError)       a published-routes file (validation data) is malformed
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
@@ -38,11 +41,14 @@ __all__ = [
     "NetworkFileError",
     "NetworkIssue",
     "NetworkValidationError",
+    "NetworkConflictError",
     "NoRouteError",
     "PlannerError",
     "PublishedRoutesError",
     "SamePlaceError",
+    "ScenarioConflictError",
     "ScenarioError",
+    "ScenarioReferenceError",
     "UnknownCorridorError",
     "UnknownCountryError",
     "UnknownLinkError",
@@ -148,14 +154,21 @@ class UnknownLinkError(InvalidRequestError, LookupError):
     code = "unknown_link"
 
 
-class SamePlaceError(InvalidRequestError):
+class NetworkConflictError(InvalidRequestError):
+    """Raised when a well-formed request names things the network has, but its content rules the request out
+    (two names of one place, a via place that is an end, an end in an avoided country)."""
+
+    code = "conflicts_with_network"
+
+
+class SamePlaceError(NetworkConflictError):
     """Raised when origin and destination are the same place."""
 
     code = "same_place"
 
 
 class ScenarioError(InvalidRequestError):
-    """Raised when a scenario is malformed or refers to places, links or countries that do not exist."""
+    """Raised when a scenario is malformed (or, as a subclass, names unknown things or does not fit the network)."""
 
     code = "invalid_scenario"
 
@@ -171,6 +184,20 @@ class DemandError(InvalidRequestError):
         more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
         of = f" of {total_rows:,}" if total_rows is not None else ""
         super().__init__(f"{len(self.errors)} bad demand row(s){of}:\n{shown}{more}", field=field)
+
+
+class ScenarioReferenceError(ScenarioError, LookupError):
+    """Raised when a scenario names a place, link or country the network does not have."""
+
+    code = "unknown_scenario_reference"
+
+
+class ScenarioConflictError(ScenarioError, NetworkConflictError):
+    """Raised when a scenario's change does not fit the network: a link id that exists already, a link that is
+    already operational, a border dwell at a place without border controls, rail gauges meeting without a
+    gauge change."""
+
+    code = "scenario_conflict"
 
 
 class PublishedRoutesError(PlannerError, ValueError):

@@ -7,7 +7,7 @@ from typing import Any
 from ._shipment import shipment_of
 from .compare import Comparison, route_change, row_delta
 from .matrix import CellError, RouteFigures, RouteMatrix
-from .model import BorderControls, BorderDirection, Link, Place, ServiceHours, ServiceLevel
+from .model import BorderControls, BorderDirection, Corridor, Link, Place, ServiceHours, ServiceLevel
 from .network import Network
 from .request import DEFAULT_SERVICE, RouteRequest
 from .route import Event, Leg, Route
@@ -17,6 +17,7 @@ __all__ = [
     "MATRIX_COLUMNS",
     "comparison_to_dict",
     "corridor_geojson",
+    "corridor_to_dict",
     "event_to_dict",
     "figures_to_dict",
     "leg_to_dict",
@@ -244,6 +245,18 @@ def request_to_dict(request: RouteRequest, network: Network | None = None) -> JS
             for u in shipment_of(network, request).load_units
         ]
     return out
+
+
+def corridor_to_dict(corridor: Corridor) -> JSON:
+    """A corridor's id, name, aliases, description, main line and branches (place ids)."""
+    return {
+        "id": corridor.id,
+        "name": corridor.name,
+        "aliases": list(corridor.aliases),
+        "description": corridor.description,
+        "places": list(corridor.places),
+        "branches": [list(b) for b in corridor.branches],
+    }
 
 
 def place_to_dict(place: Place) -> JSON:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from .corridors import resolve_corridor
 from .errors import (
     InvalidRequestError,
+    NetworkConflictError,
     SamePlaceError,
     UnknownCountryError,
     UnknownLinkError,
@@ -434,7 +435,7 @@ def _same_place(network: Network, place_id: str) -> SamePlaceError:
 
 
 def _via_at_an_end(network: Network, place_id: str) -> InvalidRequestError:
-    return InvalidRequestError(f"via place {network.places[place_id].name} is the origin or destination", field="via")
+    return NetworkConflictError(f"via place {network.places[place_id].name} is the origin or destination", field="via")
 
 
 def _check_avoided(
@@ -448,9 +449,9 @@ def _check_avoided(
     for end, place_id in (("origin", origin), ("destination", destination), *(("via", v) for v in via)):
         place = network.places[place_id]
         if place_id in avoid_places:
-            raise InvalidRequestError(f"{end} {place.name} is also in avoid_places", field="avoid_places")
+            raise NetworkConflictError(f"{end} {place.name} is also in avoid_places", field="avoid_places")
         if place.country in avoid_countries:
-            raise InvalidRequestError(
+            raise NetworkConflictError(
                 f"{end} {place.name} is in {place.country}, which avoid_countries excludes", field="avoid_countries"
             )
 

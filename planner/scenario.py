@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from . import _schema as s
 from .cache import CacheSlot
-from .errors import ScenarioError
+from .errors import ScenarioConflictError, ScenarioError, ScenarioReferenceError
 from .loader import parse_yaml
 from .model import LinkStatus
 from .network import Network
@@ -108,7 +108,7 @@ class ChangeSpec(_Strict):
 class _SourceRef(_Strict):
     publisher: s.Text
     title: s.Text
-    year: Annotated[int, Field(ge=1800, le=2100, strict=True)]
+    year: s.Year
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
@@ -200,7 +200,7 @@ def _check_references(spec: ScenarioSpec, network: Network) -> None:
             places.append(change.set_border_dwell.place)
             dwell_place = network.places.get(change.set_border_dwell.place)
             if dwell_place is not None and dwell_place.border is None:
-                raise ScenarioError(
+                raise ScenarioConflictError(
                     f"{where}: set_border_dwell: {dwell_place.name} has no border controls", field="scenario"
                 )
         if change.close_link:
@@ -209,18 +209,20 @@ def _check_references(spec: ScenarioSpec, network: Network) -> None:
             links.append(change.open_link)
             opened = network.links.get(change.open_link)
             if opened is not None and opened.status is not LinkStatus.PLANNED:
-                raise ScenarioError(f"{where}: open_link: link {opened.id} is already operational", field="scenario")
+                raise ScenarioConflictError(
+                    f"{where}: open_link: link {opened.id} is already operational", field="scenario"
+                )
         if change.set_departures:
             links.append(change.set_departures.link)
         if change.multiply_tariff and change.multiply_tariff.link:
             links.append(change.multiply_tariff.link)
         for country in (change.close_border, change.multiply_tariff.country if change.multiply_tariff else None):
             if country and country not in network.countries:
-                raise ScenarioError(f"{where}: country {country} has no place in the network", field="scenario")
+                raise ScenarioReferenceError(f"{where}: country {country} has no place in the network", field="scenario")
         if change.add_link:
             new = change.add_link
             if new.id in network.links:
-                raise ScenarioError(f"{where}: add_link: link id {new.id} already exists", field="scenario")
+                raise ScenarioConflictError(f"{where}: add_link: link id {new.id} already exists", field="scenario")
             places.extend([new.from_, new.to])
             if new.mode == "rail" and new.gauge_mm is None:
                 raise ScenarioError(f"{where}: add_link: rail links need gauge_mm", field="scenario")
@@ -228,10 +230,10 @@ def _check_references(spec: ScenarioSpec, network: Network) -> None:
                 raise ScenarioError(f"{where}: add_link: a link must join two different places", field="scenario")
         for place in places:
             if place not in network.places:
-                raise ScenarioError(f"{where}: unknown place '{place}'", field="scenario")
+                raise ScenarioReferenceError(f"{where}: unknown place '{place}'", field="scenario")
         for link in links:
             if link not in network.links and link not in added:
-                raise ScenarioError(f"{where}: unknown link '{link}'", field="scenario")
+                raise ScenarioReferenceError(f"{where}: unknown link '{link}'", field="scenario")
 
 
 def bundled_scenarios() -> list[dict[str, Any]]:

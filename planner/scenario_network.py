@@ -8,7 +8,7 @@ from typing import Any
 
 from . import _schema as s
 from .cache import CacheSlot, MiB
-from .errors import ScenarioError
+from .errors import ScenarioConflictError
 from .loader import dwell_from_spec, link_from_spec
 from .model import (
     Border,
@@ -52,7 +52,7 @@ def apply_scenario(network: Network, scenario: Scenario) -> Network:
 
     Raises
     ------
-    ScenarioError
+    ScenarioConflictError
         The changes would join rail gauges at a place without a gauge change.
     """
     return _apply(network, scenario, cache_share=1.0)
@@ -135,7 +135,7 @@ def _check_gauges(places: Mapping[str, Any], links: Mapping[str, Link], scenario
                 gauges.setdefault(end, set()).add(link.gauge_mm)
     for place_id, found in gauges.items():
         if len(found) > 1 and places[place_id].gauge_change is None:
-            raise ScenarioError(
+            raise ScenarioConflictError(
                 f"scenario {scenario.name}: rail links of 1435 and 1520 mm would meet at {place_id}, "
                 "which has no gauge change",
                 field="scenario",

@@ -3,17 +3,8 @@
 (() => {
   "use strict";
   const $ = (s) => document.querySelector(s);
+  const { api, fmt } = window.JobMap;
   const state = { map: null, layer: null };
-
-  async function api(path, init) {
-    const response = await fetch(path, init);
-    const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      const detail = body && (body.detail || body.title);
-      throw new Error(detail || "HTTP " + response.status);
-    }
-    return { body, response };
-  }
 
   function colour(vc) {
     if (vc === null || vc === undefined) return "#5c7cfa";
@@ -23,49 +14,14 @@
     return "#2b8a3e";
   }
 
-  function fmt(n, digits = 0) {
-    return n === null || n === undefined ? "–" : Number(n).toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  }
-
   async function setupMap() {
-    const map = L.map("map", { zoomSnap: 0.25 });
-    map.createPane("countries").style.zIndex = 200;
-    map.setView([44, 62], 4);
-    state.map = map;
-    const topo = await (await fetch("/static/vendor/world-atlas/countries-50m.json")).json();
-    const countries = topojson.feature(topo, topo.objects.countries);
-    countries.features = countries.features.filter((f) => f.id !== "010");
-    L.geoJSON(countries, { pane: "countries", interactive: false, style: { color: "#b3ab9c", weight: 0.8, fillColor: "#f5f2ea", fillOpacity: 1 } }).addTo(map);
-    const net = (await api("/v1/network")).body;
-    L.geoJSON(net, {
-      filter: (f) => f.geometry.type !== "Point",
-      style: { color: "#c8c2b6", weight: 1, opacity: 0.8 },
-      interactive: false,
-    }).addTo(map);
+    state.map = (await window.JobMap.baseMap()).map;
   }
 
   async function loadChoices() {
-    const sets = (await api("/v1/demand")).body.demand_sets;
-    const select = $("#demand");
-    for (const s of sets) select.append(new Option(s.title, s.name, s.name === "uz_kz_2030", s.name === "uz_kz_2030"));
-    const describe = () => {
-      const s = sets.find((x) => x.name === select.value);
-      $("#demand-description").textContent = s ? s.description : "";
-    };
-    select.addEventListener("change", describe);
-    describe();
+    await window.JobMap.demandChoices($("#demand"), $("#demand-description"));
     const scenarios = (await api("/v1/scenarios")).body;
     for (const s of scenarios.scenarios || []) $("#flows-scenario").append(new Option(s.title || s.name, s.id || s.name));
-  }
-
-  async function poll(location) {
-    for (;;) {
-      const job = (await api(location)).body;
-      if (job.status === "done") return job;
-      if (job.status === "failed" || job.status === "cancelled") throw new Error("the assignment " + job.status + (job.error ? ": " + job.error : ""));
-      $("#flows-status").textContent = "Assigning… (" + job.status + ")";
-      await new Promise((r) => setTimeout(r, 300));
-    }
   }
 
   function draw(geojson, result) {
@@ -142,11 +98,10 @@
     try {
       const body = { demand: $("#demand").value, method: $("#method").value, capacity_mode: $("#capacity-mode").value };
       if ($("#flows-scenario").value) body.scenario = $("#flows-scenario").value;
-      const { response } = await api("/v1/assignments", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      const location = response.headers.get("location");
-      await poll(location);
-      const [result, geojson] = await Promise.all([api(location + "/results"), api(location + "/geojson")]);
-      draw(geojson.body, result.body);
+      const { result, geojson } = await window.JobMap.runJob("/v1/assignments", body, "assignment", (status) => {
+        $("#flows-status").textContent = "Assigning… (" + status + ")";
+      });
+      draw(geojson, result);
       $("#flows-status").textContent = "Done.";
     } catch (err) {
       $("#flows-error").textContent = err.message;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from ._executors import ChunkExecutor
@@ -31,7 +32,7 @@ def run_job(
     :meth:`JobStore.pending_chunks`); results are stored by row, so the output keeps the input order.
 
     Stops early, leaving the job resumable, when ``should_stop()`` turns true; stops without
-    finishing when the job is cancelled meanwhile. ``should_yield()`` is asked before each chunk
+    finishing when the job is cancelled (or deleted) meanwhile. ``should_yield()`` is asked before each chunk
     is handed out: once it is true no more chunks are handed out, the chunks in flight are
     recorded, and the job is left running, to be resumed (a turn of a fair scheduler). Rows
     already recorded are never evaluated again, so a job interrupted at any point and run again
@@ -67,18 +68,19 @@ def run_job(
         for outcomes in results:
             store.record(job_id, outcomes)
             current = store.get(job_id)
-            assert current is not None
-            if on_progress is not None:
+            if current is not None and on_progress is not None:
                 on_progress(current)
                 current = store.get(job_id)  # the callback may have cancelled it
-                assert current is not None
+            if current is None:  # deleted meanwhile: as good as cancelled
+                return replace(job, status=JobStatus.CANCELLED)
             if current.status is JobStatus.CANCELLED or (should_stop is not None and should_stop()):
                 return current
     finally:
         close = getattr(results, "close", None)
         if close is not None:
             close()
-    return store.finish(job_id)
+    finished = store.finish(job_id)
+    return finished if finished is not None else replace(job, status=JobStatus.CANCELLED)
 
 
 def _until(chunks: Iterator[list[Any]], should_yield: Callable[[], bool]) -> Iterator[list[Any]]:

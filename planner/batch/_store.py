@@ -478,15 +478,13 @@ class JobStore:
             raise
         return ok + failed
 
-    def finish(self, job_id: str) -> Job:
-        """Mark a running job done if every row has its result (else leave it to be resumed)."""
+    def finish(self, job_id: str) -> Job | None:
+        """Mark a running job done if every row has its result (else leave it to be resumed); None if it was deleted."""
         self._db().execute(
             "UPDATE jobs SET status = ?, finished_at = ? WHERE id = ? AND status = ? AND rows_done >= rows_total",
             (JobStatus.DONE.value, time.time(), job_id, JobStatus.RUNNING.value),
         )
-        job = self.get(job_id)
-        assert job is not None
-        return job
+        return self.get(job_id)
 
     def fail(self, job_id: str, message: str) -> None:
         self._db().execute(

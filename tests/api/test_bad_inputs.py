@@ -45,7 +45,7 @@ for field, values in {
     "origin": [1, 1.5, True, None, [], {}, "", LONG, MARK + "\x00", MARK + "\n", MARK + "\x1b[31m"],
     "destination": [2, None, [MARK], {"id": MARK}, LONG],
     "rank": [MARK, 1, None, "TIME", ["time"]],
-    "k": ["3", 3.0, 3.5, 0, -1, 21, 10**9, 10**30, True, None, [3]],
+    "k": ["3", 3.5, 0, -1, 21, 10**9, 10**30, True, None, [3], 1e30],  # 3.0 is 3 (as in JSON Schema)
     "teu": [-1, 0, "1", True, 1e6, [], {"v": 1}],
     "tonnes": [-5, 0, 2e6, "10"],
     "avoid_countries": [MARK, [1], [MARK], ["R"], ["RUS"], ["\u202eRU"], ["RU"] * 51, [None]],
@@ -106,12 +106,12 @@ case("emoji", post(body(origin="🚂" + MARK)), 404)
 case("unknown-place", post(body(origin=MARK + "ville")), 404)
 case("unknown-via", post(body(via=[MARK + "ville"])), 404)
 case("unknown-avoid-place", post(body(avoid_places=[MARK + "ville"])), 404)
-case("unknown-corridor", post(body(corridor=MARK + "corridor")))
-case("unknown-link", post(body(avoid_links=[MARK + "link"])))
-case("unknown-country", post(body(avoid_countries=["ZQ"])))
-case("same-place", post(body(destination="Alpha")))
+case("unknown-corridor", post(body(corridor=MARK + "corridor")), 404)  # not in the network
+case("unknown-link", post(body(avoid_links=[MARK + "link"])), 404)
+case("unknown-country", post(body(avoid_countries=["ZQ"])), 404)
+case("same-place", post(body(destination="Alpha")), 409)  # two names of one place in this network
 case("teu-and-tonnes", post(body(teu=1, tonnes=10)))
-case("via-is-origin", post(body(via=["a1"])))
+case("via-is-origin", post(body(via=["a1"])), 409)
 case("unknown-scenario-name", post(body(scenario="zqx-unknown")))
 
 # query strings
@@ -261,7 +261,7 @@ for name in ("ZQX name", "../../etc/passwd", "UPPER", "-dash", "a" * 65, "sc-" +
     case(f"scenario-id-bad-{name[:12]}", get("/v1/scenarios/" + name.replace("/", "%2F")), 422 if "/" not in name else 404)
 case("scenario-id-unknown", get("/v1/scenarios/sc-0000000000000000"), 404)
 case("scenario-delete-unknown", {"method": "DELETE", "url": "/v1/scenarios/sc-0000000000000000"}, 404)
-case("scenario-delete-bundled", {"method": "DELETE", "url": "/v1/scenarios/cku_opened"}, 404)
+case("scenario-delete-bundled", {"method": "DELETE", "url": "/v1/scenarios/cku_opened"}, 422)  # only an upload id
 
 # --- batches: whole-input problems (D3, D4, bad shapes), ids, formats ------------------------------
 

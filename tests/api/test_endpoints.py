@@ -104,8 +104,8 @@ def test_avoid_lists_are_capped_at_50(client: TestClient, field: str, count: int
         "/v1/routes", json={"origin": origin, "destination": destination, field: [item] * count, "k": 1}
     )
     if field == "avoid_countries" and ok:
-        # the only other country is the destination's: a clear 422 from the planner, not a cap
-        problem = assert_problem(response, 422)
+        # the only other country is the destination's: a clear 409 from the planner, not a cap
+        problem = assert_problem(response, 409, "conflicts_with_network")
         assert "50" not in problem["detail"]
         return
     if ok:
@@ -129,10 +129,14 @@ def test_unknown_place_is_404_with_suggestions(client: TestClient) -> None:
     assert problem["errors"] == [{"field": "origin", "message": "no place has this id, name or alias"}]
 
 
-def test_strict_types_refuse_a_string_for_k_and_a_float_for_k(client: TestClient) -> None:
-    for k in ("3", 3.0):
+def test_strict_types_refuse_a_string_for_k_and_read_a_whole_float_as_an_integer(client: TestClient) -> None:
+    for k in ("3", 3.5, True):
         problem = assert_problem(client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": k}), 422)
         assert problem["errors"][0]["field"] == "k"
+    # JSON Schema counts 2.0 as an integer (and /openapi.json says integer): so does the server.
+    whole = client.post("/v1/routes", json={"origin": "a1", "destination": "c2", "k": 2.0})
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["request"]["k"] == 2
 
 
 def test_places_search_and_lookup(client: TestClient) -> None:
@@ -153,6 +157,9 @@ def test_corridors_list_and_detail_with_geometry(client: TestClient) -> None:
     assert south["id"] == "south"
     assert south["geometry"]["type"] == "MultiLineString"
     assert len(south["geometry"]["coordinates"][0]) == 6
+    # its assets: the links, borders, yard, transshipments and ports of its places
+    assert {"link:l4", "border:a2", "gauge_change:b1", "transshipment:b2", "port:b2", "port:c1"} <= set(south["assets"])
+    assert "link:l6" not in south["assets"]
     problem = assert_problem(client.get("/v1/corridors/north"), 404, "unknown_corridor")
     assert problem["suggestions"] == ["direct", "south"]
 
@@ -216,7 +223,7 @@ def test_compare_get_and_post(client: TestClient) -> None:
     post = client.post("/v1/compare", json={"origin": "a1", "destination": "c2", "corridors": ["south", "direct"]})
     assert post.status_code == 200, post.text
     assert get.json() == post.json()
-    assert_problem(client.get("/v1/compare", params={"from": "a1", "to": "c2", "corridor": "nowhere"}), 422)
+    assert_problem(client.get("/v1/compare", params={"from": "a1", "to": "c2", "corridor": "nowhere"}), 404, "unknown_corridor")
 
 
 def test_settings_can_be_overridden_with_dependency_overrides() -> None:
@@ -247,7 +254,7 @@ def test_openapi_documents_every_endpoint_with_a_description_and_an_example(clie
     spec = client.get("/openapi.json").json()
     assert spec["info"]["description"]
     operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
-    jobs = ("/v1/batches", "/v1/assignments")  # answered 202 with a job, documented in their own tests
+    jobs = ("/v1/batches", "/v1/assignments", "/v1/criticality")  # answered 202 with a job, documented in their own tests
     v1 = [(p, m, op) for p, m, op in operations if p.startswith("/v1/") and not p.startswith(jobs)]
     assert len(v1) == 17
     for path, method, op in v1:
@@ -259,7 +266,7 @@ def test_openapi_documents_every_endpoint_with_a_description_and_an_example(clie
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
         if "$ref" in body.get("schema", {}):
             ref = body["schema"]["$ref"].rsplit("/", 1)[-1]
-            assert spec["components"]["schemas"][ref]["examples"], ref
+            assert spec["components"]["schemas"][ref].get("examples") or body.get("example"), ref
         elif body:
             assert body.get("example"), (path, method)
         for status in ("401", "404", "409", "413", "422", "429", "503"):

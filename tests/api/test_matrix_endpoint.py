@@ -64,7 +64,7 @@ def test_the_body_is_as_strict_as_routes(client: TestClient) -> None:
     # An end that is avoided is its cell's error.
     cells = client.post("/v1/matrix", json={**base, "origins": ["a1", "c1"], "avoid_places": ["c1"]}).json()["cells"]
     assert "transit_hours" in cells[0][0]
-    assert cells[1][0]["error"]["code"] == "invalid_request"
+    assert cells[1][0]["error"]["code"] == "conflicts_with_network"  # the network rules it out (409 for a single route)
 
 
 def test_over_the_synchronous_cap_the_answer_points_to_the_batch_job(client: TestClient) -> None:
@@ -100,7 +100,7 @@ def test_a_matrix_job_is_refused_whole_when_it_cannot_run(client: TestClient) ->
     problem = assert_problem(client.post("/v1/matrix?async=true", json={**base, "origins": ["Atlantis"]}), 404)
     assert problem["code"] == "unknown_place"
     inline = {"name": "slow", "title": "Slow", "changes": [{"add_delay": {"place": "c2", "hours": 5}}]}
-    problem = assert_problem(client.post("/v1/matrix?async", json={**base, "scenario": inline}), 422)
+    problem = assert_problem(client.post("/v1/matrix?async", json={**base, "scenario": inline}), 409)
     assert problem["errors"][0]["field"] == "scenario"
     problem = assert_problem(client.post("/v1/matrix?async", json={"origins": PLACES * 3, "destinations": PLACES}), 413)
     assert problem["code"] == "too_many_rows"

@@ -65,12 +65,15 @@ def test_get_and_post_take_the_same_names_origin_first_from_as_an_alias(bundled:
     assert "origin and from name the same field" in assert_problem(both, 422)["detail"]
 
 
-def test_openapi_documents_origin_as_the_primary_name(bundled: TestClient) -> None:
+def test_openapi_documents_origin_as_the_primary_name_and_from_as_its_alias(bundled: TestClient) -> None:
     spec = bundled.get("/openapi.json").json()
-    params = {p["name"]: p for p in spec["paths"]["/v1/routes"]["get"]["parameters"]}
-    assert {"origin", "destination", "avoid_countries", "max_border_crossings", "max_stretch", "max_shared_fraction"} <= set(params)
-    assert "`from` is accepted as an alias" in params["origin"]["description"]
-    assert "from" not in params
+    (param,) = spec["paths"]["/v1/routes"]["get"]["parameters"]
+    assert (param["in"], param["style"], param["explode"]) == ("query", "form", True)  # each field its own parameter
+    query = spec["components"]["schemas"][param["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert {"origin", "destination", "avoid_countries", "max_border_crossings", "max_stretch", "max_shared_fraction"} <= set(query["properties"])
+    assert "`from` is accepted as an alias" in query["properties"]["origin"]["description"]
+    assert query["properties"]["from"]["description"] == "Alias of `origin` (give one of the two)"
+    assert {"oneOf": [{"required": ["origin"]}, {"required": ["from"]}]} in query["allOf"]
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,32 @@ def test_bundled_scenarios_are_listed_and_fetched_by_name(client: TestClient) ->
 
 def test_invalid_scenarios_are_refused_naming_the_problem_without_echoing_it(client: TestClient) -> None:
     bad = upload(client, {**CLOSE_ROAD, "changes": [{"close_link": "zz_secret_zz"}]})
-    body = assert_problem(bad, 422)
+    body = assert_problem(bad, 404, "unknown_scenario_reference")  # a link this network lacks
     assert "unknown link" in body["detail"]
     assert "zz_secret_zz" not in bad.text
     assert_problem(upload(client, ["not", "an", "object"]), 422)
     assert_problem(client.post("/v1/scenarios", content=b"{nope", headers={"content-type": "application/json"}), 422)
     assert_problem(upload(client, {**CLOSE_ROAD, "changes": []}), 422)
+
+
+def test_what_json_schema_cannot_state_is_a_422_and_what_the_network_rules_out_a_409(client: TestClient) -> None:
+    def changed(*changes: dict[str, Any]) -> Any:
+        return upload(client, {**CLOSE_ROAD, "changes": list(changes)})
+
+    # Rules the OpenAPI schema states in words only (JSON Schema cannot compare two values): 422.
+    unordered = changed({"set_border_dwell": {"place": "a2", "hours": {"typical": 5, "min": 9}}})
+    assert "min <= typical <= max" in assert_problem(unordered, 422, "invalid_scenario")["detail"]
+    loop = changed({"add_link": {"id": "l9", "from": "a1", "to": "a1", "mode": "road", "distance_km": 5, "estimate": "x"}})
+    assert "two different places" in assert_problem(loop, 422, "invalid_scenario")["detail"]
+    # Well formed, but this network's content rules it out: 409.
+    taken = changed({"add_link": {"id": "l6", "from": "a1", "to": "b2", "mode": "road", "distance_km": 5, "estimate": "x"}})
+    assert "already exists" in assert_problem(taken, 409, "scenario_conflict")["detail"]
+    assert "already operational" in assert_problem(changed({"open_link": "l6"}), 409, "scenario_conflict")["detail"]
+    no_post = changed({"set_border_dwell": {"place": "c2", "hours": 3}})
+    assert "no border controls" in assert_problem(no_post, 409, "scenario_conflict")["detail"]
+    # A name the network lacks: 404.
+    assert_problem(changed({"close_place": "zz_nowhere"}), 404, "unknown_scenario_reference")
+    assert_problem(changed({"close_border": "ZZ"}), 404, "unknown_scenario_reference")
 
 
 def test_another_key_cannot_see_use_or_delete_a_scenario(keyed_client: TestClient) -> None:

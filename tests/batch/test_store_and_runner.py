@@ -133,6 +133,21 @@ def test_a_cancelled_job_stops(tmp_path: Path, tiny: planner.Network) -> None:
     assert executor.chunks == 1
 
 
+def test_a_job_deleted_while_it_runs_stops_and_leaves_nothing(tmp_path: Path, tiny: planner.Network) -> None:
+    store, job_id = _store_with(tmp_path, random_rows(500), tiny)
+    executor = InlineExecutor(tiny)
+
+    def delete_after_first(job: object) -> None:
+        store.cancel(job_id)
+        assert store.delete(job_id)
+
+    job = run_job(store, job_id, executor, chunk_rows=100, on_progress=delete_after_first)
+    assert job.status is JobStatus.CANCELLED
+    assert executor.chunks == 1
+    assert store.get(job_id) is None
+    assert list(store.outcomes(job_id)) == []
+
+
 def test_the_local_pool_gives_the_results_of_plan_routes(tmp_path: Path, tiny: planner.Network) -> None:
     rows = random_rows(2000, seed=3)
     store, job_id = _store_with(tmp_path, rows, tiny)

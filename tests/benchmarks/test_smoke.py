@@ -40,3 +40,14 @@ def test_quick_run_writes_table_and_json(run_module, tmp_path: Path, capsys: pyt
 def test_unknown_section_is_refused(run_module) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SystemExit):
         run_module.main(["--only", "nope"])
+
+
+def test_quick_criticality_run_compares_the_screen_with_re_planning_every_pair(run_module, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "quick.json"
+    assert run_module.main(["--quick", "--only", "criticality", "--out", str(out)]) == 0
+    rows = json.loads(out.read_text())["details"]["criticality"]
+    assert [r["case"] for r in rows] == ["screen", "screen_2_processes"]
+    for row in rows:
+        assert row["same_answer"] is True
+        assert row["ours_searches"] < row["baseline_searches"]
+        assert row["ratio"] == pytest.approx(row["ours_wall_s"] / row["baseline_wall_s"])

@@ -48,8 +48,10 @@ def test_json_output_is_the_api_body_and_the_table_goes_to_stdout(tmp_path: Path
 
 
 def test_bad_input_is_refused_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["matrix", "a1", "c2", "-o", str(tmp_path / "out.xlsx"), "--network", TINY]) == 2
-    assert "unknown extension '.xlsx'; expected .csv or .json" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as refused:
+        main(["matrix", "a1", "c2", "-o", str(tmp_path / "out.xlsx"), "--network", TINY])
+    assert refused.value.code == 2
+    assert ".xlsx is not a format this command writes; allowed extensions: .csv (CSV), .json (JSON)" in capsys.readouterr().err
     assert not (tmp_path / "out.xlsx").exists()
     assert main(["matrix", "a1,Atlantis", "c2", "--network", TINY]) == 2
     assert "Atlantis" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``corridor network validate|info|export`` and ``corridor places``, run in-process on the tiny fixture."""
+"""``corridor network validate|info|export``, run in-process on the tiny fixture."""
 
 from __future__ import annotations
 
@@ -90,8 +90,8 @@ def test_info_prints_counts_by_mode_and_country_and_the_corridors(capsys: pytest
     assert ["AA", "2"] in lines
     assert ["BB", "4"] in lines
     # corridor, name, places, aliases
-    assert ["south", "Southern", "line", "6", "Ferry", "route"] in lines
-    assert ["direct", "Direct", "road", "2"] in lines
+    assert ["south", "Southern", "line", "6", "15", "Ferry", "route"] in lines  # 5 links and 10 facilities of its places
+    assert ["direct", "Direct", "road", "2", "4"] in lines
 
 
 def test_export_geojson_prints_six_points_and_six_linestrings(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,23 +117,3 @@ def test_export_requires_the_geojson_flag(capsys: pytest.CaptureFixture[str]) ->
         main(["network", "export", str(TINY)])
     assert info.value.code == 2
     assert "--geojson" in capsys.readouterr().err
-
-
-def test_places_finds_alpha_by_an_alias_with_an_apostrophe(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["places", "al'pha", "--network", str(TINY)]) == 0
-    out, _ = capsys.readouterr()
-    rows = [line.split() for line in out.splitlines()[2:]]
-    assert rows
-    assert rows[0][:3] == ["a1", "Alpha", "AA"]
-
-
-def test_places_as_json_lists_a1_first(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["places", "al'pha", "--network", str(TINY), "--json"]) == 0
-    matches = json.loads(capsys.readouterr().out)
-    assert matches[0]["id"] == "a1"
-    assert matches[0]["country"] == "AA"
-
-
-def test_places_with_no_match_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["places", "zzqqxx", "--network", str(TINY)]) == 1
-    assert "no place matches 'zzqqxx'" in capsys.readouterr().err

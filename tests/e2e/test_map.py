@@ -359,16 +359,21 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _readme_cku_table() -> dict[str, list[str]]:
-    """The README's `corridor compare Kashgar Tashkent --corridor cku --rank cost --scenario cku_opened` rows:
-    label -> [typical d, P50 d, P90 d, range d, USD, kg CO2e, ...]."""
+    """The README's `corridor compare Kashgar Tashkent --corridor cku --rank cost --scenario cku_opened` rows
+    (each corridor's row, then its "  scenario" row): label -> [typical d, P50 d, P90 d, range d, USD, ...]."""
     text = README.read_text(encoding="utf-8")
     block = text.split("$ corridor compare Kashgar Tashkent --corridor cku --rank cost --scenario cku_opened", 1)[1]
     block = block.split("```", 1)[0]
     rows: dict[str, list[str]] = {}
+    label = ""
     for line in block.splitlines():
-        found = re.match(r"^(best \(any corridor\)|cku)( \[scenario\])?\s{2,}(.*)$", line)
+        found = re.match(r"^(best \(any corridor\)|cku)\s{2,}(.*)$", line)
         if found:
-            rows[found[1] + (found[2] or "")] = found[3].split()
+            label = found[1]
+            rows[label] = found[2].split()
+        found = re.match(r"^  scenario\s{2,}(.*)$", line)
+        if found and label:
+            rows[label + " [scenario]"] = found[1].split()
     assert set(rows) == {"best (any corridor)", "best (any corridor) [scenario]", "cku", "cku [scenario]"}
     return rows
 

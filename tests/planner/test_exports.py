@@ -11,9 +11,9 @@ EXPECTED = {
     "DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR", "MAX_AVOID", "MAX_K", "MAX_STRETCH", "MAX_TEU", "MAX_TONNES", "MAX_VIA",
     "Border", "BorderCrossing", "CacheSlot", "Comparison", "ComparisonRow", "Corridor", "CorridorShare", "DeadlineExceededError", "Event", "EventKind", "Figure",
     "GaugeChange", "HoursRange", "InvalidRequestError", "Leg", "Link", "LinkStatus", "LoopOnlyError", "Mode", "ModeDefaults", "Network",
-    "NetworkCaches", "NetworkError", "NetworkFileError", "NetworkInfo", "NetworkIssue", "NetworkValidationError",
+    "NetworkCaches", "NetworkConflictError", "NetworkError", "NetworkFileError", "NetworkInfo", "NetworkIssue", "NetworkValidationError",
     "NoRouteError", "Place", "PlaceKind", "PlaceMatch", "PlannerError", "Provenance", "Rank", "Route", "RoutePlan",
-    "RouteRequest", "SamePlaceError", "Scenario", "ScenarioError", "ScenarioPlan", "Source", "TimePart",
+    "RouteRequest", "SamePlaceError", "Scenario", "ScenarioConflictError", "ScenarioError", "ScenarioPlan", "ScenarioReferenceError", "Source", "TimePart",
     "Transshipment", "UnknownCorridorError", "UnknownCountryError", "UnknownLinkError", "UnknownModeError",
     "UnknownPlaceError", "UnreachableError", "__version__", "apply_scenario", "bundled_network_path",
     "bundled_scenarios", "compare", "corridor_links", "find_place", "load_bundled_scenario", "load_network",
@@ -26,6 +26,9 @@ EXPECTED = {
     "QueueDelay", "Throughput", "asset_table", "assign", "bundled_demand_sets", "cargo_class", "load_demand",
     "merge_demand", "network_assets", "parse_demand", "read_demand", "throughput",
     "CellError", "RouteFigures", "RouteMatrix", "best_routes", "best_routes_from", "check_matrix", "check_places", "route_matrix",
+    # criticality
+    "AffectedFlow", "AssetCriticality", "CorridorShift", "Criticality", "Diversion", "QueueChange", "FlowFigures",
+    "corridor_assets", "criticality",
 }  # fmt: skip
 
 

@@ -217,7 +217,7 @@ def test_route_matrix_refuses_unknown_places_and_options_for_the_whole_matrix(ti
     assert isinstance(m.cell("a1", "c2"), RouteFigures)
     avoided = m.cell("c1", "c2")
     assert isinstance(avoided, planner.CellError)
-    assert avoided.code == "invalid_request"
+    assert avoided.code == "conflicts_with_network"  # the network rules the cell out
     assert "origin" in avoided.message
 
 

@@ -77,7 +77,8 @@ def test_the_command_prints_every_row_and_the_totals(tmp_path: Path, capsys: pyt
     assert main(["validate-data", str(path), "--network", str(SERVICES)]) == 0
     out = capsys.readouterr().out
     assert "T1" in out
-    assert "unknown place 'nowhere'" in out
+    # A row that cannot be planned says why below the table, whatever columns fit.
+    assert "\nrow T2: unknown place 'nowhere'" in out
     assert any(line.split()[:4] == ["all", "rows", "1/2", "within"] and "50.0%" in line for line in out.splitlines())
     assert "median |log| 0.134" in out  # log(5.717 / 5), the only row with a time
 

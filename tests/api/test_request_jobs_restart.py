@@ -1,4 +1,4 @@
-"""A real server killed with SIGKILL while an assignment runs finishes the job after a restart."""
+"""A real server killed with SIGKILL while an assignment or a criticality run is running finishes the job after a restart."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,15 +47,38 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=30)
 
 
-def test_a_server_killed_while_an_assignment_runs_finishes_it_after_restart(tmp_path: Path) -> None:
+def _assignment_finished_as_asked(result: dict[str, Any]) -> None:
+    assert result["iterations"] == 1500
+    assert not result["converged"]
+    assert result["warnings"]
+    assert "did not reach" in result["warnings"][0]
+    assert result["totals"]["teu_per_year"] == pytest.approx(1_405_670, rel=1e-3)
+
+
+def _criticality_finished_as_asked(result: dict[str, Any]) -> None:
+    assert result["weighting"] == "equal"
+    assert result["assets_total"] == 230
+    assert [a["rank"] for a in result["assets"][:3]] == [1, 2, 3]
+
+
+JOBS = [
+    # MSA to a gap it cannot reach: it runs its 1,500 iterations, long enough to be caught running.
+    ("/v1/assignments", {"demand": "transit_2024", "method": "msa", "gap": 1e-12, "max_iterations": 1500}, _assignment_finished_as_asked),
+    # Every link of the bundled network against every OD pair: seconds of work.
+    ("/v1/criticality", {"kinds": ["link"]}, _criticality_finished_as_asked),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "check"), JOBS, ids=["assignment", "criticality"])
+def test_a_server_killed_while_a_job_runs_finishes_it_after_restart(
+    tmp_path: Path, path: str, body: dict[str, Any], check: Callable[[dict[str, Any]], None]
+) -> None:
     port, data_dir = free_port(), tmp_path / "data"
     base = f"http://127.0.0.1:{port}"
-    # MSA to a gap it cannot reach: it runs its 1,500 iterations, long enough to be caught running.
-    body = {"demand": "transit_2024", "method": "msa", "gap": 1e-12, "max_iterations": 1500}
     server = _serve(port, data_dir)
     try:
         _wait_up(base)
-        response = httpx.post(base + "/v1/assignments", json=body, timeout=60)
+        response = httpx.post(base + path, json=body, timeout=60)
         assert response.status_code == 202, response.text
         location = base + response.headers["location"]
         job: dict[str, Any] = {}
@@ -78,12 +102,7 @@ def test_a_server_killed_while_an_assignment_runs_finishes_it_after_restart(tmp_
                 break
             time.sleep(0.25)
         assert job["status"] == "done", job
-        result = httpx.get(location + "/results", timeout=60).json()
-        assert result["iterations"] == 1500
-        assert not result["converged"]
-        assert result["warnings"]
-        assert "did not reach" in result["warnings"][0]
-        assert result["totals"]["teu_per_year"] == pytest.approx(1_405_670, rel=1e-3)
+        check(httpx.get(location + "/results", timeout=60).json())
     finally:
         if server.poll() is None:
             _kill(server)
