@@ -532,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _LEGACY_SUITES = {"a in-process": "inproc", "a HTTP": "http", "b alternatives": "alternatives", "c batch": "batch",
-                  "d scale": "scale", "e matrix": "matrix"}  # fmt: skip
+                  "d scale": "scale", "g matrix": "matrix"}  # fmt: skip
 
 
 def _merge(out: Path, result: dict[str, Any], only: set[str]) -> dict[str, Any]:

@@ -101,8 +101,9 @@ def _evaluate_local(evaluate: Evaluate, rows: list[Any]) -> list[RowOutcome]:
     return evaluate(_LOCAL[0], rows)
 
 
-def _evaluate_dask(evaluate: Evaluate, source: NetworkSource, rows: list[Any]) -> list[RowOutcome]:
-    return evaluate(_network(source), rows)
+def _evaluate_dask(evaluate: Evaluate, source: NetworkSource, rows: bytes) -> bytes:
+    # Chunks travel pickled, as one opaque value: Dask would otherwise walk every row looking for futures.
+    return pickle.dumps(evaluate(_network(source), pickle.loads(rows)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class ChunkExecutor(Protocol):
@@ -186,13 +187,14 @@ class DaskExecutor:
                     if chunk is None:
                         exhausted = True
                         break
-                    pending.add(self._client.submit(_evaluate_dask, self.evaluate, self._source, chunk, pure=False))
+                    payload = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+                    pending.add(self._client.submit(_evaluate_dask, self.evaluate, self._source, payload, pure=False))
                     in_flight += 1
                 if in_flight == 0:
                     return
                 future = next(pending)
                 in_flight -= 1
-                result: list[RowOutcome] = future.result()
+                result: list[RowOutcome] = pickle.loads(future.result())
                 future.release()
                 yield result
         finally:

@@ -19,6 +19,7 @@ import difflib
 import io
 import json
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
@@ -131,6 +132,10 @@ class BatchRow:
         """The id echoed in the output: the client's, else the row number."""
         return self.id if self.id is not None else str(self.row)
 
+    def __reduce__(self) -> tuple[Callable[..., BatchRow], tuple[object, ...]]:
+        # Rows cross to worker processes by the hundred thousand: as a tuple of values, not a state dict.
+        return (BatchRow, _values(self))
+
     def to_json(self) -> str:
         data = {f: v for f in _ROW_FIELDS if (v := getattr(self, f)) not in (None, (), "")}
         return orjson.dumps(data).decode()
@@ -145,6 +150,7 @@ class BatchRow:
 
 
 _ROW_FIELDS = tuple(f.name for f in fields(BatchRow))
+_values = operator.attrgetter(*_ROW_FIELDS)
 
 
 class RowError(Exception):
