@@ -19,7 +19,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 import planner
 from planner import NetworkError, load_network
 
-from . import batches, comparisons, corridors, metrics, places, routes, scenarios
+from . import assignments, batches, comparisons, corridors, metrics, places, routes, scenarios
 from . import network as network_router
 from .auth import RateLimiter
 from .common import get_network, json_response, reject_unknown_parameters
@@ -90,8 +90,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.scenario_store = scenarios.open_store(settings)
     try:
         await batches.startup(app)
+        await assignments.startup(app)
         yield
     finally:
+        await assignments.shutdown(app)
         await batches.shutdown(app)
         app.state.network = None
         app.state.compute = None
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(scenarios.router)
     app.include_router(batches.router)
+    app.include_router(assignments.router)
+    app.include_router(assignments.demand_router)
 
     _add_root(app, strict)
     _add_docs(app, strict)
@@ -156,7 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyGuardMiddleware,
         max_bytes=config.max_body_bytes,
-        large_prefix="/v1/batches",
+        large_prefix=("/v1/batches", "/v1/assignments"),
         large_bytes=config.batch_max_upload_bytes,
         idle_timeout=config.body_idle_timeout_seconds,
         min_bytes_per_second=config.body_min_bytes_per_second,

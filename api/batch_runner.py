@@ -16,11 +16,14 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from planner import Network
 from planner.batch import (
+    BatchRow,
     DaskExecutor,
     Job,
     JobStatus,
@@ -28,6 +31,8 @@ from planner.batch import (
     LocalPoolExecutor,
     NetworkSource,
     OutputFormat,
+    RowOutcome,
+    evaluate_rows,
     make_executor,
     render,
     run_job,
@@ -36,7 +41,7 @@ from planner.batch import (
 
 from .settings import Settings
 
-__all__ = ["DEFAULT_TURN_ROWS", "IDLE_SECONDS", "BatchService", "batch_workers"]
+__all__ = ["BATCHES", "DEFAULT_TURN_ROWS", "IDLE_SECONDS", "BatchService", "JobKind", "batch_workers"]
 
 log = logging.getLogger("corridor.batches")
 
@@ -53,8 +58,31 @@ def batch_workers(settings: Settings) -> int:
     return settings.batch_workers or max(1, (os.cpu_count() or 1) // 2)
 
 
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """What a service runs: its store's name, its rows, how a chunk is evaluated and what files a finished job gets.
+
+    ``write(service, job)`` writes a finished job's result files; ``suffixes`` name them (``<job id>.<suffix>``).
+    """
+
+    name: str
+    row_type: Any
+    evaluate: Callable[[Network, list[Any]], list[RowOutcome]]
+    write: Callable[[BatchService, Job], None]
+    suffixes: tuple[str, ...]
+
+
+def _write_batch(service: BatchService, job: Job) -> None:
+    fmt: OutputFormat = "jsonl" if job.output_format == "jsonl" else "csv"
+    write_atomically(service.result_path(job.id, fmt), render(service.store.outcomes(job.id), fmt))
+
+
+BATCHES = JobKind("batches", BatchRow, evaluate_rows, _write_batch, ("csv", "jsonl"))
+"""Batches of route requests."""
+
+
 class BatchService:
-    """The job store and the background runner of one server process."""
+    """The job store and the background runner of one server process (batches, or another :class:`JobKind`)."""
 
     def __init__(
         self,
@@ -63,12 +91,14 @@ class BatchService:
         *,
         turn_rows: int = DEFAULT_TURN_ROWS,
         idle_seconds: float = IDLE_SECONDS,
+        kind: JobKind = BATCHES,
     ) -> None:
         self.settings = settings
+        self.kind = kind
         self.data_dir = Path(settings.data_dir)
-        self.results_dir = self.data_dir / "results"
+        self.results_dir = self.data_dir / ("results" if kind is BATCHES else f"{kind.name}-results")
         self.results_dir.mkdir(parents=True, exist_ok=True)
-        self.store = JobStore(self.data_dir / "batches.sqlite3")
+        self.store = JobStore(self.data_dir / f"{kind.name}.sqlite3", row_type=kind.row_type)
         self.network = network
         self.turn_rows = turn_rows
         self.idle_seconds = idle_seconds
@@ -84,7 +114,7 @@ class BatchService:
     # --- life -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="batch-runner", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=f"{self.kind.name}-runner", daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
@@ -104,7 +134,7 @@ class BatchService:
 
     def _take_lock(self) -> bool:
         if self._lock_file is None:
-            self._lock_file = (self.data_dir / "batches.lock").open("ab")
+            self._lock_file = (self.data_dir / f"{self.kind.name}.lock").open("ab")
         try:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -171,7 +201,11 @@ class BatchService:
             # The network being served, packed: workers never read the file, so answers match the API's.
             source = NetworkSource.of(self.network)
             self._executor = make_executor(
-                source, workers=batch_workers(self.settings), scheduler=self.settings.dask_scheduler
+                source,
+                # An assignment is one chunk solved as a whole: one worker; route batches share the batch pool.
+                workers=batch_workers(self.settings) if self.kind is BATCHES else 1,
+                scheduler=self.settings.dask_scheduler,
+                evaluate=self.kind.evaluate,
             )
         self._served[job.owner] = time.monotonic()
         start_rows = job.rows_done
@@ -189,15 +223,13 @@ class BatchService:
 
         finished = run_job(self.store, job.id, self._executor, should_stop=self._stop.is_set, should_yield=should_yield)
         if finished.status is JobStatus.DONE:
-            fmt: OutputFormat = "jsonl" if finished.output_format == "jsonl" else "csv"
-            path = self.result_path(job.id, fmt)
-            write_atomically(path, render(self.store.outcomes(job.id), fmt))
-            if self.store.get(job.id) is None:  # deleted while its file was being written
-                path.unlink(missing_ok=True)
+            self.kind.write(self, finished)
+            if self.store.get(job.id) is None:  # deleted while its files were being written
+                self._remove_files(job.id)
 
     # --- data ---------------------------------------------------------------------------------
 
-    def result_path(self, job_id: str, fmt: OutputFormat) -> Path:
+    def result_path(self, job_id: str, fmt: str) -> Path:
         """Stored result files are named by job id only."""
         return self.results_dir / f"{job_id}.{fmt}"
 
@@ -210,8 +242,8 @@ class BatchService:
         return True
 
     def _remove_files(self, job_id: str) -> None:
-        for fmt in ("csv", "jsonl"):
-            self.result_path(job_id, fmt).unlink(missing_ok=True)
+        for suffix in self.kind.suffixes:
+            self.result_path(job_id, suffix).unlink(missing_ok=True)
 
     def purge(self, now: float | None = None) -> int:
         """Delete finished jobs older than the retention period; returns how many were deleted."""

@@ -42,7 +42,7 @@ class BodyGuardMiddleware:
         app: ASGIApp,
         *,
         max_bytes: int,
-        large_prefix: str | None = None,
+        large_prefix: str | tuple[str, ...] | None = None,
         large_bytes: int | None = None,
         idle_timeout: float = 15.0,
         min_bytes_per_second: int = 0,

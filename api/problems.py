@@ -26,7 +26,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from planner import DeadlineExceededError, InvalidRequestError, NoRouteError, PlannerError, UnknownPlaceError
+from planner import (
+    DeadlineExceededError,
+    DemandError,
+    InvalidRequestError,
+    NoRouteError,
+    PlannerError,
+    UnknownPlaceError,
+)
 
 from .params import accepted_names, did_you_mean, shown_name
 
@@ -125,6 +132,17 @@ def redact(message: str) -> str:
     return _QUOTED.sub("(given value)", message)
 
 
+_ROW_WHERE = re.compile(r"^(row \d+(?:, field '[a-z_]+')?): (.*)$", re.DOTALL)
+
+
+def _demand_message(message: str) -> str:
+    """A bad demand row's message: where (row and field) as it is, what was wrong without the input echoed."""
+    found = _ROW_WHERE.match(message)
+    if found is None:
+        return redact(message)
+    return f"{found.group(1)}: {redact(found.group(2))}"
+
+
 def planner_problem(exc: PlannerError) -> Response:
     """Map a planner exception to its problem response."""
     if isinstance(exc, UnknownPlaceError):
@@ -148,6 +166,10 @@ def planner_problem(exc: PlannerError) -> Response:
         return problem_response(503, exc.code, "Computation took too long", detail, headers={"Retry-After": "1"})
     if isinstance(exc, NoRouteError):
         return problem_response(409, exc.code, "No route under these constraints", exc.message, constraints=list(exc.constraints))
+    if isinstance(exc, DemandError):
+        errors = [{"field": exc.field or "demand", "message": _demand_message(e)} for e in exc.errors[:100]]
+        detail = f"{len(exc.errors)} bad demand row(s); each is listed in errors"
+        return problem_response(422, exc.code, "Invalid demand", detail, errors=errors)
     if isinstance(exc, InvalidRequestError):
         message = redact(exc.message)
         field = exc.field or "request"

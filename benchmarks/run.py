@@ -39,7 +39,7 @@ from planner.pareto import dominates  # noqa: E402
 from planner.request import Rank  # noqa: E402
 from planner.weights import criterion_weights  # noqa: E402
 
-SECTIONS = ("inproc", "http", "alternatives", "batch", "scale")
+SECTIONS = ("inproc", "http", "alternatives", "batch", "scale", "assignment")
 
 
 class Report:
@@ -449,6 +449,29 @@ def bench_scale(rep: Report, sizes: list[int], pairs: int, budget: float, timeou
     rep.details["scale"] = out
 
 
+def bench_assignment(rep: Report, *, quick: bool) -> None:
+    """Ours against AequilibraE on the same problems (benchmarks/assignment.py); skipped without AequilibraE."""
+    from benchmarks import assignment
+
+    try:
+        rows = assignment.run(quick)
+    except ImportError:
+        print("assignment: AequilibraE is not installed (make bench installs it); section skipped", flush=True)
+        return
+    rep.details["assignment"] = rows
+    for row in rows:
+        rep.add(
+            "assignment",
+            f"{row['case']}: seconds to gap {row['target_gap']:g}",
+            row["ours_seconds"],
+            "s",
+            row["theirs_seconds"],
+            "AequilibraE bfw",
+            target=row["theirs_seconds"],
+            note=f"max volume difference {row['max_rel_diff_busy_edges']:.2%} on busy edges; gaps {row['ours_gap']:.1e} / {row['theirs_gap']:.1e}",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -482,6 +505,8 @@ def main(argv: list[str] | None = None) -> int:
         elif suite == "scale":
             sizes = [2_000] if q else [10_000, 100_000, 300_000]
             bench_scale(rep, sizes, pairs=2 if q else 5, budget=5.0 if q else 20.0, timeout=120.0 if q else 300.0)
+        elif suite == "assignment":
+            bench_assignment(rep, quick=q)
         runs[suite] = {"commit": info["commit"], "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
                        "elapsed_s": round(time.perf_counter() - began, 1)}  # fmt: skip
     result = {

@@ -26,6 +26,7 @@ from rich.progress import (
 
 from planner import PlannerError
 from planner.batch import (
+    BATCH_ROWS,
     COLUMNS_OUT,
     DEFAULT_CHUNK_ROWS,
     BatchInputError,
@@ -205,7 +206,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         job = store.get(_JOB_ID)
         if job is None:
-            rows = parse_rows(iter([data]), in_fmt)
+            rows = parse_rows(iter([data]), in_fmt, BATCH_ROWS)
             try:
                 job, _ = store.create_job(
                     rows, owner="cli", job_id=_JOB_ID, network_digest=network.digest, output_format=out_fmt

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from planner import PlannerError
 
 from . import (
+    commands_assign,
     commands_batch,
     commands_catalog,
     commands_compare,
@@ -24,6 +25,7 @@ _MODULES = [
     commands_route,
     commands_compare,
     commands_batch,
+    commands_assign,
     commands_catalog,
     commands_network,
     commands_validate,

@@ -314,6 +314,106 @@ class GaugeChangeSpec(Provenanced):
     cost_usd_per_teu: Figure
 
 
+CAPACITY_RATES = (
+    "trains_per_day",
+    "sailings_per_week",
+    "trucks_per_day",
+    "wagons_per_day",
+    "teu_per_day",
+    "teu_per_year",
+    "tonnes_per_year",
+)
+"""The rates a capacity figure may give; exactly one per figure."""
+_LOADS = {
+    "trains_per_day": ("teu_per_train", "wagons_per_train"),
+    "sailings_per_week": ("teu_per_sailing", "wagons_per_sailing", "trucks_per_sailing"),
+}
+_FIGURE_FIELDS = (
+    *CAPACITY_RATES,
+    *(name for names in _LOADS.values() for name in names),
+    "operating_days_per_year",
+)
+CapacityDirectionName = Literal["each", "both", "forward", "reverse", "inbound", "outbound"]
+
+
+class CapacitySpec(Provenanced):
+    trains_per_day: PositiveFigure | None = None
+    teu_per_train: PositiveFigure | None = None
+    wagons_per_train: PositiveFigure | None = None
+    sailings_per_week: PositiveFigure | None = None
+    teu_per_sailing: PositiveFigure | None = None
+    wagons_per_sailing: PositiveFigure | None = None
+    trucks_per_sailing: PositiveFigure | None = None
+    trucks_per_day: PositiveFigure | None = None
+    wagons_per_day: PositiveFigure | None = None
+    teu_per_day: PositiveFigure | None = None
+    teu_per_year: PositiveFigure | None = None
+    tonnes_per_year: PositiveFigure | None = None
+    operating_days_per_year: PositiveFigure | None = None
+    direction: CapacityDirectionName = "each"
+    modes: Annotated[list[ModeName], Field(min_length=2, max_length=2)] | None = None
+    note: Text | None = None
+
+    def figures(self) -> list[tuple[str, object]]:
+        """The figures given, by field name (rates, loads and operating days)."""
+        return [(name, value) for name in _FIGURE_FIELDS if (value := getattr(self, name)) is not None]
+
+    def rates_per_sailing(self) -> list[str]:
+        return [name for name in _LOADS["sailings_per_week"] if getattr(self, name) is not None]
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> CapacitySpec:
+        rates = [name for name in CAPACITY_RATES if getattr(self, name) is not None]
+        loads = [name for names in _LOADS.values() for name in names if getattr(self, name) is not None]
+        per_sailing = [name for name in _LOADS["sailings_per_week"] if getattr(self, name) is not None]
+        if not rates and per_sailing:
+            rates = ["sailings_per_week"]  # sailings taken from the link's departures_per_week
+        if len(rates) != 1:
+            given = ", ".join(rates) if rates else "none"
+            raise ValueError(f"give exactly one rate of {', '.join(CAPACITY_RATES)}; got {given}")
+        allowed = _LOADS.get(rates[0], ())
+        wrong = [name for name in loads if name not in allowed]
+        if wrong:
+            raise ValueError(f"{wrong[0]} does not go with {rates[0]}")
+        if len(loads) > 1:
+            raise ValueError(f"give one load per service, got {', '.join(loads)}")
+        if rates[0] == "sailings_per_week" and not loads:
+            raise ValueError("sailings_per_week needs teu_per_sailing, wagons_per_sailing or trucks_per_sailing")
+        if self.operating_days_per_year is not None:
+            days = self.operating_days_per_year
+            value = days if isinstance(days, int | float) else days.value
+            if value > 366:
+                raise ValueError(f"operating_days_per_year must be at most 366, got {value}")
+        if self.modes is not None and self.modes[0] == self.modes[1]:
+            raise ValueError(f"expected two different modes, got {self.modes}")
+        return self
+
+
+def _capacity_one_or_list(value: object) -> str:
+    return "capacity_list" if isinstance(value, list | tuple) else "one_capacity"
+
+
+# One capacity figure or a list of them (one per direction, or one per unit such as TEU and tonnes).
+Capacities = Annotated[
+    Annotated[CapacitySpec, Tag("one_capacity")]
+    | Annotated[Annotated[list[CapacitySpec], Field(min_length=1, max_length=20)], Tag("capacity_list")],
+    Discriminator(_capacity_one_or_list),
+]
+
+
+def capacity_list(value: CapacitySpec | list[CapacitySpec] | None) -> list[CapacitySpec]:
+    """The capacity figures of a ``capacity`` value, one or a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, CapacitySpec) else list(value)
+
+
+class PlaceCapacitySpec(_Strict):
+    border: Capacities | None = None
+    gauge_change: Capacities | None = None
+    transshipment: Capacities | None = None
+
+
 class PlaceSpec(Provenanced):
     id: Slug
     name: Text
@@ -325,6 +425,7 @@ class PlaceSpec(Provenanced):
     transshipment: list[TransshipmentSpec] = []
     border: BorderSpec | None = None
     gauge_change: GaugeChangeSpec | None = None
+    capacity: PlaceCapacitySpec | None = None
     note: Text | None = None
 
 
@@ -347,6 +448,7 @@ class LinkSpec(Provenanced):
     waypoints: Annotated[list[LatLon], Field(max_length=200)] = []
     bidirectional: bool = True
     status: Literal["operational", "planned"] = "operational"
+    capacity: Capacities | None = None
     note: Text | None = None
 
 

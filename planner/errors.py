@@ -14,7 +14,8 @@ may catch either::
     │   ├── UnknownModeError (LookupError)
     │   ├── UnknownLinkError (LookupError)
     │   ├── SamePlaceError                      origin equals destination
-    │   └── ScenarioError                       a scenario is malformed or names unknown things
+    │   ├── ScenarioError                       a scenario is malformed or names unknown things
+    │   └── DemandError                         demand rows that cannot be read (every bad row listed)
     ├── PublishedRoutesError (ValueError)       a published-routes file (validation data) is malformed
     ├── UnknownPlaceError (LookupError)         no place matches a query (with suggestions)
     ├── NoRouteError (LookupError)              no route under the request's constraints
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "DeadlineExceededError",
+    "DemandError",
     "InvalidRequestError",
     "LoopOnlyError",
     "NetworkError",
@@ -156,6 +158,19 @@ class ScenarioError(InvalidRequestError):
     """Raised when a scenario is malformed or refers to places, links or countries that do not exist."""
 
     code = "invalid_scenario"
+
+
+class DemandError(InvalidRequestError):
+    """Raised when demand rows cannot be read or name unknown places; ``errors`` lists every bad row."""
+
+    code = "invalid_demand"
+
+    def __init__(self, errors: Sequence[str], *, field: str | None = "demand", total_rows: int | None = None) -> None:
+        self.errors = tuple(errors)
+        shown = "\n".join(f"  {e}" for e in self.errors[:20])
+        more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
+        of = f" of {total_rows:,}" if total_rows is not None else ""
+        super().__init__(f"{len(self.errors)} bad demand row(s){of}:\n{shown}{more}", field=field)
 
 
 class PublishedRoutesError(PlannerError, ValueError):

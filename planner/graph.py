@@ -18,6 +18,7 @@ Nodes are place ids, with the place's attributes:
 ``gauge_change``    :class:`~planner.GaugeChange` or None
 ``transshipments``  tuple of :class:`~planner.Transshipment` (handling between two modes)
 ``delay_hours``     hours added to every arrival (set by scenarios only; 0 otherwise)
+``capacity``        :class:`~planner.PlaceCapacity` (border, gauge change, transshipment) or None
 ``sources``         source keys of the place's figures; ``estimate`` the reason when estimated
 ``note``            free text or None
 ==================  ====================================================================
@@ -58,6 +59,7 @@ too (``status == "planned"``); the weight functions of :func:`planner.weight` hi
 ``border_crossings``      how many: one per change of country in ``countries`` (a transit country
                           adds its entry and exit)
 ``corridors``             ids of the corridors whose lines run over this link
+``capacity``              tuple of :class:`~planner.Capacity` (empty when none is published)
 ``sources``, ``estimate``  the link's provenance (source keys; the reason when estimated)
 ``link``                  the :class:`~planner.Link` as written in the file: every figure with its own
                           provenance
@@ -387,6 +389,7 @@ def _edge_attributes(
         border_crossing=crossings > 0,
         border_crossings=crossings,
         corridors=corridors,
+        capacity=link.capacity,
         sources=link.provenance.sources,
         estimate=link.provenance.estimate,
         link=link,
@@ -405,6 +408,7 @@ def _node_attributes(place: Place) -> _ReadOnlyDict:
         gauge_change=place.gauge_change,
         transshipments=place.transshipments,
         delay_hours=place.delay_hours,
+        capacity=place.capacity,
         sources=place.provenance.sources,
         estimate=place.provenance.estimate,
         note=place.note,

@@ -23,6 +23,8 @@ from .errors import NetworkFileError, NetworkIssue, NetworkValidationError
 from .model import (
     Border,
     BorderControls,
+    Capacity,
+    CapacityDirection,
     Corridor,
     Figure,
     GaugeChange,
@@ -33,6 +35,7 @@ from .model import (
     ModeDefaults,
     NetworkInfo,
     Place,
+    PlaceCapacity,
     PlaceKind,
     Provenance,
     Season,
@@ -214,7 +217,7 @@ def parse_network(text: str, *, path: str = "<memory>") -> Network:
 # --- error reporting ------------------------------------------------------------------------
 
 _SECTION_ITEM = {"places": "place", "links": "link", "corridors": "corridor"}
-_TAGS = {"number", "spec", "levels", "directions", "one_source", "source_list"}  # union tags of _schema, not file keys
+_TAGS = {"number", "spec", "levels", "directions", "one_source", "source_list", "one_capacity", "capacity_list"}  # union tags of _schema, not file keys
 
 
 def _line_of(lines: dict[Loc, int], loc: Loc) -> int | None:
@@ -341,6 +344,7 @@ class _Checker:
         self._links(place_ids)
         self._gauges()
         self._corridors()
+        self._capacities()
         self._provenance()
         self._connectivity()
         return self.issues
@@ -443,6 +447,45 @@ class _Checker:
                     if a in place_ids and b in place_ids and frozenset((a, b)) not in pairs:
                         self.error(loc, f"consecutive places '{a}' and '{b}' in {label} are not joined by any link")
 
+    def _capacities(self) -> None:
+        """Capacity figures that do not fit their place or link (see docs/network-format.md)."""
+        for i, place in enumerate(self.spec.places):
+            if place.capacity is None:
+                continue
+            facilities = {
+                "border": None,
+                "gauge_change": None if place.gauge_change is not None else "the place has no gauge_change block",
+                "transshipment": None if place.transshipment else "the place has no transshipment items",
+            }
+            for facility, missing in facilities.items():
+                figures = s.capacity_list(getattr(place.capacity, facility))
+                for j, figure in enumerate(figures):
+                    loc: Loc = ("places", i, "capacity", facility, *((j,) if len(figures) > 1 else ()))
+                    if missing is not None:
+                        self.error(loc, f"a {facility} capacity, but {missing}")
+                    if figure.direction in ("forward", "reverse"):
+                        self.error((*loc, "direction"), f"'{figure.direction}' is for links; a place's "
+                                   "capacity takes each, both, inbound or outbound")  # fmt: skip
+                    if figure.direction in ("inbound", "outbound") and facility != "border":
+                        self.error((*loc, "direction"), f"'{figure.direction}' applies to border capacity only")
+                    if figure.modes is not None and facility != "transshipment":
+                        self.error((*loc, "modes"), "modes applies to transshipment capacity only")
+                    if figure.sailings_per_week is None and figure.rates_per_sailing():
+                        self.error(loc, "a place's capacity in sailings needs sailings_per_week")
+        for i, link in enumerate(self.spec.links):
+            figures = s.capacity_list(link.capacity)
+            for j, figure in enumerate(figures):
+                loc = ("links", i, "capacity", *((j,) if len(figures) > 1 else ()))
+                if figure.direction in ("inbound", "outbound"):
+                    self.error((*loc, "direction"), f"'{figure.direction}' is for border places; a link's "
+                               "capacity takes each, both, forward or reverse")  # fmt: skip
+                if figure.direction == "reverse" and not link.bidirectional:
+                    self.error((*loc, "direction"), "the link runs one way only (bidirectional: false)")
+                if figure.modes is not None:
+                    self.error((*loc, "modes"), "modes applies to a place's transshipment capacity only")
+                if figure.sailings_per_week is None and figure.rates_per_sailing() and link.departures_per_week is None:
+                    self.error(loc, "capacity per sailing without sailings_per_week needs the link's departures_per_week")
+
     def _provenance(self) -> None:
         known = set(self.spec.sources)
 
@@ -501,6 +544,12 @@ class _Checker:
             if place.gauge_change:
                 gc = place.gauge_change
                 check(("places", i, "gauge_change"), gc, [("hours", gc.hours), ("cost_usd_per_teu", gc.cost_usd_per_teu)])
+            if place.capacity is not None:
+                for facility in ("border", "gauge_change", "transshipment"):
+                    caps = s.capacity_list(getattr(place.capacity, facility))
+                    for j, cap in enumerate(caps):
+                        at: Loc = ("places", i, "capacity", facility, *((j,) if len(caps) > 1 else ()))
+                        check(at, cap, cap.figures())
         for i, link in enumerate(self.spec.links):
             if link.transit_border:
                 tb = link.transit_border
@@ -517,6 +566,9 @@ class _Checker:
                     ("co2e_g_per_tonne_km", link.co2e_g_per_tonne_km),
                 ],
             )
+            caps = s.capacity_list(link.capacity)
+            for j, cap in enumerate(caps):
+                check(("links", i, "capacity", *((j,) if len(caps) > 1 else ())), cap, cap.figures())
         for i, corridor in enumerate(self.spec.corridors):
             keys, _ = _figure_provenance(corridor)
             for key in keys:
@@ -638,6 +690,27 @@ def departures_from_spec(value: object, block: s.Provenanced) -> ServiceDepartur
     return ServiceDepartures.same(_timetable(value, block))
 
 
+def _capacity(spec: s.CapacitySpec) -> Capacity:
+    figures = {name: _figure(value, spec) for name, value in spec.figures()}
+    return Capacity(
+        direction=CapacityDirection(spec.direction),
+        modes=frozenset(Mode(m) for m in spec.modes or ()),
+        provenance=_prov(spec),
+        note=spec.note,
+        **figures,
+    )
+
+
+def _capacities(value: s.CapacitySpec | list[s.CapacitySpec] | None) -> tuple[Capacity, ...]:
+    return tuple(_capacity(spec) for spec in s.capacity_list(value))
+
+
+def _place_capacity(spec: s.PlaceCapacitySpec | None) -> PlaceCapacity | None:
+    if spec is None:
+        return None
+    return PlaceCapacity(_capacities(spec.border), _capacities(spec.gauge_change), _capacities(spec.transshipment))
+
+
 def link_from_spec(link: s.LinkSpec) -> Link:
     """The domain link of a validated link entry (also used by scenarios' ``add_link``)."""
     return Link(
@@ -661,6 +734,7 @@ def link_from_spec(link: s.LinkSpec) -> Link:
         status=LinkStatus(link.status),
         provenance=_prov(link),
         note=link.note,
+        capacity=_capacities(link.capacity),
     )
 
 
@@ -700,6 +774,7 @@ def _build(spec: s.NetworkFile, path: str, warnings: tuple[str, ...]) -> Network
             else None,
             provenance=_prov(p),
             note=p.note,
+            capacity=_place_capacity(p.capacity),
         )
     links = {link.id: link_from_spec(link) for link in spec.links}
     corridors = {

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 __all__ = [
     "Border",
+    "Capacity",
+    "CapacityDirection",
     "BorderControls",
     "BorderDirection",
     "ContainerType",
@@ -25,6 +27,7 @@ __all__ = [
     "ModeDefaults",
     "NetworkInfo",
     "Place",
+    "PlaceCapacity",
     "PlaceKind",
     "Provenance",
     "Season",
@@ -231,6 +234,64 @@ class GaugeChange:
     cost_usd_per_teu: Figure
 
 
+class CapacityDirection(StrEnum):
+    """Which traffic a capacity figure limits.
+
+    ``each``: each direction separately (a line's trains per day each way, "pairs per day");
+    ``both``: both directions together (a port's TEU a year); ``forward``/``reverse``: one
+    direction of a link (from -> to, to -> from); ``inbound``/``outbound``: a border crossing's
+    traffic into or out of the place's country.
+    """
+
+    EACH = "each"
+    BOTH = "both"
+    FORWARD = "forward"
+    REVERSE = "reverse"
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """One published capacity figure: services a period times units per service, or units a period.
+
+    Exactly one rate is given: ``trains_per_day`` (with ``teu_per_train`` or ``wagons_per_train``),
+    ``sailings_per_week`` (with ``teu_per_sailing``, ``wagons_per_sailing`` or ``trucks_per_sailing``;
+    on a link with ``departures_per_week`` the sailings may be left out and are its departures),
+    ``trucks_per_day``, ``wagons_per_day``, ``teu_per_day``, ``teu_per_year`` or ``tonnes_per_year``.
+    :mod:`planner.capacity` turns it into TEU-equivalents (or tonnes) a year.
+    """
+
+    direction: CapacityDirection = CapacityDirection.EACH
+    trains_per_day: Figure | None = None
+    teu_per_train: Figure | None = None
+    wagons_per_train: Figure | None = None
+    sailings_per_week: Figure | None = None
+    teu_per_sailing: Figure | None = None
+    wagons_per_sailing: Figure | None = None
+    trucks_per_sailing: Figure | None = None
+    trucks_per_day: Figure | None = None
+    wagons_per_day: Figure | None = None
+    teu_per_day: Figure | None = None
+    teu_per_year: Figure | None = None
+    tonnes_per_year: Figure | None = None
+    operating_days_per_year: Figure | None = None
+    """Days a year the facility works (e.g. a road crossing closed at weekends); 365 when not given."""
+    modes: frozenset[Mode] = frozenset()
+    """For a transshipment capacity: the one pair of modes it limits (empty: every mode change at the place)."""
+    provenance: Provenance = Provenance()
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCapacity:
+    """Capacity of a place's facilities: its border controls, its gauge-change yard, its mode changes (port)."""
+
+    border: tuple[Capacity, ...] = ()
+    gauge_change: tuple[Capacity, ...] = ()
+    transshipment: tuple[Capacity, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Timetable:
     """A scheduled service on a link: departures per week and, where published, their weekdays.
@@ -310,6 +371,8 @@ class Place:
     note: str | None = None
     delay_hours: float = 0.0
     """Extra hours added to every arrival here; set only by scenarios (see :mod:`planner.scenario`)."""
+    capacity: PlaceCapacity | None = None
+    """Throughput of the place's border controls, gauge-change yard and mode changes (volumes and capacity)."""
 
     def transshipment(self, a: Mode, b: Mode) -> Transshipment | None:
         """Return the handling between modes ``a`` and ``b`` here, or None when no change is possible."""
@@ -351,6 +414,8 @@ class Link:
     status: LinkStatus = LinkStatus.OPERATIONAL
     provenance: Provenance = Provenance()
     note: str | None = None
+    capacity: tuple[Capacity, ...] = ()
+    """Published capacity figures of the link (per direction where published)."""
 
     @property
     def ends(self) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from ._executors import ChunkExecutor, DaskExecutor, LocalPoolExecutor, NetworkS
 from ._json import MAX_JSON_DEPTH, Excess, too_deep
 from ._output import OutputFormat, output_format, render, safe_cell, write_atomically
 from ._rows import (
+    BATCH_ROWS,
     COLUMNS_IN,
     MAX_LINE_CHARS,
     MAX_RECORD_CHARS,
@@ -20,19 +21,25 @@ from ._rows import (
     BatchRow,
     InputFormat,
     JsonBody,
+    RowError,
+    RowSchema,
     RowStream,
     detect_format,
+    number_value,
     parse_csv,
     parse_json_body,
     parse_jsonl,
     parse_objects,
     parse_rows,
     read_text_rows,
+    text_value,
+    unknown_fields,
 )
 from ._runner import DEFAULT_CHUNK_ROWS, run_job
 from ._store import Job, JobStatus, JobStore, TooManyJobsError, TooManyRowsError
 
 __all__ = [
+    "BATCH_ROWS",
     "COLUMNS_IN",
     "COLUMNS_OUT",
     "DEFAULT_CHUNK_ROWS",
@@ -54,7 +61,9 @@ __all__ = [
     "NetworkSource",
     "OutputFormat",
     "ResultLine",
+    "RowError",
     "RowOutcome",
+    "RowSchema",
     "RowStream",
     "TooManyJobsError",
     "TooManyRowsError",
@@ -63,6 +72,7 @@ __all__ = [
     "evaluate_row",
     "evaluate_rows",
     "make_executor",
+    "number_value",
     "output_format",
     "parse_csv",
     "parse_json_body",
@@ -75,6 +85,8 @@ __all__ = [
     "route_line",
     "run_job",
     "safe_cell",
+    "text_value",
     "too_deep",
+    "unknown_fields",
     "write_atomically",
 ]

@@ -32,12 +32,12 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from ._rows import parse_json_body, parse_rows
+from ._rows import BATCH_ROWS, RowSchema, parse_json_body, parse_rows
 from ._store import TooManyRowsError
 
 __all__ = ["InputKind", "count_rows", "read_counted"]
@@ -368,7 +368,7 @@ def _head_then_stop(head: bytes) -> Iterator[bytes]:
     raise _EndOfHead
 
 
-def _check_head(kind: InputKind, head: bytes) -> None:
+def _check_head(kind: InputKind, head: bytes, schema: RowSchema[Any]) -> None:
     """Parse the first bytes of an input as far as they go: a whole-input error in them is raised.
 
     The parser reads them as the start of a longer input, stopped where it asks for more, so
@@ -376,7 +376,7 @@ def _check_head(kind: InputKind, head: bytes) -> None:
     """
     try:
         rows = (
-            parse_json_body(_head_then_stop(head)).rows if kind == "json" else parse_rows(_head_then_stop(head), kind)
+            parse_json_body(_head_then_stop(head)).rows if kind == "json" else parse_rows(_head_then_stop(head), kind, schema)
         )
         for _ in rows.split():
             pass
@@ -391,6 +391,7 @@ def read_counted(
     max_rows: int | None,
     spool_dir: str | Path | None = None,
     replay: Callable[[], Iterable[bytes]] | None = None,
+    schema: RowSchema[Any] = BATCH_ROWS,
 ) -> Iterator[bytes]:
     """The bytes of ``source``, given on only once all of them have been read and their rows counted.
 
@@ -399,7 +400,7 @@ def read_counted(
     as they are there (a bad CSV header, a body of another shape, a first line that is too
     long). Without ``replay`` the bytes are spooled to a temporary file in ``spool_dir`` (memory
     stays flat) and given on from it; with it (a source that is a file already) they are given
-    on from ``replay()``.
+    on from ``replay()``. ``schema`` says which columns a CSV header may name (route requests by default).
     """
     counter = _counter(kind)
     head: bytearray | None = bytearray()  # kept until the first rows have been parsed
@@ -417,7 +418,7 @@ def read_counted(
             if head is not None:
                 head += chunk
                 if _head_due(counter, len(head), checked_at):
-                    _check_head(kind, bytes(head))
+                    _check_head(kind, bytes(head), schema)
                     checked_at = len(head)
                     if checked_at >= _HEAD_BYTES[-1] or _line_ended(counter):
                         head = None

@@ -13,7 +13,7 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,7 +22,6 @@ from ..errors import NetworkError
 from ..loader import load_network
 from ..network import Network
 from ._evaluate import RowOutcome, evaluate_rows
-from ._rows import BatchRow
 
 __all__ = ["ChunkExecutor", "DaskExecutor", "LocalPoolExecutor", "NetworkSource", "make_executor"]
 
@@ -91,14 +90,18 @@ def _init_local_worker(source: NetworkSource, parent: int) -> None:
     _LOCAL[:] = [source.load()]
 
 
-def _evaluate_local(rows: list[BatchRow]) -> list[RowOutcome]:
+Evaluate = Callable[[Network, list[Any]], list[RowOutcome]]
+"""Evaluates one chunk of a job's rows on a network (a module-level function: it travels to workers by name)."""
+
+
+def _evaluate_local(evaluate: Evaluate, rows: list[Any]) -> list[RowOutcome]:
     if len(_LOCAL) != 1:
         raise RuntimeError("the worker was not initialised with a network")
-    return evaluate_rows(_LOCAL[0], rows)
+    return evaluate(_LOCAL[0], rows)
 
 
-def _evaluate_dask(source: NetworkSource, rows: list[BatchRow]) -> list[RowOutcome]:
-    return evaluate_rows(_network(source), rows)
+def _evaluate_dask(evaluate: Evaluate, source: NetworkSource, rows: list[Any]) -> list[RowOutcome]:
+    return evaluate(_network(source), rows)
 
 
 class ChunkExecutor(Protocol):
@@ -108,7 +111,7 @@ class ChunkExecutor(Protocol):
     network_digest: str
     """Content digest of the network every chunk is evaluated on."""
 
-    def map_chunks(self, chunks: Iterator[list[BatchRow]]) -> Iterator[list[RowOutcome]]: ...
+    def map_chunks(self, chunks: Iterator[list[Any]]) -> Iterator[list[RowOutcome]]: ...
 
     def close(self) -> None: ...
 
@@ -116,9 +119,10 @@ class ChunkExecutor(Protocol):
 class LocalPoolExecutor:
     """A pool of worker processes on this machine (spawned, so safe in a threaded server)."""
 
-    def __init__(self, source: NetworkSource, *, workers: int | None = None) -> None:
+    def __init__(self, source: NetworkSource, *, workers: int | None = None, evaluate: Evaluate = evaluate_rows) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.network_digest = source.digest
+        self.evaluate = evaluate
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -126,12 +130,12 @@ class LocalPoolExecutor:
             initargs=(source, os.getpid()),
         )
 
-    def map_chunks(self, chunks: Iterator[list[BatchRow]]) -> Iterator[list[RowOutcome]]:
+    def map_chunks(self, chunks: Iterator[list[Any]]) -> Iterator[list[RowOutcome]]:
         limit = 2 * self.workers
         running: set[cf.Future[list[RowOutcome]]] = set()
         try:
             for chunk in chunks:
-                running.add(self._pool.submit(_evaluate_local, chunk))
+                running.add(self._pool.submit(_evaluate_local, self.evaluate, chunk))
                 while len(running) >= limit:
                     done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                     for future in done:
@@ -151,7 +155,10 @@ class LocalPoolExecutor:
 class DaskExecutor:
     """Chunks evaluated on a Dask cluster; the packed network is scattered to every worker once."""
 
-    def __init__(self, source: NetworkSource, *, scheduler: str, timeout: float = 30.0) -> None:
+    def __init__(
+        self, source: NetworkSource, *, scheduler: str, timeout: float = 30.0, evaluate: Evaluate = evaluate_rows
+    ) -> None:
+        self.evaluate = evaluate
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - dask is a declared extra
@@ -162,7 +169,7 @@ class DaskExecutor:
         self.network_digest = source.digest
         self._source: Any = self._client.scatter(source, broadcast=True, hash=False)
 
-    def map_chunks(self, chunks: Iterator[list[BatchRow]]) -> Iterator[list[RowOutcome]]:
+    def map_chunks(self, chunks: Iterator[list[Any]]) -> Iterator[list[RowOutcome]]:
         from distributed import as_completed
 
         completed: Any = as_completed
@@ -178,7 +185,7 @@ class DaskExecutor:
                     if chunk is None:
                         exhausted = True
                         break
-                    pending.add(self._client.submit(_evaluate_dask, self._source, chunk, pure=False))
+                    pending.add(self._client.submit(_evaluate_dask, self.evaluate, self._source, chunk, pure=False))
                     in_flight += 1
                 if in_flight == 0:
                     return
@@ -196,9 +203,13 @@ class DaskExecutor:
 
 
 def make_executor(
-    source: NetworkSource, *, workers: int | None = None, scheduler: str | None = None
+    source: NetworkSource,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    evaluate: Evaluate = evaluate_rows,
 ) -> LocalPoolExecutor | DaskExecutor:
-    """A Dask executor when a scheduler address is given, else a local process pool."""
+    """A Dask executor when a scheduler address is given, else a local process pool; ``evaluate`` runs each chunk."""
     if scheduler:
-        return DaskExecutor(source, scheduler=scheduler)
-    return LocalPoolExecutor(source, workers=workers)
+        return DaskExecutor(source, scheduler=scheduler, evaluate=evaluate)
+    return LocalPoolExecutor(source, workers=workers, evaluate=evaluate)

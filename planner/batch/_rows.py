@@ -22,7 +22,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 import orjson
 
@@ -33,11 +33,17 @@ __all__ = [
     "COLUMNS_IN",
     "MAX_LINE_CHARS",
     "MAX_RECORD_CHARS",
+    "BATCH_ROWS",
     "BatchInputError",
     "BatchRow",
     "InputFormat",
     "JsonBody",
+    "RowError",
+    "RowSchema",
     "RowStream",
+    "number_value",
+    "text_value",
+    "unknown_fields",
     "detect_format",
     "parse_csv",
     "parse_json_body",
@@ -129,15 +135,41 @@ class BatchRow:
 _ROW_FIELDS = tuple(f.name for f in fields(BatchRow))
 
 
-class _RowError(Exception):
+class RowError(Exception):
+    """A field of one row that cannot be read: the row's builder turns it into that row's error."""
+
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
 
+    def at(self, row: int) -> str:
+        """The message with where it happened: ``row 3, field 'teu': ...``."""
+        return f"{_where(row, self.field)}: {self.message}"
+
+
+_RowError = RowError
+
 
 def _where(row: int, field: str | None) -> str:
     return f"row {row}, field '{field}'" if field else f"row {row}"
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, eq=False)  # no slots: typing sets __orig_class__ on instances of RowSchema[R]
+class RowSchema(Generic[R]):
+    """What rows of one kind look like: the columns allowed and required, and how a row is built.
+
+    ``build(row, data)`` makes a row from its fields (a row carrying its error when a field is bad);
+    ``failed(row, message)`` makes a row that could not be read at all.
+    """
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    build: Callable[[int, dict[str, object]], R]
+    failed: Callable[[int, str], R]
 
 
 def _checked(text: str, name: str) -> str:
@@ -147,6 +179,27 @@ def _checked(text: str, name: str) -> str:
     if (bad := _CONTROL.search(text)) is not None:
         raise _RowError(name, f"contains the control character U+{ord(bad.group()):04X}; expected printable text")
     return text
+
+
+def text_value(value: object, name: str, *, required: bool = False) -> str | None:
+    """A text field, stripped (None when empty); :class:`RowError` naming the field when it is not text."""
+    return _text(value, name, required=required)
+
+
+def number_value(value: object, name: str) -> float | None:
+    """A finite number, given as a number or as text (None when empty); :class:`RowError` otherwise."""
+    return _number(value, name)
+
+
+def unknown_fields(data: dict[str, object], columns: tuple[str, ...]) -> None:
+    """:class:`RowError` for the first field of ``data`` that is not one of ``columns``."""
+    unknown = sorted(set(data) - set(columns))
+    if unknown:
+        shown = unknown[0] if _SAFE_NAME.match(unknown[0]) else None
+        where = "an unknown field" if shown is None else "unknown field"
+        if shown is None and _SURROGATE.search(unknown[0]):
+            where += " whose name contains a lone surrogate"
+        raise RowError(shown, f"{where}{_did_you_mean(shown, columns)}; expected one of {', '.join(columns)}")
 
 
 def _text(value: object, name: str, *, required: bool = False) -> str | None:
@@ -225,13 +278,7 @@ def _build(row: int, data: dict[str, object]) -> BatchRow:
     except _RowError as exc:
         return BatchRow(row=row, error=f"{_where(row, exc.field)}: {exc.message}")
     try:
-        unknown = sorted(set(data) - set(COLUMNS_IN))
-        if unknown:
-            shown = unknown[0] if _SAFE_NAME.match(unknown[0]) else None
-            where = "an unknown field" if shown is None else "unknown field"
-            if shown is None and _SURROGATE.search(unknown[0]):
-                where += " whose name contains a lone surrogate"
-            raise _RowError(shown, f"{where}{_did_you_mean(shown)}; expected one of {', '.join(COLUMNS_IN)}")
+        unknown_fields(data, COLUMNS_IN)
         origin = _text(data.get("origin"), "origin", required=True)
         destination = _text(data.get("destination"), "destination", required=True)
         assert origin is not None
@@ -374,7 +421,15 @@ class _CsvRecords:
         )
 
 
-class RowStream:
+def _failed_batch_row(row: int, message: str) -> BatchRow:
+    return BatchRow(row=row, error=message)
+
+
+BATCH_ROWS: RowSchema[BatchRow] = RowSchema(COLUMNS_IN, ("origin", "destination"), _build, _failed_batch_row)
+"""The rows of a batch of route requests."""
+
+
+class RowStream(Generic[R]):
     """The rows of an input, read in two steps: split (cheap; counted, every whole-input bound applied) then built.
 
     Iterating gives :class:`BatchRow` objects. :meth:`split` gives each row's number and raw
@@ -384,20 +439,20 @@ class RowStream:
     reading them, not after validating them.
     """
 
-    def __init__(self, split: Iterator[tuple[int, Any]], build: Callable[[int, Any], BatchRow]) -> None:
+    def __init__(self, split: Iterator[tuple[int, Any]], build: Callable[[int, Any], R]) -> None:
         self._split = split
         self.build = build
 
     def split(self) -> Iterator[tuple[int, Any]]:
         return self._split
 
-    def __iter__(self) -> Iterator[BatchRow]:
+    def __iter__(self) -> Iterator[R]:
         build = self.build
         for number, raw in self._split:
             yield build(number, raw)
 
 
-def parse_csv(source: Iterable[bytes] | Iterable[str]) -> RowStream:
+def parse_csv(source: Iterable[bytes] | Iterable[str], schema: RowSchema[R] = BATCH_ROWS) -> RowStream[R]:  # type: ignore[assignment]
     """Rows of a CSV input with a header row; blank lines are skipped.
 
     Raises (when read)
@@ -414,19 +469,19 @@ def parse_csv(source: Iterable[bytes] | Iterable[str]) -> RowStream:
             if not "".join(record).strip():
                 continue
             if records.header is None:
-                records.header = _header(record)
+                records.header = _header(record, schema)
                 continue
             row += 1
             yield row, record
         if records.header is None:
-            raise BatchInputError("the input is empty; expected a header row naming origin and destination")
+            raise BatchInputError(f"the input is empty; expected a header row naming {' and '.join(schema.required)}")
 
-    def build(row: int, record: list[str]) -> BatchRow:
+    def build(row: int, record: list[str]) -> R:
         header = records.header
         assert header is not None
         if len(record) != len(header):
-            return BatchRow(row=row, error=f"row {row}: has {len(record)} fields, the header has {len(header)}")
-        return _build(row, dict(zip(header, record, strict=True)))
+            return schema.failed(row, f"row {row}: has {len(record)} fields, the header has {len(header)}")
+        return schema.build(row, dict(zip(header, record, strict=True)))
 
     return RowStream(split(), build)
 
@@ -434,29 +489,30 @@ def parse_csv(source: Iterable[bytes] | Iterable[str]) -> RowStream:
 _ROW_ALIASES = {"from": "origin", "to": "destination", "avoid_country": "avoid_countries"}
 
 
-def _did_you_mean(name: str | None) -> str:
-    """``"; did you mean X?"`` for a column name close to one a row may have, else ``""``."""
+def _did_you_mean(name: str | None, columns: tuple[str, ...]) -> str:
+    """``"; did you mean X?"`` for a column name close to one of ``columns``, else ``""``."""
     if name is None:
         return ""
-    if name.lower() in _ROW_ALIASES:
-        return f"; did you mean {_ROW_ALIASES[name.lower()]}?"
-    close = difflib.get_close_matches(name.lower(), COLUMNS_IN, n=1, cutoff=0.6)
+    alias = _ROW_ALIASES.get(name.lower())
+    if alias in columns:
+        return f"; did you mean {alias}?"
+    close = difflib.get_close_matches(name.lower(), columns, n=1, cutoff=0.6)
     return f"; did you mean {close[0]}?" if close else ""
 
 
-def _header(record: list[str]) -> list[str]:
+def _header(record: list[str], schema: RowSchema[Any]) -> list[str]:
     header = [cell.strip().lower() for cell in record]
-    unknown = [h for h in header if h not in COLUMNS_IN]
+    unknown = [h for h in header if h not in schema.columns]
     if unknown:
         name = unknown[0]
         readable = len(name) <= 40 and not _CONTROL.search(name)
         shown = repr(name) if readable else "(a long or unprintable name)"
-        hint = _did_you_mean(name) if readable and _SAFE_NAME.match(name) else ""
+        hint = _did_you_mean(name, schema.columns) if readable and _SAFE_NAME.match(name) else ""
         raise BatchInputError(
-            f"header: unknown column {shown}{hint}; expected columns among {', '.join(COLUMNS_IN)}",
+            f"header: unknown column {shown}{hint}; expected columns among {', '.join(schema.columns)}",
             field=name if _SAFE_NAME.match(name) else None,
         )
-    for needed in ("origin", "destination"):
+    for needed in schema.required:
         if needed not in header:
             raise BatchInputError(f"header: the column {needed!r} is missing", field=needed)
     if len(set(header)) != len(header):
@@ -479,7 +535,7 @@ def _decode_row(text: bytes | str) -> object:
     raise ValueError(f"{first.msg} at column {first.colno}")
 
 
-def parse_jsonl(source: Iterable[bytes] | Iterable[str]) -> RowStream:
+def parse_jsonl(source: Iterable[bytes] | Iterable[str], schema: RowSchema[R] = BATCH_ROWS) -> RowStream[R]:  # type: ignore[assignment]
     """Rows of a JSON Lines input (one JSON object a line); blank lines are skipped.
 
     Raises (when read)
@@ -505,20 +561,20 @@ def parse_jsonl(source: Iterable[bytes] | Iterable[str]) -> RowStream:
         except _LineTooLong as exc:
             raise exc.error() from None
 
-    return RowStream(split(), _json_row)
+    return RowStream(split(), lambda row, text: _json_row(row, text, schema))
 
 
-def _json_row(row: int, text: str | bytes | None) -> BatchRow:
+def _json_row(row: int, text: str | bytes | None, schema: RowSchema[R]) -> R:
     """A row from its JSON text (depth already bounded): malformed JSON and non-objects are that row's error."""
     if text is None:
-        return BatchRow(row=row, error=f"row {row}: the row is not UTF-8 text")
+        return schema.failed(row, f"row {row}: the row is not UTF-8 text")
     try:
         data = _decode_row(text)
     except ValueError as exc:
-        return BatchRow(row=row, error=f"row {row}: malformed JSON ({exc})")
+        return schema.failed(row, f"row {row}: malformed JSON ({exc})")
     if not isinstance(data, dict):
-        return BatchRow(row=row, error=f"row {row}: expected a JSON object, got {_json_type(data)}")
-    return _build(row, data)
+        return schema.failed(row, f"row {row}: expected a JSON object, got {_json_type(data)}")
+    return schema.build(row, data)
 
 
 def _json_type(value: object) -> str:
@@ -527,13 +583,13 @@ def _json_type(value: object) -> str:
     )
 
 
-def parse_objects(objects: Iterable[object]) -> Iterator[BatchRow]:
+def parse_objects(objects: Iterable[object], schema: RowSchema[R] = BATCH_ROWS) -> Iterator[R]:  # type: ignore[assignment]
     """Rows given as already decoded JSON values."""
     for row, data in enumerate(objects, start=1):
         if not isinstance(data, dict):
-            yield BatchRow(row=row, error=f"row {row}: expected a JSON object, got {_json_type(data)}")
+            yield schema.failed(row, f"row {row}: expected a JSON object, got {_json_type(data)}")
             continue
-        yield _build(row, data)
+        yield schema.build(row, data)
 
 
 class JsonBody:
@@ -542,7 +598,7 @@ class JsonBody:
     def __init__(self, source: Iterable[bytes]) -> None:
         self._splitter = JsonBodySplitter()
         self._source = source
-        self.rows = RowStream(self._split(), _json_row)
+        self.rows = RowStream(self._split(), lambda row, text: _json_row(row, text, BATCH_ROWS))
 
     @property
     def format(self) -> str | None:
@@ -579,15 +635,17 @@ def detect_format(name: str | None, head: bytes | str = b"") -> InputFormat:
     return "jsonl" if text.lstrip("\ufeff \t\r\n").startswith("{") else "csv"
 
 
-def parse_rows(source: Iterable[bytes] | Iterable[str], fmt: InputFormat) -> RowStream:
+def parse_rows(
+    source: Iterable[bytes] | Iterable[str], fmt: InputFormat, schema: RowSchema[R] = BATCH_ROWS  # type: ignore[assignment]
+) -> RowStream[R]:
     """Rows of an input in the given format."""
     if fmt == "csv":
-        return parse_csv(source)
+        return parse_csv(source, schema)
     if fmt == "jsonl":
-        return parse_jsonl(source)
+        return parse_jsonl(source, schema)
     raise BatchInputError(f"unknown input format {fmt!r}; expected csv or jsonl", field="format")
 
 
-def read_text_rows(text: str, fmt: InputFormat) -> list[BatchRow]:
+def read_text_rows(text: str, fmt: InputFormat, schema: RowSchema[R] = BATCH_ROWS) -> list[R]:  # type: ignore[assignment]
     """All rows of an input held in memory (tests, small uploads)."""
-    return list(parse_rows(io.StringIO(text), fmt))
+    return list(parse_rows(io.StringIO(text), fmt, schema))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ._executors import ChunkExecutor
-from ._rows import BatchRow
 from ._store import Job, JobStatus, JobStore
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "run_job"]
@@ -76,7 +76,7 @@ def run_job(
     return store.finish(job_id)
 
 
-def _until(chunks: Iterator[list[BatchRow]], should_yield: Callable[[], bool]) -> Iterator[list[BatchRow]]:
+def _until(chunks: Iterator[list[Any]], should_yield: Callable[[], bool]) -> Iterator[list[Any]]:
     for chunk in chunks:
         yield chunk
         if should_yield():

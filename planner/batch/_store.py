@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol, TypeVar
 
 import orjson
 
@@ -31,7 +31,7 @@ from ..errors import InvalidRequestError, PlannerError
 from ._evaluate import RowOutcome
 from ._rows import BatchRow, RowStream
 
-__all__ = ["Job", "JobStatus", "JobStore", "TooManyJobsError", "TooManyRowsError"]
+__all__ = ["Job", "JobStatus", "JobStore", "StoredRow", "TooManyJobsError", "TooManyRowsError"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     run_rows_start INTEGER NOT NULL DEFAULT 0,
     error TEXT,
     network_digest TEXT,
+    options TEXT,
     UNIQUE (owner, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created_at);
@@ -70,7 +71,7 @@ CREATE TABLE IF NOT EXISTS results (
 
 _JOB_COLUMNS = (
     "id, owner, idempotency_key, status, output_format, created_at, started_at, finished_at, "
-    "rows_total, rows_done, rows_failed, run_started_at, run_rows_start, error, network_digest"
+    "rows_total, rows_done, rows_failed, run_started_at, run_rows_start, error, network_digest, options"
 )
 
 
@@ -127,6 +128,8 @@ class Job:
     error: str | None
     network_digest: str | None
     """Content digest of the network the job was submitted against (None for jobs stored before it was kept)."""
+    options: str | None = None
+    """The job's options as JSON text, for jobs whose rows share options (an assignment's method and gap)."""
 
     @property
     def finished(self) -> bool:
@@ -148,11 +151,27 @@ def _job(record: Sequence[object]) -> Job:
     return Job(*values)  # type: ignore[arg-type]
 
 
-class JobStore:
-    """Jobs in a SQLite file; safe to use from several threads (each gets its own connection)."""
+class StoredRow(Protocol):
+    """A row a job store keeps: its 1-based number and its JSON text (a batch row, a demand row)."""
 
-    def __init__(self, path: str | Path) -> None:
+    @property
+    def row(self) -> int: ...
+
+    def to_json(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=StoredRow)
+
+
+class JobStore:
+    """Jobs in a SQLite file; safe to use from several threads (each gets its own connection).
+
+    ``row_type`` reads the stored rows back (``row_type.from_json(text)``): batch rows by default.
+    """
+
+    def __init__(self, path: str | Path, *, row_type: Any = BatchRow) -> None:
         self.path = Path(path)
+        self.row_type = row_type
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -168,6 +187,8 @@ class JobStore:
         columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
         if "network_digest" not in columns:  # a store written before jobs kept their network
             db.execute("ALTER TABLE jobs ADD COLUMN network_digest TEXT")
+        if "options" not in columns:  # a store written before jobs kept options
+            db.execute("ALTER TABLE jobs ADD COLUMN options TEXT")
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -192,11 +213,12 @@ class JobStore:
 
     def create_job(
         self,
-        rows: Iterable[BatchRow],
+        rows: Iterable[StoredRow],
         *,
         owner: str,
         network_digest: str,
         output_format: str | Callable[[], str | None] = "csv",
+        options: str | None = None,
         job_id: str | None = None,
         idempotency_key: str | None = None,
         max_rows: int | None = None,
@@ -223,14 +245,14 @@ class JobStore:
             total = self._spool_rows(rows, spool, max_rows)
             fmt = output_format() if callable(output_format) else output_format
             return self._insert(
-                db, spool, total, owner, network_digest, fmt or "csv", job_id, idempotency_key, max_in_flight
+                db, spool, total, owner, network_digest, fmt or "csv", job_id, idempotency_key, max_in_flight, options
             )
 
     def _spool(self) -> IO[str]:
         # Beside the database rather than in /tmp, which may be memory (tmpfs).
         return tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=self.path.parent, prefix=".rows-")
 
-    def _spool_rows(self, rows: Iterable[BatchRow], spool: IO[str], max_rows: int | None) -> int:
+    def _spool_rows(self, rows: Iterable[StoredRow], spool: IO[str], max_rows: int | None) -> int:
         """Write ``row<TAB>row JSON`` lines; the row cap is checked on the cheap reading step of a RowStream."""
         total = 0
         if isinstance(rows, RowStream):
@@ -276,6 +298,7 @@ class JobStore:
         job_id: str | None,
         idempotency_key: str | None,
         max_in_flight: int | None,
+        options: str | None = None,
     ) -> tuple[Job, bool]:
         new_id = job_id or uuid.uuid4().hex
         db.execute("BEGIN IMMEDIATE")
@@ -294,9 +317,12 @@ class JobStore:
             )
             db.execute(
                 "INSERT INTO jobs (id, owner, idempotency_key, status, output_format, created_at, rows_total,"
-                " network_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_id, owner, idempotency_key, JobStatus.QUEUED.value, output_format, time.time(), total, network_digest),
-            )
+                " network_digest, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new_id, owner, idempotency_key, JobStatus.QUEUED.value, output_format, time.time(), total,
+                    network_digest, options,
+                ),
+            )  # fmt: skip
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -357,7 +383,7 @@ class JobStore:
             (JobStatus.RUNNING.value, now, now, job_id, JobStatus.QUEUED.value),
         )
 
-    def pending_chunks(self, job_id: str, chunk_size: int) -> Iterator[list[BatchRow]]:
+    def pending_chunks(self, job_id: str, chunk_size: int) -> Iterator[list[Any]]:
         """The rows without a result, in order, a chunk at a time (each page read when needed)."""
         after = 0
         while True:
@@ -374,7 +400,7 @@ class JobStore:
             if not records:
                 return
             after = records[-1][0]
-            yield [BatchRow.from_json(data) for _, data in records]
+            yield [self.row_type.from_json(data) for _, data in records]
 
     def record(self, job_id: str, outcomes: Sequence[RowOutcome]) -> int:
         """Store evaluated rows and advance the counters in one transaction; returns rows newly stored."""

@@ -247,8 +247,9 @@ def test_openapi_documents_every_endpoint_with_a_description_and_an_example(clie
     spec = client.get("/openapi.json").json()
     assert spec["info"]["description"]
     operations = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()]
-    v1 = [(p, m, op) for p, m, op in operations if p.startswith("/v1/") and not p.startswith("/v1/batches")]
-    assert len(v1) == 15
+    jobs = ("/v1/batches", "/v1/assignments")  # answered 202 with a job, documented in their own tests
+    v1 = [(p, m, op) for p, m, op in operations if p.startswith("/v1/") and not p.startswith(jobs)]
+    assert len(v1) == 16
     for path, method, op in v1:
         assert op.get("description") or op.get("summary"), (path, method)
         success = next(status for status in ("200", "201", "204") if status in op["responses"])

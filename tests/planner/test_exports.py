@@ -19,6 +19,12 @@ EXPECTED = {
     "bundled_scenarios", "compare", "corridor_links", "find_place", "load_bundled_scenario", "load_network",
     "load_scenario", "normalize_name", "parse_network", "parse_scenario", "plan", "plan_routes", "plan_with_scenario",
     "resolve_corridor", "resolve_request", "search_places", "suggest_places", "weight",
+    # volumes and capacity
+    "Asset", "AssetFlow", "AssetKind", "AssetQueue", "Assignment", "AssignmentConvergenceWarning", "BPRDelay",
+    "CARGO_CLASSES", "METHODS", "Capacity", "CapacityDirection", "Cargo", "CargoClass", "CorridorFlow", "DelayFunction", "Demand",
+    "DemandError", "DemandRow", "DemandSet", "Flow", "LinkFlow", "LoadUnit", "ODFlow", "ODPath", "PlaceCapacity",
+    "QueueDelay", "Throughput", "asset_table", "assign", "bundled_demand_sets", "cargo_class", "load_demand",
+    "merge_demand", "network_assets", "parse_demand", "read_demand", "throughput",
 }  # fmt: skip
 
 
