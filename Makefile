@@ -1,6 +1,7 @@
 # Each target creates its own virtualenv in .venv on first use. `serve` installs only what serving needs
 # (the base dependencies); `test`, `lint` and `bench` install the development tools too ('.[dev]', a
-# superset, so a later `make serve` installs nothing more). Editing pyproject.toml reinstalls.
+# superset, so a later `make serve` installs nothing more); `bench` adds the benchmarks' reference tools
+# ('.[bench]'). Editing pyproject.toml reinstalls.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["output_path"]
+__all__ = ["output_directory", "output_path"]
 
 
 def output_path(formats: Mapping[str, str]) -> Callable[[str], Path]:
@@ -23,6 +23,27 @@ def output_path(formats: Mapping[str, str]) -> Callable[[str], Path]:
         if suffix not in formats:
             found = f"{path.suffix} is not a format this command writes" if path.suffix else "it has no extension"
             raise argparse.ArgumentTypeError(f"cannot write {value!r}: {found}; allowed extensions: {allowed}")
+        return path
+
+    return check
+
+
+def output_directory(files: Sequence[str]) -> Callable[[str], Path]:
+    """An argparse ``type`` accepting a directory to write ``files`` into: not an existing file, no extension.
+
+    A name with an extension (``-o results.xlsx``) reads as a file the command would not write, and is
+    refused (exit code 2) naming what the directory receives.
+    """
+
+    def check(value: str) -> Path:
+        path = Path(value)
+        if path.is_file():
+            raise argparse.ArgumentTypeError(f"{value!r} is a file; give a directory for {', '.join(files)}")
+        if path.suffix and not path.is_dir():
+            raise argparse.ArgumentTypeError(
+                f"cannot write {value!r}: {path.suffix} is not a format this command writes; give a directory "
+                f"(without an extension) for {', '.join(files)}"
+            )
         return path
 
     return check

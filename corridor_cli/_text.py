@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from planner import Assignment, Comparison, Criticality, EventKind, Network, Route, RouteRequest, ScenarioPlan
 from planner.compare import route_change, row_delta
 
-from ._table import Cell, Column, PlacePath, output_width, render_table
+from ._table import Cell, Clip, Column, PlacePath, output_width, render_table
 
 __all__ = [
     "format_arrival",
@@ -276,39 +276,47 @@ def _big(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
-def format_assignment(result: Assignment, *, top: int = 10) -> str:
+def format_assignment(result: Assignment, *, top: int = 10, wide: bool = False) -> str:
     """Corridor shares, the top bottlenecks (V/C, queue days, capacity to add) and unserved volume."""
     status = "converged" if result.converged else "NOT converged"
-    lines = [
+    head = (
         f"demand {result.demand}" + (f", scenario {result.scenario}" if result.scenario else "")
         + f": {result.teu_per_year:,.0f} TEU-eq ({result.tonnes_per_year / 1e6:,.2f} Mt) a year; "
         f"{result.method}, {result.capacity_mode} capacity, relative gap {result.gap:.2e} after {result.iterations} "
-        f"iteration(s), {status}, {result.seconds:.2f} s",
-        "",
-        "Corridor shares (served volume by the corridor most of its route runs on)",
-    ]
-    rows = [
-        (c.name + (f" ({c.id})" if c.id else ""), _big(c.teu_per_year), f"{c.tonnes_per_year / 1e6:,.2f}", f"{c.share:.1%}")
+        f"iteration(s), {status}, {result.seconds:.2f} s"
+    )  # fmt: skip
+    lines = [paragraph(head, wide=wide), "", "Corridor shares (served volume by the corridor most of its route runs on)"]
+    shares: list[list[Cell]] = [
+        [c.name + (f" ({c.id})" if c.id else ""), _big(c.teu_per_year), f"{c.tonnes_per_year / 1e6:,.2f}", f"{c.share:.1%}"]
         for c in result.corridors
     ]
-    lines.append(table(["corridor", "TEU-eq/yr", "Mt/yr", "share"], rows, right=(1, 2, 3)))
+    columns = [Column("corridor", flex=True, min_width=20), Column("TEU-eq/yr", right=True),
+               Column("Mt/yr", right=True), Column("share", right=True)]  # fmt: skip
+    lines.append(render_table(columns, shares, wide=wide))
     lines += ["", f"Top {min(top, len(result.assets))} bottlenecks (assets with published capacity, by V/C)"]
-    assets = []
+    assets: list[list[Cell]] = []
     for a in result.bottlenecks[:top]:
         volume = a.teu_per_year if a.capacity_teu_per_year is not None else a.tonnes_per_year
         capacity = a.capacity_teu_per_year if a.capacity_teu_per_year is not None else a.capacity_tonnes_per_year
         unit = "TEU-eq" if a.capacity_teu_per_year is not None else "t"
         extra = a.extra_teu_per_year if a.capacity_teu_per_year is not None else a.extra_tonnes_per_year
-        assets.append((a.name, a.direction, f"{_big(volume)} {unit}", f"{_big(capacity)} {unit}", f"{a.vc:.2f}", f"{a.queue_days:,.1f}", _big(extra), a.capacity))
-    headers = ["asset", "direction", "volume/yr", "capacity/yr", "V/C", "queue d", "to add/yr", "capacity as published"]
-    lines.append(table(headers, assets, right=(2, 3, 4, 5, 6), flex=7, drop=(1, 6)))
+        assets.append([a.name, a.direction, _big(volume), _big(capacity), unit, f"{a.vc:.2f}", f"{a.queue_days:,.1f}",
+                       _big(extra), Clip(a.capacity, 2)])  # fmt: skip
+    columns = [Column("asset", flex=True, min_width=24), Column("direction", drop=1), Column("volume/yr", right=True),
+               Column("capacity/yr", right=True), Column("unit"), Column("V/C", right=True),
+               Column("queue d", right=True), Column("to add/yr", right=True, drop=2),
+               Column("capacity as published", flex=True, min_width=16, drop=3)]  # fmt: skip
+    lines.append(render_table(columns, assets, wide=wide))
     lines += ["", f"Unserved: {result.unserved_teu_per_year:,.0f} TEU-eq ({result.unserved_tonnes_per_year / 1e6:,.2f} Mt) a year"]
     unserved = sorted(result.unserved, key=lambda od: -od.unserved_teu_per_year)
     if unserved:
-        missing = [(od.origin, od.destination, _big(od.unserved_teu_per_year), od.unserved_reason or "") for od in unserved[:top]]
-        lines.append(table(["origin", "destination", "TEU-eq/yr", "why"], missing, right=(2,)))
+        missing: list[list[Cell]] = [
+            [od.origin, od.destination, _big(od.unserved_teu_per_year), od.unserved_reason or ""] for od in unserved[:top]
+        ]
+        columns = [Column("origin"), Column("destination"), Column("TEU-eq/yr", right=True), Column("why", flex=True, min_width=20)]
+        lines.append(render_table(columns, missing, wide=wide))
     for warning in result.warnings:
-        lines.append(f"warning: {warning}")
+        lines.append(paragraph(f"warning: {warning}", wide=wide, indent="  "))
     return "\n".join(lines)
 
 

@@ -19,7 +19,11 @@ def test_assign_prints_shares_bottlenecks_and_unserved_and_writes_the_files(tmp_
     assert "Top 10 bottlenecks" in printed
     assert "V/C" in printed
     assert "queue d" in printed
-    assert "Saryagash–Keles rail link (l031)" in printed
+    # Names wrap to fit 100 columns: the link's id goes on the next line.
+    lines = printed.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("Saryagash–Keles rail link "))
+    assert lines[at + 1] == "(l031)"
+    assert max(len(line) for line in printed.splitlines()) <= 100
     assert "Unserved: 0 TEU-eq" in printed
     assert {p.name for p in out.iterdir()} == {"assets.csv", "links.csv", "ods.csv", "corridors.csv", "flows.geojson", "assignment.json"}
     with (out / "assets.csv").open(encoding="utf-8") as handle:

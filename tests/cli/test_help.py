@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+import planner
 from corridor_cli.main import build_parser, main
 from planner import Rank
 from planner.batch import COLUMNS_IN, COLUMNS_OUT
@@ -121,3 +122,9 @@ def test_batch_help_names_every_input_and_output_column(capsys: pytest.CaptureFi
     assert "teu | tonnes" in inputs
     outputs = " ".join(text[text.index("output columns") :].split())
     assert ", ".join(COLUMNS_OUT) in outputs
+
+
+def test_assign_help_names_every_bundled_demand_set(capsys: pytest.CaptureFixture[str]) -> None:
+    text = help_of(capsys, "assign")
+    for demand_set in planner.bundled_demand_sets():
+        assert demand_set.name in text

@@ -60,6 +60,19 @@ def test_batch_refuses_an_output_extension_it_cannot_write_before_any_work(
     assert list(tmp_path.iterdir()) == [source]  # no output, no checkpoint
 
 
+def test_assign_writes_into_a_directory_and_refuses_a_file_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    existing = tmp_path / "notes.txt"
+    existing.write_text("", encoding="utf-8")
+    for target, message in ((tmp_path / "out.xlsx", ".xlsx is not a format this command writes"), (existing, "is a file")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["assign", "uz_kz_2030", "-o", str(target)])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err
+        assert "assets.csv, links.csv, ods.csv, corridors.csv, flows.geojson, assignment.json" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_batch_refuses_a_format_that_contradicts_the_extension(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     source = tmp_path / "pairs.csv"
     source.write_text(PAIRS, encoding="utf-8")

@@ -46,6 +46,7 @@ def columns_100(monkeypatch: pytest.MonkeyPatch) -> None:
         ["corridors", "northern"],
         ["network", "info"],
         ["validate-data"],
+        ["assign", "uz_kz_2030", "--method", "fw"],
     ],
     ids=lambda a: " ".join(a),
 )
