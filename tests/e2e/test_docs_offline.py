@@ -4,7 +4,7 @@ server is aborted, and none may even be tried (no CDN script, no web font, no on
 from __future__ import annotations
 
 import pytest
-from browser_support import OpenPage, Watch, require_browser, save_screenshot
+from browser_support import TIMEOUT_MS, OpenPage, Watch, require_browser, save_screenshot
 
 require_browser()
 
@@ -39,7 +39,8 @@ def test_redoc_at_redoc_renders_every_operation_offline(open_page: OpenPage) -> 
     pg, watch = open_page(abort_offsite=True)
     pg.goto("/redoc")
     menu = pg.locator("[role='menuitem'], .menu-content li")
-    expect(pg.locator(".api-info h1")).to_contain_text("corridor-planner")
+    # ReDoc lays out the whole spec (~480 KB, every example) before it shows anything: ~6 s on one core
+    expect(pg.locator(".api-info h1")).to_contain_text("corridor-planner", timeout=TIMEOUT_MS)
     expect(pg.locator(".menu-content")).to_contain_text("Ranked routes between two places")
     assert menu.count() >= 10
     # the operation's own section, with its path, is rendered from the spec
