@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._compile import LINK, TRANSFER, CompiledGraph
+from ._gc import without_cyclic_gc
 from .cache import CacheSlot
 from .errors import DeadlineExceededError
 
@@ -131,7 +132,11 @@ _STATE_INDEX = CacheSlot[None, StateIndex]("search states", max_entries=1)
 
 def state_index(graph: CompiledGraph) -> StateIndex:
     """The graph's :class:`StateIndex`, built once per network."""
-    return graph.network.caches.get(_STATE_INDEX, None, lambda: StateIndex(graph))
+    def build() -> StateIndex:
+        with without_cyclic_gc():
+            return StateIndex(graph)
+
+    return graph.network.caches.get(_STATE_INDEX, None, build)
 
 
 def trail_edges(trail: Trail) -> list[int]:
@@ -170,6 +175,7 @@ def returns_to(graph: CompiledGraph, place: str) -> frozenset[int]:
     return graph.network.caches.get(_RETURNS, None, lambda: _links_into(graph)).get(place, frozenset())
 
 
+@without_cyclic_gc()
 def _links_into(graph: CompiledGraph) -> dict[str, frozenset[int]]:
     into: dict[str, set[int]] = {}
     for edge, (kind, dst) in enumerate(zip(graph.edge_kind, graph.edge_dst, strict=True)):
@@ -221,13 +227,19 @@ def search(
         again, loopless = plain(graph, weight, starts, target_place, closed, banned_nodes, deadline)
         if again and loopless:
             return again
-    found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes)
+    guide: Sequence[float] | None = None
+    if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES and limits.corridor is None and not settle_all:
+        # On a large graph the label search is guided (A*) by each state's distance to the target
+        # with loops allowed (scipy's C Dijkstra, backwards): a lower bound that never decreases
+        # along an edge by more than the edge's weight, so labels still settle at their least distance.
+        guide = rest_distances(graph, weight, target_place, limits.banned_edges)
+    found, blocked = _label_search(graph, weight, starts, target_place, limits, settle_all, banned_nodes, guide)
     if found and blocked and thorough and not limits.allow_loops:
         # An extension was refused only because its path had passed that place: a loop-free path
         # cheaper than the one found may hide behind it. Look for one where a lower bound of the
         # rest of the way leaves room for it. (When nothing was found, see exact_best_path.)
         bound = min(dist for dist, _ in found.values())
-        rest = _rest_bounds(graph, weight, target_place, limits)
+        rest = (lambda state, layer: guide[state]) if guide is not None else _rest_bounds(graph, weight, target_place, limits)
         if any(d + rest(state, ACCESS if limits.corridor else 0) < bound * (1 - 1e-12) for state, d in blocked.items()):
             better, _ = _exact_search(graph, weight, starts, target_place, limits, banned_nodes, bound, rest)
             if better:
@@ -291,12 +303,15 @@ def _label_search(
     limits: Limits,
     settle_all: bool,
     banned_nodes: frozenset[int],
+    guide: Sequence[float] | None = None,
 ) -> tuple[dict[Label, tuple[float, Trail]], dict[int, float]]:
     """One label per (state, layer, counters).
 
     Returns the first label found at each valid end and, per state, the least distance of an
     extension the loop rule refused where it would have been kept (a cheaper loop-free path may
-    hide behind it).
+    hide behind it). With ``guide`` (a consistent lower bound of each state's distance to the
+    target), labels are taken by distance plus bound (A*): the same labels settle at the same
+    distances, fewer of them.
     """
     index = state_index(graph)
     n = index.n
@@ -324,19 +339,23 @@ def _label_search(
     blocked: dict[int, float] = {}
     counter = 0
     start_number = -1
+    zero = [0.0] * (2 * n) if guide is None else None
+    h = guide if guide is not None else zero
+    assert h is not None
     for label, (dist, trail) in starts.items():
         node = label[0] % n
         start_number = place_number[node]
         best[label] = dist
-        heap.append((dist, counter, label, trail, place_bit[node]))
+        heap.append((dist + h[label[0]], counter, label, trail, place_bit[node]))
         counter += 1
     heapq.heapify(heap)
     pop, push = heapq.heappop, heapq.heappush
     while heap:
-        dist, _, label, trail, seen = pop(heap)
+        _, _, label, trail, seen = pop(heap)
         if label in settled:
             continue
         settled.add(label)
+        dist = best[label]
         if limits.deadline is not None and not len(settled) & _CHECK_MASK:
             check_deadline(limits.deadline)
         state, layer, b, t = label
@@ -355,7 +374,7 @@ def _label_search(
                 if nlabel not in settled and dist < best.get(nlabel, inf):
                     best[nlabel] = dist
                     counter += 1
-                    push(heap, (dist, counter, nlabel, trail, seen))
+                    push(heap, (dist + h[state], counter, nlabel, trail, seen))
         for target, edge in adj[node]:
             if edge in banned or target in banned_nodes:
                 continue
@@ -401,7 +420,7 @@ def _label_search(
                     continue
                 best[nlabel] = nd
                 counter += 1
-                push(heap, (nd, counter, nlabel, (trail, edge), nseen))
+                push(heap, (nd + h[nstate], counter, nlabel, (trail, edge), nseen))
     return found, blocked
 
 
@@ -465,8 +484,19 @@ def _exact_search(
         live.add(counter)
         heapq.heappush(heap, (estimate, counter, dist, label, trail, mask))
 
+    # Places get their bit in the order this search meets them, so the sets stay as small as the
+    # part of the graph it explores (a place's global number can be in the hundred thousands).
+    bits: dict[int, int] = {}
+
+    def bit_of(node: int) -> int:
+        number = numbers[node]
+        found = bits.get(number)
+        if found is None:
+            found = bits[number] = 1 << len(bits)
+        return found
+
     for label, (dist, trail) in starts.items():
-        push(dist, label, trail, 1 << numbers[label[0] % n])
+        push(dist, label, trail, bit_of(label[0] % n))
     popped = 0
     while heap:
         if counter > EXACT_MAX_LABELS:
@@ -494,7 +524,7 @@ def _exact_search(
                     continue
                 nstate, nmask = target + n, mask
             else:
-                bit = 1 << numbers[target]
+                bit = bit_of(target)
                 if mask & bit:
                     continue
                 nstate, nmask = target, mask | bit
@@ -520,7 +550,7 @@ def _rest_bounds(
 ) -> Callable[[int, int], float]:
     """A lower bound of the distance from (state, layer) to a valid end: the search backwards, loops and counters ignored."""
     if limits.corridor is None:
-        dist = shortest_tree(graph, weight, target_place, limits.banned_edges, backward=True).dist
+        dist = rest_distances(graph, weight, target_place, limits.banned_edges)
         return lambda state, layer: dist[state]
     index = state_index(graph)
     n = index.n
@@ -918,6 +948,22 @@ def _kernel_search(
         edges.append(edge_between(graph, weight, banned, u, v, n))
         trail = (trail, edges[-1])
     return {(end, 0, 0, 0): (offset + float(dist[end]), trail)}, is_loopless(places_of(graph, edges))
+
+
+def rest_distances(graph: CompiledGraph, weight: Sequence[float], place: str, banned: frozenset[int]) -> Sequence[float]:
+    """Each state's least distance to ``place``, loops allowed (per state: 2 x graph nodes)."""
+    if len(graph.adj) < COMPILED_KERNEL_MIN_NODES:
+        return list(shortest_tree(graph, weight, place, banned, backward=True).dist)
+    from scipy.sparse.csgraph import dijkstra
+
+    kernel = search_kernel(graph)
+    n = kernel.n
+    matrix = kernel.matrix(weight, banned, frozenset())
+    sources = sorted(s for node in graph.place_nodes.get(place, ()) for s in (node, node + n))
+    if not sources:
+        return [float("inf")] * (2 * n)
+    dist = dijkstra(matrix.T.tocsr(), directed=True, indices=sources, min_only=True)  # type: ignore[attr-defined]
+    return [float(d) for d in dist.tolist()]
 
 
 def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, banned: frozenset[int], backward: bool) -> Tree:
