@@ -99,6 +99,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         network, pool, rule, inline_budget_seconds=settings.inline_budget_seconds, inline_mode=settings.inline_mode
     )
     await asyncio.to_thread(dispatcher.prepare)
+    # A network of 50,000+ graph nodes lives as long as the server: keep the collector off it.
+    planner.keep_resident(network)
     app.state.network = network
     app.state.scenario_store = scenarios.open_store(settings)
     try:

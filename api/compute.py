@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from planner import Network, PlannerError
+from planner import Network, PlannerError, keep_resident
 from planner.batch import NetworkSource
 
 __all__ = ["ComputePool", "DeadlineExceeded", "Overloaded", "PoolCounters", "WorkerFailed"]
@@ -61,6 +61,7 @@ def _worker_main(conn: Connection, digest: str) -> None:
     except BaseException as exc:  # report any start-up failure, then exit
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
+    keep_resident(network)
     conn.send(("ready", network.digest))
     while True:
         try:

@@ -127,6 +127,7 @@ from .request import (
     check_places,
     resolve_request,
 )
+from .resident import keep_resident
 from .route import ArrivalDates, BorderCrossing, CorridorShare, Event, EventKind, Leg, Route
 from .routing import RoutePlan, plan, plan_routes
 from .scenario import Scenario, bundled_scenarios, load_bundled_scenario, load_scenario, parse_scenario
@@ -290,5 +291,6 @@ __all__ = [
     "search_places",
     "suggest_places",
     "throughput",
+    "keep_resident",
     "weight",
 ]
