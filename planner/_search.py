@@ -873,6 +873,24 @@ class _Kernel:
         self.indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
         self.dst_node = dst[self.edge_of[self.order]]
         self.n = n
+        # Per merged step: its (from state, to state) as one sorted key, and the step each entry belongs to.
+        self.group_key = s[self.group_starts] * (2 * n) + d[self.group_starts]
+        self.entry_group = np.repeat(np.arange(len(self.group_starts)), np.diff(np.append(self.group_starts, len(s))))
+
+    def step_edges(self, weight: Sequence[float], banned: frozenset[int], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """The lightest edge (then the lowest id, as :func:`edge_between`) of each step ``u[i] -> v[i]``."""
+        import numpy as np
+
+        w = np.asarray(weight, dtype=np.float64).copy()
+        if banned:
+            w[np.fromiter(banned, dtype=np.int64, count=len(banned))] = np.inf
+        entry_edge = self.edge_of[self.order]
+        ranked = np.lexsort((entry_edge, w[entry_edge], self.entry_group))
+        lightest = entry_edge[ranked[self.group_starts]]
+        keys = np.asarray(u, dtype=np.int64) * (2 * self.n) + np.asarray(v, dtype=np.int64)
+        where = np.searchsorted(self.group_key, keys)
+        assert bool(np.all(self.group_key[np.minimum(where, len(self.group_key) - 1)] == keys)), "a step the graph does not have"
+        return lightest[where]
 
     def matrix(self, weight: Sequence[float], banned: frozenset[int], banned_nodes: frozenset[int]) -> object:
         import numpy as np
@@ -981,11 +999,12 @@ def _kernel_tree(graph: CompiledGraph, weight: Sequence[float], place: str, bann
     )  # fmt: skip
     edges = np.full(2 * n, -2, dtype=np.int64)
     edges[sources] = -1
-    for state in np.flatnonzero(pred >= 0):
-        other = int(pred[state])
-        u, v = (state, other) if backward else (other, state)
-        edges[state] = edge_between(graph, weight, banned, int(u), int(v), n)
-    return Tree(dist, edges, pred)
+    states = np.flatnonzero(pred >= 0)
+    others = pred[states].astype(np.int64)
+    u, v = (states, others) if backward else (others, states)
+    edges[states] = kernel.step_edges(weight, banned, u, v)
+    # Paths are walked a step at a time in Python: lists index several times faster than arrays.
+    return Tree(dist, edges.tolist(), pred.tolist())
 
 
 def best_path(

@@ -45,3 +45,28 @@ def test_the_kernel_finds_routes_of_the_same_value_as_the_python_search(
         assert got.routes[0].places[-1] == request.destination
         checked += 1
     assert checked > 30
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_the_kernel_tree_names_each_step_by_the_same_edge_as_edge_between(
+    eurasia: planner.Network, backward: bool
+) -> None:
+    from planner._compile import compiled
+    from planner.weights import criterion_weights
+
+    graph = compiled(eurasia)
+    weights = criterion_weights(graph, planner.Rank.COST, planner.DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR)
+    banned = frozenset(random.Random(5).sample(range(len(graph.edge_src)), 40))
+    n = len(graph.adj)
+    steps = 0
+    for place in ("almaty", "tashkent", "baku"):
+        tree = _search._kernel_tree(graph, weights, place, banned, backward)
+        for state in range(2 * n):
+            if tree.pred[state] < 0:
+                continue
+            other = int(tree.via[state])
+            u, v = (state, other) if backward else (other, state)
+            assert tree.pred[state] == _search.edge_between(graph, weights, banned, u, v, n)
+            assert tree.pred[state] not in banned
+            steps += 1
+    assert steps > 500
