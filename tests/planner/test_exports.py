@@ -18,7 +18,7 @@ EXPECTED = {
     "UnknownPlaceError", "UnreachableError", "__version__", "apply_scenario", "bundled_network_path",
     "bundled_scenarios", "compare", "corridor_links", "find_place", "load_bundled_scenario", "load_network",
     "load_scenario", "normalize_name", "parse_network", "parse_scenario", "plan", "plan_routes", "plan_with_scenario",
-    "resolve_corridor", "resolve_request", "search_places", "suggest_places", "weight",
+    "keep_resident", "resolve_corridor", "resolve_request", "search_places", "suggest_places", "weight",
     # volumes and capacity
     "Asset", "AssetFlow", "AssetKind", "AssetQueue", "Assignment", "AssignmentConvergenceWarning", "BPRDelay",
     "CARGO_CLASSES", "METHODS", "Capacity", "CapacityDirection", "Cargo", "CargoClass", "CorridorFlow", "DelayFunction", "Demand",
