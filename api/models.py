@@ -601,6 +601,18 @@ def _name_or_rows(value: Any) -> str:
     return "name" if isinstance(value, str) else "rows"
 
 
+DemandIn = Annotated[
+    Annotated[DemandSetName, Tag("name")]
+    | Annotated[
+        list[DemandRowIn],
+        Field(min_length=1, max_length=MAX_DEMAND_ROWS, json_schema_extra={"contains": _SOME_VOLUME}),
+        Tag("rows"),
+    ],
+    Discriminator(_name_or_rows),  # errors name the branch: demand.rows[2].cargo
+]
+"""Demand in a JSON body: a bundled set's name, or rows of which at least one has a volume."""
+
+
 class AssignmentBody(AssignmentOptions):
     """A JSON submission: the demand (a bundled set's name, or rows) and the options."""
 
@@ -608,15 +620,7 @@ class AssignmentBody(AssignmentOptions):
         {"demand": "uz_kz_2030", "method": "bfw", "gap": 1e-4, "capacity_mode": "queue", "scenario": "cku_opened"},
         {"demand": [{"origin": "Tashkent", "destination": "Almaty", "cargo": "container", "teu_per_year": 40000}]},
     ]
-    demand: Annotated[
-        Annotated[DemandSetName, Tag("name")]
-        | Annotated[
-            list[DemandRowIn],
-            Field(min_length=1, max_length=MAX_DEMAND_ROWS, json_schema_extra={"contains": _SOME_VOLUME}),
-            Tag("rows"),
-        ],
-        Discriminator(_name_or_rows),  # errors name the branch: demand.rows[2].cargo
-    ] = Field(description="A bundled demand set (GET /v1/demand), or rows of which at least one has a volume above zero")
+    demand: DemandIn = Field(description="A bundled demand set (GET /v1/demand), or rows of which at least one has a volume above zero")
 
 
 # --- criticality -----------------------------------------------------------------------------------
@@ -652,15 +656,7 @@ class CriticalityBody(_Strict):
         {"kinds": ["border"], "metric": "teu"},
     ]
 
-    demand: Annotated[
-        Annotated[DemandSetName, Tag("name")]
-        | Annotated[
-            list[DemandRowIn],
-            Field(min_length=1, max_length=MAX_DEMAND_ROWS, json_schema_extra={"contains": _SOME_VOLUME}),
-            Tag("rows"),
-        ],
-        Discriminator(_name_or_rows),
-    ] | None = Field(
+    demand: DemandIn | None = Field(
         None,
         description="A bundled demand set (GET /v1/demand), demand rows, or null: every OD pair of the network "
         "weighs 1 TEU-eq a year",
