@@ -228,7 +228,7 @@ def search(
         if again and loopless:
             return again
     guide: Sequence[float] | None = None
-    if len(graph.adj) >= COMPILED_KERNEL_MIN_NODES and limits.corridor is None and not settle_all:
+    if len(graph.adj) >= GUIDED_SEARCH_MIN_NODES and limits.corridor is None and not settle_all:
         # On a large graph the label search is guided (A*) by each state's distance to the target
         # with loops allowed (scipy's C Dijkstra, backwards): a lower bound that never decreases
         # along an edge by more than the edge's weight, so labels still settle at their least distance.
@@ -842,6 +842,9 @@ def shortest_tree(
 
 COMPILED_KERNEL_MIN_NODES = 50_000
 """From this many graph nodes on, plain searches run on scipy.sparse.csgraph's C Dijkstra."""
+
+GUIDED_SEARCH_MIN_NODES = 5_000
+"""From this many graph nodes on, the loop-free label search is guided by distances to the target (A*)."""
 
 
 class _Kernel:

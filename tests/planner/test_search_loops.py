@@ -40,17 +40,20 @@ def test_a_route_that_would_come_back_to_its_origin_is_the_cheapest_loop_free_on
     assert tuple(_search.places_of(graph, found[1])) == route.places
 
 
+@pytest.mark.parametrize("kernel", [True, False], ids=["scipy guide", "python guide"])
 @pytest.mark.parametrize(("origin", "destination"), LOOPING)
 def test_on_the_large_graph_path_the_guided_search_finds_the_same_loop_free_route(
-    eurasia: planner.Network, origin: str, destination: str, monkeypatch: pytest.MonkeyPatch
+    eurasia: planner.Network, origin: str, destination: str, kernel: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # From COMPILED_KERNEL_MIN_NODES nodes on, the loop-free label search is guided by scipy's
-    # distances to the target (A*); here the bundled network takes that path.
+    # From GUIDED_SEARCH_MIN_NODES nodes on, the loop-free label search is guided by distances to the
+    # target (A*; scipy's from COMPILED_KERNEL_MIN_NODES on); here the bundled network takes that path.
     graph = compiled(eurasia)
     weights = criterion_weights(graph, planner.Rank.TIME, planner.DEFAULT_VALUE_OF_TIME_USD_PER_TEU_HOUR)
     exact = _search.exact_best_path(graph, weights, [origin, destination], _search.Limits())
     assert exact is not None
-    monkeypatch.setattr(_search, "COMPILED_KERNEL_MIN_NODES", 0)
+    monkeypatch.setattr(_search, "GUIDED_SEARCH_MIN_NODES", 0)
+    if kernel:
+        monkeypatch.setattr(_search, "COMPILED_KERNEL_MIN_NODES", 0)
     found = _search.best_path(graph, weights, [origin, destination], _search.Limits())
     assert found is not None
     assert found[0] == pytest.approx(exact[0], rel=1e-12)
