@@ -127,7 +127,8 @@ def test_routes_are_sorted_loopless_diverse_and_the_first_equals_an_independent_
             continue
         routes = planner.plan_routes(network, origin, destination, rank=rank, k=k, max_shared_fraction=0.6).routes
         values = [route_value(r, rank) for r in routes]
-        assert values == sorted(values)
+        # sorted, where equal values may differ in the last bit (the planner sums weights in search order)
+        assert all(later >= earlier * (1 - 1e-12) for earlier, later in itertools.pairwise(values)), values
         assert values[0] == pytest.approx(expected, rel=1e-6, abs=1e-6)
         for route in routes:
             assert len(set(route.places)) == len(route.places)
