@@ -105,12 +105,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.scenario_store = scenarios.open_store(settings)
     try:
         await batches.startup(app)
-        await assignments.startup(app)
-        await criticality.startup(app)
+        await assignments.JOBS.startup(app)  # a job store each, unfinished jobs resumed
+        await criticality.JOBS.startup(app)
         yield
     finally:
-        await criticality.shutdown(app)
-        await assignments.shutdown(app)
+        await criticality.JOBS.shutdown(app)
+        await assignments.JOBS.shutdown(app)
         await batches.shutdown(app)
         app.state.network = None
         app.state.compute = None

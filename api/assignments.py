@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -43,7 +43,7 @@ from .request_jobs import RequestJobs, write_json_and_geojson
 from .scenarios import resolve_uploaded
 from .settings import Settings, get_settings
 
-__all__ = ["ASSIGNMENTS", "JOBS", "demand_router", "router", "shutdown", "startup"]
+__all__ = ["ASSIGNMENTS", "JOBS", "demand_router", "router"]
 
 _GUARDS = [Depends(enforce_rate_limit), Depends(reject_unknown_parameters)]
 router = APIRouter(prefix="/v1/assignments", tags=["assignments"], responses=PROBLEM_RESPONSES, dependencies=_GUARDS)
@@ -56,18 +56,6 @@ _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-json
 ASSIGNMENTS = JobKind("assignments", AssignmentInput, evaluate_assignment, write_json_and_geojson, ("json", "geojson"))
 """Assignment jobs: one stored request each, run one at a time in a worker process."""
 JOBS = RequestJobs(ASSIGNMENTS, "/v1/assignments", "assignment", "assignments")
-
-
-# --- lifespan ------------------------------------------------------------------------------------
-
-
-async def startup(app: FastAPI) -> None:
-    """Open the assignment job store and start its runner (resuming unfinished jobs)."""
-    await JOBS.startup(app)
-
-
-async def shutdown(app: FastAPI) -> None:
-    await JOBS.shutdown(app)
 
 
 Service = Annotated[BatchService, Depends(JOBS.dependency())]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -39,7 +39,7 @@ from .request_jobs import RequestJobs, write_json_and_geojson
 from .scenarios import resolve_uploaded
 from .settings import Settings, get_settings
 
-__all__ = ["CRITICALITY", "JOBS", "router", "shutdown", "startup"]
+__all__ = ["CRITICALITY", "JOBS", "router"]
 
 router = APIRouter(
     prefix="/v1/criticality",
@@ -51,18 +51,6 @@ router = APIRouter(
 CRITICALITY = JobKind("criticality", CriticalityInput, evaluate_criticality, write_json_and_geojson, ("json", "geojson"))
 """Criticality jobs: one stored request each, run one at a time in a worker process."""
 JOBS = RequestJobs(CRITICALITY, "/v1/criticality", "criticality", "criticality")
-
-# --- lifespan ------------------------------------------------------------------------------------
-
-
-async def startup(app: FastAPI) -> None:
-    """Open the criticality job store and start its runner (resuming unfinished jobs)."""
-    await JOBS.startup(app)
-
-
-async def shutdown(app: FastAPI) -> None:
-    await JOBS.shutdown(app)
-
 
 Service = Annotated[BatchService, Depends(JOBS.dependency())]
 Client = Annotated[str, Depends(current_client)]
